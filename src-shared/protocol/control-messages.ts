@@ -1,0 +1,314 @@
+import { z } from 'zod';
+import { parseEndpoint } from '../domain/endpoint.js';
+import { NAT_TYPES } from '../domain/nat-type.js';
+import { PROTOCOL_VERSION } from './version.js';
+import { parsed, rejected, type ParseResult } from './parse-result.js';
+
+/**
+ * Control protocol: JSON over one WebSocket per client (`/v1/ws`), push both ways, no polling.
+ *
+ *   server → client  hello    { serverKey, nonce, stun }           on connect
+ *   client → server  auth     { publicKey, proof }                 proof of the WireGuard key
+ *   server → client  welcome  { you, party, relays, serverTime }   or an error and close
+ *   client → server  req      { id, op, ... }                      one of RequestSchema
+ *   server → client  res      { id, ok, result | error }           one per req, same id
+ *   server → client  event    { event, ... }                       membership, signals, relays
+ *
+ * Auth: the client shows it holds the WireGuard private key for `publicKey` without sending it:
+ *   proof = HMAC-SHA256(X25519(clientPrivate, serverKey), AUTH_LABEL | nonce | publicKey | serverKey)
+ * The server computes the same shared secret from its private key and the client's public key.
+ * The nonce is fresh per connection, so a recorded proof is worthless.
+ */
+export const AUTH_LABEL = 'lanrage-auth-v1';
+/** Largest control message either side accepts; members and signals are small. */
+export const MAX_CONTROL_MESSAGE_BYTES = 16 * 1024;
+
+const base64Key = z
+  .string()
+  .regex(/^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/, 'must be a 32-byte key in base64 (44 characters)');
+const base64Nonce = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes in base64');
+
+export const PublicKeySchema = base64Key;
+export const NatTypeSchema = z.enum(NAT_TYPES);
+
+function endpointSchema(allowHostname: boolean) {
+  return z.string().superRefine((text, ctx) => {
+    const result = parseEndpoint(text, { allowHostname });
+    if (!result.ok) ctx.addIssue({ code: 'custom', message: result.error });
+  });
+}
+/** "ip:port" a peer can be reached at; names are refused (peers exchange addresses). */
+export const EndpointSchema = endpointSchema(false);
+/** "host:port" for servers (relays, STUN), where a name is allowed. */
+export const ServerEndpointSchema = endpointSchema(true);
+
+const displayName = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(40, 'must be at most 40 characters')
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
+
+export const MemberInfoSchema = z.strictObject({
+  natType: NatTypeSchema,
+  publicEndpoint: EndpointSchema.nullable(),
+  localCandidates: z.array(EndpointSchema).max(8, 'at most 8 local candidates'),
+});
+export type MemberInfo = z.infer<typeof MemberInfoSchema>;
+
+export const MemberSchema = z.strictObject({
+  publicKey: PublicKeySchema,
+  name: displayName,
+  virtualIp: z.string(),
+  natType: NatTypeSchema,
+  publicEndpoint: EndpointSchema.nullable(),
+  localCandidates: z.array(EndpointSchema),
+  online: z.boolean(),
+  /** Unix milliseconds. */
+  joinedAt: z.number().int(),
+  lastSeen: z.number().int(),
+});
+export type Member = z.infer<typeof MemberSchema>;
+
+export const PartySchema = z.strictObject({
+  id: z.string(),
+  name: displayName,
+  inviteCode: z.string(),
+  createdAt: z.number().int(),
+  maxMembers: z.number().int(),
+  members: z.array(MemberSchema),
+});
+export type Party = z.infer<typeof PartySchema>;
+
+export const RelayInfoSchema = z.strictObject({
+  id: z.string().min(1).max(64),
+  region: z.string().max(64),
+  endpoint: ServerEndpointSchema,
+  /** 0 (idle) … 1 (full), as the relay reports it. */
+  load: z.number().min(0).max(1),
+  healthy: z.boolean(),
+  lastSeen: z.number().int(),
+});
+export type RelayInfo = z.infer<typeof RelayInfoSchema>;
+
+/** Hole-punch timing and path news between two members, passed through the server as is. */
+export const SignalSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('punch'),
+    /** Both sides start probing at this server time (unix ms), so both NATs open together. */
+    at: z.number().int().nonnegative(),
+    attempt: z.number().int().min(0).max(100),
+  }),
+  z.strictObject({
+    kind: z.literal('punch-ack'),
+    at: z.number().int().nonnegative(),
+    attempt: z.number().int().min(0).max(100),
+  }),
+]);
+export type Signal = z.infer<typeof SignalSchema>;
+
+const partyId = z.string().regex(/^[a-z0-9]{16}$/, 'is not a party id');
+const partyName = displayName;
+
+export const HelloSchema = z.strictObject({
+  t: z.literal('hello'),
+  v: z.literal(PROTOCOL_VERSION),
+  serverKey: base64Key,
+  nonce: base64Nonce,
+  stun: z.array(ServerEndpointSchema),
+});
+export type Hello = z.infer<typeof HelloSchema>;
+
+export const AuthSchema = z.strictObject({
+  t: z.literal('auth'),
+  v: z.literal(PROTOCOL_VERSION),
+  publicKey: base64Key,
+  proof: base64Nonce,
+});
+export type Auth = z.infer<typeof AuthSchema>;
+
+export const WelcomeSchema = z.strictObject({
+  t: z.literal('welcome'),
+  you: PublicKeySchema,
+  party: PartySchema.nullable(),
+  relays: z.array(RelayInfoSchema),
+  serverTime: z.number().int(),
+});
+export type Welcome = z.infer<typeof WelcomeSchema>;
+
+const requestId = z.number().int().min(0).max(2 ** 31);
+
+export const RequestSchema = z.discriminatedUnion('op', [
+  z.strictObject({
+    t: z.literal('req'),
+    id: requestId,
+    op: z.literal('party.create'),
+    partyName,
+    memberName: displayName,
+    member: MemberInfoSchema,
+  }),
+  z.strictObject({
+    t: z.literal('req'),
+    id: requestId,
+    op: z.literal('party.join'),
+    inviteCode: z.string().max(40),
+    memberName: displayName,
+    member: MemberInfoSchema,
+  }),
+  z.strictObject({ t: z.literal('req'), id: requestId, op: z.literal('party.leave'), partyId }),
+  z.strictObject({
+    t: z.literal('req'),
+    id: requestId,
+    op: z.literal('member.update'),
+    partyId,
+    member: MemberInfoSchema,
+  }),
+  z.strictObject({
+    t: z.literal('req'),
+    id: requestId,
+    op: z.literal('signal'),
+    partyId,
+    to: PublicKeySchema,
+    signal: SignalSchema,
+  }),
+  z.strictObject({
+    t: z.literal('req'),
+    id: requestId,
+    op: z.literal('route.token'),
+    partyId,
+    peer: PublicKeySchema,
+  }),
+  z.strictObject({ t: z.literal('req'), id: requestId, op: z.literal('relays.list') }),
+  z.strictObject({ t: z.literal('req'), id: requestId, op: z.literal('heartbeat') }),
+]);
+export type Request = z.infer<typeof RequestSchema>;
+export type RequestOp = Request['op'];
+
+export const RouteGrantSchema = z.strictObject({
+  /** Hex, 16 characters. */
+  routeId: z.string().regex(/^[0-9a-f]{16}$/),
+  side: z.union([z.literal(0), z.literal(1)]),
+  /** Base64 of the 30-byte token (see route-token.ts). */
+  token: z.string(),
+  /** Base64 of the 32-byte side key; never sent to a relay. */
+  sideKey: z.string(),
+  /** Unix seconds. */
+  expiresAt: z.number().int(),
+});
+export type RouteGrant = z.infer<typeof RouteGrantSchema>;
+
+/** What each op answers with on success. */
+export interface ResultByOp {
+  'party.create': { party: Party };
+  'party.join': { party: Party };
+  'party.leave': Record<string, never>;
+  'member.update': { member: Member };
+  signal: { delivered: boolean };
+  'route.token': RouteGrant;
+  'relays.list': { relays: RelayInfo[] };
+  heartbeat: { serverTime: number };
+}
+
+export const ERROR_CODES = [
+  'bad_message',
+  'too_large',
+  'rate_limited',
+  'unauthenticated',
+  'unsupported_version',
+  'not_member',
+  'already_in_party',
+  'party_full',
+  'bad_invite',
+  'unknown_peer',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const ErrorBodySchema = z.strictObject({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+});
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+export const ResponseSchema = z.union([
+  z.strictObject({ t: z.literal('res'), id: requestId, ok: z.literal(true), result: z.unknown() }),
+  z.strictObject({ t: z.literal('res'), id: requestId, ok: z.literal(false), error: ErrorBodySchema }),
+]);
+export type Response = z.infer<typeof ResponseSchema>;
+
+/** An error not tied to a request (bad JSON, failed auth); `id` when the request id was readable. */
+export const ErrorMessageSchema = z.strictObject({
+  t: z.literal('error'),
+  id: requestId.optional(),
+  error: ErrorBodySchema,
+});
+export type ErrorMessage = z.infer<typeof ErrorMessageSchema>;
+
+export const EventSchema = z.discriminatedUnion('event', [
+  z.strictObject({ t: z.literal('event'), event: z.literal('member.joined'), partyId, member: MemberSchema }),
+  z.strictObject({ t: z.literal('event'), event: z.literal('member.updated'), partyId, member: MemberSchema }),
+  z.strictObject({
+    t: z.literal('event'),
+    event: z.literal('member.left'),
+    partyId,
+    publicKey: PublicKeySchema,
+    reason: z.enum(['left', 'expired']),
+  }),
+  z.strictObject({
+    t: z.literal('event'),
+    event: z.literal('signal'),
+    partyId,
+    from: PublicKeySchema,
+    signal: SignalSchema,
+  }),
+  z.strictObject({ t: z.literal('event'), event: z.literal('relays.changed'), relays: z.array(RelayInfoSchema) }),
+]);
+export type ControlEvent = z.infer<typeof EventSchema>;
+
+export const ClientMessageSchema = z.union([AuthSchema, RequestSchema]);
+export type ClientMessage = z.infer<typeof ClientMessageSchema>;
+export const ServerMessageSchema = z.union([
+  HelloSchema,
+  WelcomeSchema,
+  ResponseSchema,
+  ErrorMessageSchema,
+  EventSchema,
+]);
+export type ServerMessage = z.infer<typeof ServerMessageSchema>;
+
+/** Registration and heartbeat a relay POSTs to `/v1/relays/heartbeat`, signed with the shared secret. */
+export const RELAY_REGISTRATION_LABEL = 'lanrage-relay-registration-v1';
+export const RELAY_SIGNATURE_HEADER = 'x-lanrage-signature';
+export const RelayRegistrationSchema = z.strictObject({
+  v: z.literal(PROTOCOL_VERSION),
+  id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"'),
+  region: z.string().max(64),
+  endpoint: ServerEndpointSchema,
+  load: z.number().min(0).max(1),
+  /** Unix ms; the control server refuses registrations more than a minute off its clock (replays). */
+  sentAt: z.number().int(),
+});
+export type RelayRegistration = z.infer<typeof RelayRegistrationSchema>;
+
+/** First issue in a zod error, as "field: reason". */
+export function describeZodError(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid message';
+  const path = issue.path.length > 0 ? issue.path.join('.') : 'message';
+  return `${path}: ${issue.message}`;
+}
+
+/** Parses one untrusted text frame with a schema: JSON first, then shape. Never throws. */
+export function parseJsonMessage<T>(schema: z.ZodType<T>, text: string): ParseResult<T> {
+  if (text.length > MAX_CONTROL_MESSAGE_BYTES) {
+    return rejected(`message is ${text.length} bytes; the limit is ${MAX_CONTROL_MESSAGE_BYTES}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return rejected('message is not valid JSON');
+  }
+  const result = schema.safeParse(json);
+  return result.success ? parsed(result.data) : rejected(describeZodError(result.error));
+}

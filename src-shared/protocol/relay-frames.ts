@@ -1,0 +1,151 @@
+import { parsed, rejected, type ParseResult } from './parse-result.js';
+import { startsWith, view } from './bytes.js';
+import { PROTOCOL_VERSION } from './version.js';
+import { ROUTE_ID_LENGTH, ROUTE_TOKEN_LENGTH } from './route-token.js';
+
+/**
+ * Relay frames, on the same UDP socket as WireGuard, STUN and probes. The magic's first byte,
+ * 0xFF, is neither a WireGuard message type (1-4) nor a STUN first byte (top two bits 00).
+ *
+ *  0            4         5        6
+ *  +------------+---------+--------+----------------------------------------------------+
+ *  | FF 'L' 'R' 'R' | version | type   | body                                           |
+ *  +------------+---------+--------+----------------------------------------------------+
+ *
+ *  BIND (1), client → relay, 60 bytes: claims one side of a route from this source address.
+ *      token (30) | counter (u64, strictly increasing per side) | mac (16)
+ *      mac = HMAC-SHA256(side key, bytes 0..44)[0..16]
+ *  BIND_ACK (2), relay → client, 39 bytes (never more than the BIND it answers):
+ *      route id (8) | counter (u64, echoed) | flags (u8; bit 0: the other side is bound) | mac (16)
+ *      mac = HMAC-SHA256(side key, bytes 0..23)[0..16]
+ *  DATA (3), both ways, forwarded unchanged to the other side's last bound address:
+ *      route id (8) | payload (a WireGuard message, or a probe)
+ */
+export const RELAY_MAGIC = new Uint8Array([0xff, 0x4c, 0x52, 0x52]);
+export const RELAY_HEADER_LENGTH = 6;
+export const RELAY_MAC_LENGTH = 16;
+
+export const RelayFrameType = { Bind: 1, BindAck: 2, Data: 3 } as const;
+export type RelayFrameTypeValue = (typeof RelayFrameType)[keyof typeof RelayFrameType];
+
+export const RELAY_BIND_LENGTH = RELAY_HEADER_LENGTH + ROUTE_TOKEN_LENGTH + 8 + RELAY_MAC_LENGTH;
+export const RELAY_BIND_ACK_LENGTH = RELAY_HEADER_LENGTH + ROUTE_ID_LENGTH + 8 + 1 + RELAY_MAC_LENGTH;
+export const RELAY_DATA_HEADER_LENGTH = RELAY_HEADER_LENGTH + ROUTE_ID_LENGTH;
+/** Largest payload a DATA frame may carry: a full 1500-byte UDP datagram less our header. */
+export const RELAY_MAX_PAYLOAD = 65507 - RELAY_DATA_HEADER_LENGTH;
+
+export interface RelayBind {
+  type: typeof RelayFrameType.Bind;
+  token: Uint8Array;
+  counter: bigint;
+  /** Bytes the MAC covers. */
+  macInput: Uint8Array;
+  mac: Uint8Array;
+}
+
+export interface RelayBindAck {
+  type: typeof RelayFrameType.BindAck;
+  routeId: Uint8Array;
+  counter: bigint;
+  peerBound: boolean;
+  macInput: Uint8Array;
+  mac: Uint8Array;
+}
+
+export interface RelayData {
+  type: typeof RelayFrameType.Data;
+  routeId: Uint8Array;
+  payload: Uint8Array;
+}
+
+export type RelayFrame = RelayBind | RelayBindAck | RelayData;
+
+export function isRelayFrame(data: Uint8Array): boolean {
+  return startsWith(data, RELAY_MAGIC);
+}
+
+function header(type: RelayFrameTypeValue, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  out.set(RELAY_MAGIC, 0);
+  out[4] = PROTOCOL_VERSION;
+  out[5] = type;
+  return out;
+}
+
+/** BIND without its MAC; the caller fills bytes 44..60 with HMAC(side key, bytes 0..44). */
+export function encodeRelayBindUnsigned(token: Uint8Array, counter: bigint): Uint8Array {
+  if (token.length !== ROUTE_TOKEN_LENGTH) throw new RangeError('route token must be 30 bytes');
+  const out = header(RelayFrameType.Bind, RELAY_BIND_LENGTH);
+  out.set(token, RELAY_HEADER_LENGTH);
+  view(out).setBigUint64(RELAY_HEADER_LENGTH + ROUTE_TOKEN_LENGTH, counter);
+  return out;
+}
+
+/** BIND_ACK without its MAC; the caller fills the last 16 bytes. */
+export function encodeRelayBindAckUnsigned(
+  routeId: Uint8Array,
+  counter: bigint,
+  peerBound: boolean,
+): Uint8Array {
+  const out = header(RelayFrameType.BindAck, RELAY_BIND_ACK_LENGTH);
+  out.set(routeId, RELAY_HEADER_LENGTH);
+  view(out).setBigUint64(RELAY_HEADER_LENGTH + ROUTE_ID_LENGTH, counter);
+  out[RELAY_HEADER_LENGTH + ROUTE_ID_LENGTH + 8] = peerBound ? 1 : 0;
+  return out;
+}
+
+export function encodeRelayData(routeId: Uint8Array, payload: Uint8Array): Uint8Array {
+  if (payload.length > RELAY_MAX_PAYLOAD) throw new RangeError('relay payload too large');
+  const out = header(RelayFrameType.Data, RELAY_DATA_HEADER_LENGTH + payload.length);
+  out.set(routeId, RELAY_HEADER_LENGTH);
+  out.set(payload, RELAY_DATA_HEADER_LENGTH);
+  return out;
+}
+
+export function parseRelayFrame(data: Uint8Array): ParseResult<RelayFrame> {
+  if (!startsWith(data, RELAY_MAGIC)) return rejected('not a relay frame (bad magic)');
+  if (data.length < RELAY_HEADER_LENGTH) return rejected('relay frame shorter than its header');
+  if (data[4] !== PROTOCOL_VERSION) return rejected(`relay frame version ${data[4]} is not supported`);
+  const type = data[5];
+  switch (type) {
+    case RelayFrameType.Bind: {
+      if (data.length !== RELAY_BIND_LENGTH) {
+        return rejected(`relay BIND is ${data.length} bytes; expected ${RELAY_BIND_LENGTH}`);
+      }
+      const macAt = RELAY_BIND_LENGTH - RELAY_MAC_LENGTH;
+      return parsed({
+        type,
+        token: data.subarray(RELAY_HEADER_LENGTH, RELAY_HEADER_LENGTH + ROUTE_TOKEN_LENGTH),
+        counter: view(data).getBigUint64(RELAY_HEADER_LENGTH + ROUTE_TOKEN_LENGTH),
+        macInput: data.subarray(0, macAt),
+        mac: data.subarray(macAt),
+      });
+    }
+    case RelayFrameType.BindAck: {
+      if (data.length !== RELAY_BIND_ACK_LENGTH) {
+        return rejected(`relay BIND_ACK is ${data.length} bytes; expected ${RELAY_BIND_ACK_LENGTH}`);
+      }
+      const macAt = RELAY_BIND_ACK_LENGTH - RELAY_MAC_LENGTH;
+      const flags = data[RELAY_HEADER_LENGTH + ROUTE_ID_LENGTH + 8]!;
+      if ((flags & ~1) !== 0) return rejected(`relay BIND_ACK has unknown flags ${flags}`);
+      return parsed({
+        type,
+        routeId: data.subarray(RELAY_HEADER_LENGTH, RELAY_HEADER_LENGTH + ROUTE_ID_LENGTH),
+        counter: view(data).getBigUint64(RELAY_HEADER_LENGTH + ROUTE_ID_LENGTH),
+        peerBound: (flags & 1) === 1,
+        macInput: data.subarray(0, macAt),
+        mac: data.subarray(macAt),
+      });
+    }
+    case RelayFrameType.Data: {
+      if (data.length < RELAY_DATA_HEADER_LENGTH) return rejected('relay DATA frame has no route id');
+      return parsed({
+        type,
+        routeId: data.subarray(RELAY_HEADER_LENGTH, RELAY_DATA_HEADER_LENGTH),
+        payload: data.subarray(RELAY_DATA_HEADER_LENGTH),
+      });
+    }
+    default:
+      return rejected(`relay frame type ${String(type)} is unknown`);
+  }
+}
