@@ -9,7 +9,8 @@ export interface Endpoint {
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 // Loose on purpose: only literals that can be written back unambiguously; DNS names are not endpoints.
 const IPV6 = /^[0-9a-fA-F:.]{2,45}$/;
-const HOSTNAME = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+const HOSTNAME =
+  /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 
 export function isIpv4(host: string): boolean {
   return IPV4.test(host);
@@ -34,10 +35,12 @@ export function parseEndpoint(
   let portText: string;
   if (text.startsWith('[')) {
     const close = text.indexOf(']');
-    if (close < 0 || text[close + 1] !== ':') return rejected(`endpoint "${text}" is not [ipv6]:port`);
+    if (close < 0 || text[close + 1] !== ':')
+      return rejected(`endpoint "${text}" is not [ipv6]:port`);
     host = text.slice(1, close);
     portText = text.slice(close + 2);
-    if (!host.includes(':') || !IPV6.test(host)) return rejected(`"${host}" is not an IPv6 address`);
+    if (!host.includes(':') || !IPV6.test(host))
+      return rejected(`"${host}" is not an IPv6 address`);
   } else {
     const colon = text.lastIndexOf(':');
     if (colon <= 0) return rejected(`endpoint "${text}" has no port (expected host:port)`);

@@ -22,13 +22,11 @@ export function inviteCodeFromBytes(bytes: Uint8Array): string {
 export function normalizeInviteCode(input: unknown): ParseResult<string> {
   if (typeof input !== 'string') return rejected('invite code must be text');
   if (input.length > 40) return rejected('invite code is too long (it has 10 letters and digits)');
-  const folded = input
-    .toUpperCase()
-    .replace(/[\s-]/g, '')
-    .replace(/O/g, '0')
-    .replace(/[IL]/g, '1');
+  const folded = input.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
   if (folded.length !== INVITE_LENGTH) {
-    return rejected(`invite code has ${folded.length} letters and digits; it needs ${INVITE_LENGTH}`);
+    return rejected(
+      `invite code has ${folded.length} letters and digits; it needs ${INVITE_LENGTH}`,
+    );
   }
   for (const ch of folded) {
     if (!INVITE_ALPHABET.includes(ch)) return rejected(`"${ch}" cannot appear in an invite code`);

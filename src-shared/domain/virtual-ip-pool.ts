@@ -33,7 +33,10 @@ export function isVirtualIp(ip: string): boolean {
  * Picks the address for a member: the one it had before when nobody holds it now, else the
  * lowest free one. Returns null when the party's /16 is full.
  */
-export function allocateVirtualIp(inUse: ReadonlySet<string>, previous?: string | null): string | null {
+export function allocateVirtualIp(
+  inUse: ReadonlySet<string>,
+  previous?: string | null,
+): string | null {
   if (previous && isVirtualIp(previous) && !inUse.has(previous)) return previous;
   for (let i = 0; i < VIRTUAL_IP_CAPACITY; i++) {
     const ip = virtualIpAt(i);

@@ -25,7 +25,10 @@ export const MAX_CONTROL_MESSAGE_BYTES = 16 * 1024;
 
 const base64Key = z
   .string()
-  .regex(/^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/, 'must be a 32-byte key in base64 (44 characters)');
+  .regex(
+    /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/,
+    'must be a 32-byte key in base64 (44 characters)',
+  );
 const base64Nonce = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes in base64');
 
 export const PublicKeySchema = base64Key;
@@ -136,7 +139,11 @@ export const WelcomeSchema = z.strictObject({
 });
 export type Welcome = z.infer<typeof WelcomeSchema>;
 
-const requestId = z.number().int().min(0).max(2 ** 31);
+const requestId = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31);
 
 export const RequestSchema = z.discriminatedUnion('op', [
   z.strictObject({
@@ -230,9 +237,14 @@ export const ErrorBodySchema = z.strictObject({
 });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
-export const ResponseSchema = z.union([
+export const ResponseSchema = z.discriminatedUnion('ok', [
   z.strictObject({ t: z.literal('res'), id: requestId, ok: z.literal(true), result: z.unknown() }),
-  z.strictObject({ t: z.literal('res'), id: requestId, ok: z.literal(false), error: ErrorBodySchema }),
+  z.strictObject({
+    t: z.literal('res'),
+    id: requestId,
+    ok: z.literal(false),
+    error: ErrorBodySchema,
+  }),
 ]);
 export type Response = z.infer<typeof ResponseSchema>;
 
@@ -245,8 +257,18 @@ export const ErrorMessageSchema = z.strictObject({
 export type ErrorMessage = z.infer<typeof ErrorMessageSchema>;
 
 export const EventSchema = z.discriminatedUnion('event', [
-  z.strictObject({ t: z.literal('event'), event: z.literal('member.joined'), partyId, member: MemberSchema }),
-  z.strictObject({ t: z.literal('event'), event: z.literal('member.updated'), partyId, member: MemberSchema }),
+  z.strictObject({
+    t: z.literal('event'),
+    event: z.literal('member.joined'),
+    partyId,
+    member: MemberSchema,
+  }),
+  z.strictObject({
+    t: z.literal('event'),
+    event: z.literal('member.updated'),
+    partyId,
+    member: MemberSchema,
+  }),
   z.strictObject({
     t: z.literal('event'),
     event: z.literal('member.left'),
@@ -261,13 +283,17 @@ export const EventSchema = z.discriminatedUnion('event', [
     from: PublicKeySchema,
     signal: SignalSchema,
   }),
-  z.strictObject({ t: z.literal('event'), event: z.literal('relays.changed'), relays: z.array(RelayInfoSchema) }),
+  z.strictObject({
+    t: z.literal('event'),
+    event: z.literal('relays.changed'),
+    relays: z.array(RelayInfoSchema),
+  }),
 ]);
 export type ControlEvent = z.infer<typeof EventSchema>;
 
-export const ClientMessageSchema = z.union([AuthSchema, RequestSchema]);
+export const ClientMessageSchema = z.discriminatedUnion('t', [AuthSchema, RequestSchema]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
-export const ServerMessageSchema = z.union([
+export const ServerMessageSchema = z.discriminatedUnion('t', [
   HelloSchema,
   WelcomeSchema,
   ResponseSchema,

@@ -12,7 +12,8 @@ export type PacketKind = 'wireguard' | 'stun' | 'relay' | 'probe' | 'unknown';
 export function classifyPacket(data: Uint8Array): PacketKind {
   if (data.length < 4) return 'unknown';
   const first = data[0]!;
-  if (first >= 1 && first <= 4 && data[1] === 0 && data[2] === 0 && data[3] === 0) return 'wireguard';
+  if (first >= 1 && first <= 4 && data[1] === 0 && data[2] === 0 && data[3] === 0)
+    return 'wireguard';
   if (first === 0xff) {
     if (isRelayFrame(data)) return 'relay';
     if (isProbe(data)) return 'probe';

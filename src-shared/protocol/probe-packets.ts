@@ -76,10 +76,12 @@ export function encodeProbeUnsigned(
 
 export function parseProbe(data: Uint8Array): ParseResult<ProbePacket> {
   if (!startsWith(data, PROBE_MAGIC)) return rejected('not a probe (bad magic)');
-  if (data.length !== PROBE_LENGTH) return rejected(`probe is ${data.length} bytes; expected ${PROBE_LENGTH}`);
+  if (data.length !== PROBE_LENGTH)
+    return rejected(`probe is ${data.length} bytes; expected ${PROBE_LENGTH}`);
   if (data[4] !== PROTOCOL_VERSION) return rejected(`probe version ${data[4]} is not supported`);
   const type = data[5];
-  if (type !== ProbeType.Ping && type !== ProbeType.Pong) return rejected(`probe type ${type} is unknown`);
+  if (type !== ProbeType.Ping && type !== ProbeType.Pong)
+    return rejected(`probe type ${type} is unknown`);
   const family = data[22];
   let observed: ProbeObserved | null = null;
   if (family === 4 || family === 6) {

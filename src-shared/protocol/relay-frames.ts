@@ -29,7 +29,8 @@ export const RelayFrameType = { Bind: 1, BindAck: 2, Data: 3 } as const;
 export type RelayFrameTypeValue = (typeof RelayFrameType)[keyof typeof RelayFrameType];
 
 export const RELAY_BIND_LENGTH = RELAY_HEADER_LENGTH + ROUTE_TOKEN_LENGTH + 8 + RELAY_MAC_LENGTH;
-export const RELAY_BIND_ACK_LENGTH = RELAY_HEADER_LENGTH + ROUTE_ID_LENGTH + 8 + 1 + RELAY_MAC_LENGTH;
+export const RELAY_BIND_ACK_LENGTH =
+  RELAY_HEADER_LENGTH + ROUTE_ID_LENGTH + 8 + 1 + RELAY_MAC_LENGTH;
 export const RELAY_DATA_HEADER_LENGTH = RELAY_HEADER_LENGTH + ROUTE_ID_LENGTH;
 /** Largest payload a DATA frame may carry: a full 1500-byte UDP datagram less our header. */
 export const RELAY_MAX_PAYLOAD = 65507 - RELAY_DATA_HEADER_LENGTH;
@@ -105,7 +106,8 @@ export function encodeRelayData(routeId: Uint8Array, payload: Uint8Array): Uint8
 export function parseRelayFrame(data: Uint8Array): ParseResult<RelayFrame> {
   if (!startsWith(data, RELAY_MAGIC)) return rejected('not a relay frame (bad magic)');
   if (data.length < RELAY_HEADER_LENGTH) return rejected('relay frame shorter than its header');
-  if (data[4] !== PROTOCOL_VERSION) return rejected(`relay frame version ${data[4]} is not supported`);
+  if (data[4] !== PROTOCOL_VERSION)
+    return rejected(`relay frame version ${data[4]} is not supported`);
   const type = data[5];
   switch (type) {
     case RelayFrameType.Bind: {
@@ -123,7 +125,9 @@ export function parseRelayFrame(data: Uint8Array): ParseResult<RelayFrame> {
     }
     case RelayFrameType.BindAck: {
       if (data.length !== RELAY_BIND_ACK_LENGTH) {
-        return rejected(`relay BIND_ACK is ${data.length} bytes; expected ${RELAY_BIND_ACK_LENGTH}`);
+        return rejected(
+          `relay BIND_ACK is ${data.length} bytes; expected ${RELAY_BIND_ACK_LENGTH}`,
+        );
       }
       const macAt = RELAY_BIND_ACK_LENGTH - RELAY_MAC_LENGTH;
       const flags = data[RELAY_HEADER_LENGTH + ROUTE_ID_LENGTH + 8]!;
@@ -138,7 +142,8 @@ export function parseRelayFrame(data: Uint8Array): ParseResult<RelayFrame> {
       });
     }
     case RelayFrameType.Data: {
-      if (data.length < RELAY_DATA_HEADER_LENGTH) return rejected('relay DATA frame has no route id');
+      if (data.length < RELAY_DATA_HEADER_LENGTH)
+        return rejected('relay DATA frame has no route id');
       return parsed({
         type,
         routeId: data.subarray(RELAY_HEADER_LENGTH, RELAY_DATA_HEADER_LENGTH),

@@ -56,7 +56,8 @@ export function parseRouteToken(data: Uint8Array): ParseResult<RouteToken> {
   if (data.length !== ROUTE_TOKEN_LENGTH) {
     return rejected(`route token is ${data.length} bytes; expected ${ROUTE_TOKEN_LENGTH}`);
   }
-  if (data[0] !== PROTOCOL_VERSION) return rejected(`route token version ${data[0]} is not supported`);
+  if (data[0] !== PROTOCOL_VERSION)
+    return rejected(`route token version ${data[0]} is not supported`);
   const side = data[1];
   if (side !== 0 && side !== 1) return rejected(`route token side ${side} is not 0 or 1`);
   return parsed({
