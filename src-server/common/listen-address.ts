@@ -1,7 +1,11 @@
 import { parseEndpoint, type Endpoint } from '../../src-shared/domain/endpoint.js';
 
 /** Parses a `--listen host:port` flag or exits the CLI with a message naming the flag. */
-export function listenAddressOrExit(flag: string, value: string | undefined, fallback: string): Endpoint {
+export function listenAddressOrExit(
+  flag: string,
+  value: string | undefined,
+  fallback: string,
+): Endpoint {
   const text = value ?? fallback;
   const result = parseEndpoint(text, { allowHostname: true });
   if (!result.ok) {

@@ -4,7 +4,10 @@ import winston from 'winston';
  * One winston logger per server process; areas take children (`logger.child({ area })`).
  * Lines are `time level [area] message key=value…` on stderr, so stdout stays for what a CLI prints.
  */
-export function createServerLogger(service: string, level = process.env.LANRAGE_LOG_LEVEL ?? 'info') {
+export function createServerLogger(
+  service: string,
+  level = process.env.LANRAGE_LOG_LEVEL ?? 'info',
+) {
   return winston.createLogger({
     level,
     defaultMeta: { service },

@@ -16,5 +16,8 @@ export function relayRegistrationSignatureValid(
   signatureHex: string | undefined,
 ): boolean {
   if (typeof signatureHex !== 'string' || !/^[0-9a-f]{64}$/.test(signatureHex)) return false;
-  return macEqual(Buffer.from(signRelayRegistration(secret, body), 'hex'), Buffer.from(signatureHex, 'hex'));
+  return macEqual(
+    Buffer.from(signRelayRegistration(secret, body), 'hex'),
+    Buffer.from(signatureHex, 'hex'),
+  );
 }

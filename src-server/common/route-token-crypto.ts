@@ -16,7 +16,12 @@ import { parsed, rejected, type ParseResult } from '../../src-shared/protocol/pa
 const ROUTE_ID_LABEL = 'lanrage-route-id-v1';
 
 /** The same 8 bytes for both members of a pair, whichever asks first. */
-export function routeIdFor(secret: Uint8Array, partyId: string, keyA: string, keyB: string): Buffer {
+export function routeIdFor(
+  secret: Uint8Array,
+  partyId: string,
+  keyA: string,
+  keyB: string,
+): Buffer {
   const [first, second] = keyA < keyB ? [keyA, keyB] : [keyB, keyA];
   return hmacSha256(secret, ROUTE_ID_LABEL, partyId, '\0', first, '\0', second).subarray(
     0,

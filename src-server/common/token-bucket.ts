@@ -36,7 +36,10 @@ export class TokenBuckets<K = string> {
       this.buckets.set(key, bucket);
     } else {
       const elapsed = Math.max(0, now - bucket.updatedAt) / 1000;
-      bucket.tokens = Math.min(this.options.burst, bucket.tokens + elapsed * this.options.ratePerSecond);
+      bucket.tokens = Math.min(
+        this.options.burst,
+        bucket.tokens + elapsed * this.options.ratePerSecond,
+      );
       bucket.updatedAt = now;
     }
     if (bucket.tokens < cost) return false;
