@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+// The one test command (README: `npm test`): static checks, build, then every suite —
+// unit/integration (real sockets, real SQLite), the NAT lab (root: namespaces, nftables,
+// wireguard-go) and the UI in Chromium. Ends with one line "N passed, N failed" over all suites.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const suites = [
+  { name: 'unit and integration', config: 'vitest.config.ts' },
+  { name: 'NAT lab', config: 'e2e/lab/vitest.lab.config.ts', needsRoot: true },
+  { name: 'UI in Chromium', config: 'e2e/ui/vitest.e2e.config.ts' },
+];
+
+function run(title, command, args) {
+  process.stdout.write(`\n== ${title}: ${command} ${args.join(' ')}\n`);
+  const result = spawnSync(command, args, { stdio: 'inherit' });
+  return result.status === 0;
+}
+
+const only = process.argv.slice(2);
+const quick = only.length > 0;
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const problems = [];
+
+if (!quick) {
+  for (const [title, cmd, args] of [
+    ['typecheck', 'npm', ['run', '--silent', 'typecheck']],
+    ['lint', 'npm', ['run', '--silent', 'lint']],
+    ['build', 'npm', ['run', '--silent', 'build']],
+  ]) {
+    if (run(title, cmd, args)) passed++;
+    else {
+      failed++;
+      problems.push(title);
+    }
+  }
+}
+
+const work = mkdtempSync(join(tmpdir(), 'lanrage-test-'));
+for (const suite of suites) {
+  if (quick && !only.some((o) => suite.config.includes(o) || suite.name.includes(o))) continue;
+  if (!existsSync(suite.config)) {
+    process.stdout.write(`\n== ${suite.name}: no ${suite.config} yet\n`);
+    continue;
+  }
+  if (suite.needsRoot && process.getuid?.() !== 0) {
+    process.stdout.write(
+      `\n== ${suite.name}: needs root (network namespaces, nftables, TUN). Run as root: sudo npm test\n`,
+    );
+    failed++;
+    problems.push(`${suite.name} (not root)`);
+    continue;
+  }
+  const report = join(work, `${suite.name.replace(/\W+/g, '-')}.json`);
+  run(suite.name, 'npx', [
+    'vitest',
+    'run',
+    '--config',
+    suite.config,
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+  ]);
+  if (!existsSync(report)) {
+    failed++;
+    problems.push(`${suite.name} (runner crashed)`);
+    continue;
+  }
+  const summary = JSON.parse(readFileSync(report, 'utf8'));
+  passed += summary.numPassedTests;
+  failed += summary.numFailedTests;
+  skipped += summary.numPendingTests + (summary.numTodoTests ?? 0);
+  if (summary.numFailedTests > 0 || summary.numFailedTestSuites > 0) {
+    if (summary.numFailedTests === 0) failed += summary.numFailedTestSuites;
+    problems.push(suite.name);
+  }
+}
+rmSync(work, { recursive: true, force: true });
+
+process.stdout.write(`\n${problems.length ? 'failed: ' + problems.join(', ') : 'all green'}\n`);
+process.stdout.write(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+process.exit(failed > 0 ? 1 : 0);
