@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { ServerEndpointSchema } from '../../../src-shared/protocol/control-messages.js';
+
+/**
+ * Everything the connection core can be told, with the why of each default. A config file holds
+ * any subset; what it leaves out takes these defaults.
+ */
+export const ConfigSchema = z.strictObject({
+  /** Control server base URL (http/https; the WebSocket lives under it at /v1/ws). */
+  controlUrl: z
+    .string()
+    .url('must be a URL such as http://control.example:7400')
+    .refine(
+      (u) => /^(https?|wss?):\/\//.test(u),
+      'must start with http://, https://, ws:// or wss://',
+    )
+    .default('http://127.0.0.1:7400'),
+  /** Name shown to the other members. */
+  name: z.string().trim().min(1).max(40).default('player'),
+  /** WireGuard interface name; ≤ 15 characters (Linux IFNAMSIZ - 1). */
+  interfaceName: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]{1,15}$/, 'must be 1-15 letters, digits, "_" or "-"')
+    .default('lanrage0'),
+  /** The one public UDP socket's port; 0 lets the OS pick (any port works with hole punching). */
+  listenPort: z.number().int().min(0).max(65535).default(0),
+  /** STUN servers used when the control server advertises none. */
+  stunServers: z.array(ServerEndpointSchema).max(8).default([]),
+  /** Relays to consider after the control server's list, in order. */
+  relays: z
+    .array(z.strictObject({ id: z.string().min(1).max(64), endpoint: ServerEndpointSchema }))
+    .max(16)
+    .default([]),
+  /** Last resort when neither the control server nor the config names a relay. */
+  defaultRelay: ServerEndpointSchema.default('relay.lanrage.io:7401'),
+  /** A relay the user chose by hand; kept until they clear it (null = choose by latency). */
+  pinnedRelay: z.string().min(1).max(64).nullable().default(null),
+  /** Full health check per peer: the seed's 30 s balances noticing slow drift against chatter. */
+  monitorIntervalMs: z.number().int().min(1000).max(600_000).default(30_000),
+  /** Probe period on every live path: a dead path is noticed within deadPathAfterMs, not at the next monitor tick. */
+  probeIntervalMs: z.number().int().min(100).max(60_000).default(1_000),
+  /** No probe answer for this long ⇒ the path is dead (3 missed probes at the default rate). */
+  deadPathAfterMs: z.number().int().min(500).max(120_000).default(3_500),
+  /** Reconnect attempts before a peer is failed (seed: 3). */
+  reconnectAttempts: z.number().int().min(0).max(20).default(3),
+  /** Latency above this is "degraded" (seed: 200 ms — where fast games start to feel it). */
+  degradedThresholdMs: z.number().int().min(10).max(5_000).default(200),
+  /** A failed peer is cleaned up after this long (seed: 5 minutes) unless it comes back. */
+  failedCleanupMs: z.number().int().min(1_000).max(3_600_000).default(300_000),
+  /** WireGuard persistent keepalive: 25 s keeps typical NAT UDP mappings (≥ 30 s) open. */
+  keepaliveSeconds: z.number().int().min(0).max(600).default(25),
+  logLevel: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
