@@ -1,0 +1,254 @@
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { classifyPacket } from '../../../src-shared/protocol/packet-kind.js';
+import {
+  encodeRelayData,
+  parseRelayFrame,
+  RELAY_DATA_HEADER_LENGTH,
+  RelayFrameType,
+} from '../../../src-shared/protocol/relay-frames.js';
+import { toHex } from '../../../src-shared/protocol/bytes.js';
+
+/**
+ * The one public UDP socket of a client, and WireGuard's view of each peer.
+ *
+ *   WireGuard (listen port W, loopback only)
+ *      │ peer endpoint = 127.0.0.1:Lp (one loopback socket per peer, opened here)
+ *      ▼
+ *   loopback socket Lp ──► current path of that peer ──► public socket ──► direct: peer endpoint
+ *                                                                     └─► relay: DATA frame to relay
+ *   public socket ◄── WireGuard message from a peer endpoint / relay DATA of a peer's route
+ *      └─► sent from that peer's loopback socket Lp to 127.0.0.1:W
+ *
+ * So a peer's path moves between direct and relay by changing one field here: WireGuard keeps its
+ * session and never sees an endpoint change. STUN, probes and relay control frames on the public
+ * socket go to their handlers; anything unrecognised is dropped and counted.
+ */
+export type PeerPath =
+  | { kind: 'none' }
+  | { kind: 'direct'; host: string; port: number }
+  | { kind: 'relay'; host: string; port: number; routeId: Uint8Array };
+
+export interface MuxHandlers {
+  onStun?: (packet: Buffer, from: RemoteInfo) => void;
+  /** A probe, with the peer it came through when it arrived inside a relay route. */
+  onProbe?: (packet: Buffer, from: RemoteInfo, viaRoute: string | null) => void;
+  /** BIND_ACKs and other relay control frames (not DATA). */
+  onRelayControl?: (packet: Buffer, from: RemoteInfo) => void;
+}
+
+export interface MuxStats {
+  wireguardOut: number;
+  wireguardIn: number;
+  droppedUnknownSource: number;
+  droppedUnknownKind: number;
+  droppedNoPath: number;
+}
+
+interface PeerPort {
+  key: string;
+  socket: Socket;
+  port: number;
+  path: PeerPath;
+  directKey: string | null;
+  routeKey: string | null;
+}
+
+const endpointKey = (host: string, port: number) => `${host}:${port}`;
+
+export class UdpMux {
+  readonly stats: MuxStats = {
+    wireguardOut: 0,
+    wireguardIn: 0,
+    droppedUnknownSource: 0,
+    droppedUnknownKind: 0,
+    droppedNoPath: 0,
+  };
+  private readonly peers = new Map<string, PeerPort>();
+  private readonly byDirect = new Map<string, PeerPort>();
+  private readonly byRoute = new Map<string, PeerPort>();
+  private wireguardPort = 0;
+
+  private constructor(
+    private readonly socket: Socket,
+    private readonly handlers: MuxHandlers,
+  ) {
+    socket.on('message', (msg, rinfo) => this.onPublic(msg, rinfo));
+  }
+
+  /** Binds the public socket (port 0: the OS picks) on all addresses, or `host` when given. */
+  static async open(port: number, handlers: MuxHandlers, host?: string): Promise<UdpMux> {
+    const socket = createSocket({ type: 'udp4' });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(port, host, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    // Errors on a UDP socket (ICMP unreachable on Linux) must not kill the process.
+    socket.on('error', () => {});
+    return new UdpMux(socket, handlers);
+  }
+
+  get localPort(): number {
+    return this.socket.address().port;
+  }
+
+  /** Where WireGuard listens on loopback; WireGuard-bound traffic goes there. */
+  setWireGuardPort(port: number): void {
+    this.wireguardPort = port;
+  }
+
+  /** Sends raw bytes from the public socket (STUN, probes, relay BINDs). */
+  send(data: Uint8Array, port: number, host: string): void {
+    this.socket.send(data, port, host);
+  }
+
+  /** Sends a probe (or anything) to a peer inside its relay route. */
+  sendViaRoute(routeId: Uint8Array, payload: Uint8Array, host: string, port: number): void {
+    this.socket.send(encodeRelayData(routeId, payload), port, host);
+  }
+
+  /** Opens the peer's loopback socket; WireGuard's endpoint for the peer is 127.0.0.1:<port>. */
+  async addPeer(key: string): Promise<number> {
+    const existing = this.peers.get(key);
+    if (existing) return existing.port;
+    const socket = createSocket({ type: 'udp4' });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(0, '127.0.0.1', () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    socket.on('error', () => {});
+    const peer: PeerPort = {
+      key,
+      socket,
+      port: socket.address().port,
+      path: { kind: 'none' },
+      directKey: null,
+      routeKey: null,
+    };
+    socket.on('message', (msg, rinfo) => this.onLoopback(peer, msg, rinfo));
+    this.peers.set(key, peer);
+    return peer.port;
+  }
+
+  setPath(key: string, path: PeerPath): void {
+    const peer = this.peers.get(key);
+    if (!peer) throw new Error(`no mux port for peer ${key}`);
+    this.unindex(peer);
+    peer.path = path;
+    if (path.kind === 'direct') {
+      peer.directKey = endpointKey(path.host, path.port);
+      this.byDirect.set(peer.directKey, peer);
+    } else if (path.kind === 'relay') {
+      peer.routeKey = toHex(path.routeId);
+      this.byRoute.set(peer.routeKey, peer);
+    }
+  }
+
+  /**
+   * Also accept WireGuard from this endpoint for the peer without sending there: while a direct
+   * path is being proven, the peer may already switch to it and we must not drop its packets.
+   */
+  acceptDirectFrom(key: string, host: string, port: number): void {
+    const peer = this.peers.get(key);
+    if (peer) this.byDirect.set(endpointKey(host, port), peer);
+  }
+
+  pathOf(key: string): PeerPath | null {
+    return this.peers.get(key)?.path ?? null;
+  }
+
+  async removePeer(key: string): Promise<void> {
+    const peer = this.peers.get(key);
+    if (!peer) return;
+    this.unindex(peer);
+    for (const [k, p] of this.byDirect) if (p === peer) this.byDirect.delete(k);
+    this.peers.delete(key);
+    await new Promise<void>((resolve) => peer.socket.close(() => resolve()));
+  }
+
+  async close(): Promise<void> {
+    for (const key of [...this.peers.keys()]) await this.removePeer(key);
+    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+  }
+
+  private unindex(peer: PeerPort): void {
+    if (peer.directKey && this.byDirect.get(peer.directKey) === peer)
+      this.byDirect.delete(peer.directKey);
+    if (peer.routeKey && this.byRoute.get(peer.routeKey) === peer)
+      this.byRoute.delete(peer.routeKey);
+    peer.directKey = null;
+    peer.routeKey = null;
+  }
+
+  /** WireGuard → peer: out along the peer's current path. */
+  private onLoopback(peer: PeerPort, msg: Buffer, rinfo: RemoteInfo): void {
+    // Only our own WireGuard may use this port: anything else on loopback is not a tunnel packet.
+    if (rinfo.port !== this.wireguardPort || rinfo.address !== '127.0.0.1') return;
+    const path = peer.path;
+    if (path.kind === 'direct') {
+      this.socket.send(msg, path.port, path.host);
+    } else if (path.kind === 'relay') {
+      this.socket.send(encodeRelayData(path.routeId, msg), path.port, path.host);
+    } else {
+      this.stats.droppedNoPath++;
+      return;
+    }
+    this.stats.wireguardOut++;
+  }
+
+  /** Public socket → STUN / probes / relay / WireGuard of a known peer. */
+  private onPublic(msg: Buffer, rinfo: RemoteInfo): void {
+    switch (classifyPacket(msg)) {
+      case 'wireguard': {
+        const peer = this.byDirect.get(endpointKey(rinfo.address, rinfo.port));
+        if (peer) this.toWireGuard(peer, msg);
+        else this.stats.droppedUnknownSource++;
+        return;
+      }
+      case 'relay':
+        this.onRelay(msg, rinfo);
+        return;
+      case 'probe':
+        this.handlers.onProbe?.(msg, rinfo, null);
+        return;
+      case 'stun':
+        this.handlers.onStun?.(msg, rinfo);
+        return;
+      default:
+        this.stats.droppedUnknownKind++;
+    }
+  }
+
+  private onRelay(msg: Buffer, rinfo: RemoteInfo): void {
+    if (msg[5] !== RelayFrameType.Data) {
+      this.handlers.onRelayControl?.(msg, rinfo);
+      return;
+    }
+    const frame = parseRelayFrame(msg);
+    if (!frame.ok || frame.value.type !== RelayFrameType.Data) {
+      this.stats.droppedUnknownKind++;
+      return;
+    }
+    const routeKey = toHex(frame.value.routeId);
+    const payload = msg.subarray(RELAY_DATA_HEADER_LENGTH);
+    const kind = classifyPacket(payload);
+    if (kind === 'probe') {
+      this.handlers.onProbe?.(payload, rinfo, routeKey);
+      return;
+    }
+    const peer = this.byRoute.get(routeKey);
+    if (kind === 'wireguard' && peer) this.toWireGuard(peer, payload);
+    else this.stats.droppedUnknownSource++;
+  }
+
+  private toWireGuard(peer: PeerPort, msg: Buffer): void {
+    if (this.wireguardPort === 0) return;
+    peer.socket.send(msg, this.wireguardPort, '127.0.0.1');
+    this.stats.wireguardIn++;
+  }
+}
