@@ -92,12 +92,16 @@ type InvokeMethod<C extends InvokeChannel> = [InvokeRequest<C>] extends [undefin
   : (request: InvokeRequest<C>) => Promise<InvokeResponse<C>>;
 
 type AreaInvokes<A extends string> = {
-  [C in InvokeChannel as C extends `${A}:${infer Verb}` ? KebabToCamel<Verb> : never]: InvokeMethod<C>;
+  [
+    C in InvokeChannel as C extends `${A}:${infer Verb}` ? KebabToCamel<Verb> : never
+  ]: InvokeMethod<C>;
 };
 type AreaEvents<A extends string> = {
-  [E in EventChannel as E extends `${A}:${infer Verb}`
-    ? `on${Capitalize<KebabToCamel<Verb>>}`
-    : never]: (listener: (payload: EventPayload<E>) => void) => Unsubscribe;
+  [
+    E in EventChannel as E extends `${A}:${infer Verb}`
+      ? `on${Capitalize<KebabToCamel<Verb>>}`
+      : never
+  ]: (listener: (payload: EventPayload<E>) => void) => Unsubscribe;
 };
 
 /**
@@ -109,7 +113,10 @@ type AreaEvents<A extends string> = {
 export type LanrageBridge = { readonly [A in BridgeArea]: AreaInvokes<A> & AreaEvents<A> };
 
 /** `app:info` → `{ area: 'app', method: 'info' }`; events get `on` + the capitalised verb. */
-export function bridgeNameOf(channel: string, kind: 'invoke' | 'event'): { area: string; method: string } {
+export function bridgeNameOf(
+  channel: string,
+  kind: 'invoke' | 'event',
+): { area: string; method: string } {
   const [area = '', verb = ''] = channel.split(':');
   const camel = verb.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
   const method = kind === 'invoke' ? camel : `on${camel.charAt(0).toUpperCase()}${camel.slice(1)}`;

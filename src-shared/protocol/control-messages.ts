@@ -50,7 +50,11 @@ const displayName = z
   .trim()
   .min(1, 'must not be empty')
   .max(40, 'must be at most 40 characters')
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
+  // Names end up in logs, terminals and the tray menu, where control characters do harm.
+  .refine(
+    (s) => ![...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f),
+    'must not contain control characters',
+  );
 
 export const MemberInfoSchema = z.strictObject({
   natType: NatTypeSchema,

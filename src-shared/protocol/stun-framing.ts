@@ -75,7 +75,8 @@ export function stunMessageType(method: number, messageClass: StunClass): number
 /** Checks the whole frame; never throws, whatever the bytes. */
 export function parseStunFrame(data: Uint8Array): ParseResult<StunFrame> {
   if (!(data instanceof Uint8Array)) return rejected('not bytes');
-  if (data.length < STUN_HEADER_BYTES) return rejected(`${data.length} bytes is shorter than a STUN header`);
+  if (data.length < STUN_HEADER_BYTES)
+    return rejected(`${data.length} bytes is shorter than a STUN header`);
   if ((data[0]! & 0xc0) !== 0) return rejected('the two top bits of a STUN message must be 0');
   const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const type = dv.getUint16(0);

@@ -1,9 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  encodeRelayData,
-  RELAY_DATA_HEADER_LENGTH,
-} from '../../../src-shared/protocol/relay-frames.js';
+import { encodeRelayData } from '../../../src-shared/protocol/relay-frames.js';
 import { UdpMux } from './udp-mux.js';
 
 /** A stand-in for WireGuard's own UDP socket: the mux only needs a loopback port to talk to. */
