@@ -111,6 +111,16 @@ export const SignalSchema = z.discriminatedUnion('kind', [
     at: z.number().int().nonnegative(),
     attempt: z.number().int().min(0).max(100),
   }),
+  z.strictObject({
+    /**
+     * Both members of a route must bind at the same relay: side 0 picks (by its measured
+     * latencies, or the user's pin) and tells side 1; `epoch` grows with every switch so a late
+     * message never undoes a newer choice.
+     */
+    kind: z.literal('relay'),
+    relayId: z.string().min(1).max(64),
+    epoch: z.number().int().min(0),
+  }),
 ]);
 export type Signal = z.infer<typeof SignalSchema>;
 

@@ -101,7 +101,7 @@ describe('ProbeEngine', () => {
     b.engine.addPeer(a.keys.publicKey);
     const attacker = createSocket('udp4');
     await new Promise<void>((r) => attacker.bind(0, '127.0.0.1', () => r()));
-    closers.push(() => attacker.close());
+    closers.push(() => void attacker.close());
     let replies = 0;
     attacker.on('message', () => replies++);
     const random = seededRandom(99);

@@ -45,8 +45,8 @@ async function pair() {
   cleanup.push(
     () => a.close(),
     () => b.close(),
-    () => wgA.socket.close(),
-    () => wgB.socket.close(),
+    () => void wgA.socket.close(),
+    () => void wgB.socket.close(),
   );
   return { a, b, wgA, wgB, aPortForB, bPortForA };
 }
@@ -73,7 +73,7 @@ describe('UdpMux', () => {
     // The relay forwards DATA frames unchanged; this stand-in forwards A's frames to B.
     const relay = createSocket('udp4');
     await new Promise<void>((r) => relay.bind(0, '127.0.0.1', () => r()));
-    cleanup.push(() => relay.close());
+    cleanup.push(() => void relay.close());
     relay.on('message', (msg) => relay.send(msg, b.localPort, '127.0.0.1'));
     const relayPort = relay.address().port;
     a.setPath('B', { kind: 'relay', host: '127.0.0.1', port: relayPort, routeId });
@@ -99,7 +99,7 @@ describe('UdpMux', () => {
   it('drops WireGuard packets from an address no peer uses', async () => {
     const { a } = await pair();
     const stranger = createSocket('udp4');
-    cleanup.push(() => stranger.close());
+    cleanup.push(() => void stranger.close());
     stranger.send(wgData(9), a.localPort, '127.0.0.1');
     await new Promise((r) => setTimeout(r, 50));
     expect(a.stats.droppedUnknownSource).toBe(1);
@@ -119,7 +119,7 @@ describe('UdpMux', () => {
     );
     cleanup.push(() => mux.close());
     const s = createSocket('udp4');
-    cleanup.push(() => s.close());
+    cleanup.push(() => void s.close());
     const stun = Buffer.alloc(20);
     stun.writeUInt16BE(1, 0);
     stun.writeUInt32BE(0x2112a442, 4);
