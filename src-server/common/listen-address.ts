@@ -7,12 +7,14 @@ export function listenAddressOrExit(
   fallback: string,
 ): Endpoint {
   const text = value ?? fallback;
-  const result = parseEndpoint(text, { allowHostname: true });
+  // Port 0 asks the OS for a free port (tests, benches); parseEndpoint refuses it for peers.
+  const anyPort = /:0$/.test(text);
+  const result = parseEndpoint(anyPort ? `${text.slice(0, -2)}:1` : text, { allowHostname: true });
   if (!result.ok) {
     process.stderr.write(`error: ${flag} ${text}: ${result.error}\n`);
     process.exit(2);
   }
-  return result.value;
+  return anyPort ? { ...result.value, port: 0 } : result.value;
 }
 
 export const DEV_RELAY_SECRET = 'lanrage-development-secret-not-for-production';

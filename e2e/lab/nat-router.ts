@@ -1,0 +1,85 @@
+import { run } from './exec.js';
+
+/**
+ * NAT routers of the four kinds the connection core must handle, as nftables rulesets inside the
+ * router's namespace. In RFC 4787 terms:
+ *
+ *   kind             mapping                    filtering (inbound to the mapped port)
+ *   open             none: the player's address is public and simply routed
+ *   full_cone        1:1 — inside host ⇄ public IP, ports kept; every inbound UDP goes to it
+ *   port_restricted  endpoint-independent       address-and-port-dependent   (masquerade)
+ *   symmetric        address-and-port-dependent address-and-port-dependent   (masquerade random)
+ *
+ * The NAT kinds also get a home-router firewall: inbound from the WAN is forwarded only for
+ * connections the inside started (or, for full cone, that the 1:1 rule translated), so nothing
+ * can reach the LAN by routing to its private addresses directly.
+ */
+export const NAT_KINDS = ['open', 'full_cone', 'port_restricted', 'symmetric'] as const;
+export type LabNatKind = (typeof NAT_KINDS)[number];
+
+export interface RouterAddressing {
+  /** Interface towards the internet namespace. */
+  wanIf: string;
+  /** Interface towards the player. */
+  lanIf: string;
+  /** The router's address on the internet: what peers see for a NATed player. */
+  publicIp: string;
+  /** The one player behind it (full cone maps everything to this host). */
+  insideHost: string;
+}
+
+const TABLE = 'lanrage_lab';
+
+/**
+ * Symmetric mapping: plain `masquerade` keeps the source port whenever the tuple is free, which
+ * makes the mapping endpoint-independent. `random` (NF_NAT_RANGE_PROTO_RANDOM) seeds the port
+ * search with a keyed hash of (source, destination, destination port), so each destination gets
+ * its own port; `fully-random` would draw a fresh port per connection from the PRNG. Both defeat
+ * port prediction; `random` is what DESIGN names and is what the lab test verifies per
+ * destination (different IP and different port).
+ */
+const SYMMETRIC_MASQUERADE = 'masquerade random';
+
+export function natRuleset(kind: LabNatKind, a: RouterAddressing): string {
+  const wan = JSON.stringify(a.wanIf);
+  const lines: string[] = [`table ip ${TABLE} {`];
+  if (kind !== 'open') {
+    lines.push(
+      '  chain forward {',
+      '    type filter hook forward priority filter; policy accept;',
+      `    iifname ${wan} ct state established,related accept`,
+      kind === 'full_cone' ? `    iifname ${wan} ct status dnat accept` : '',
+      `    iifname ${wan} drop`,
+      '  }',
+    );
+  }
+  if (kind === 'port_restricted' || kind === 'symmetric') {
+    lines.push(
+      '  chain postrouting {',
+      '    type nat hook postrouting priority srcnat; policy accept;',
+      `    oifname ${wan} ${kind === 'symmetric' ? SYMMETRIC_MASQUERADE : 'masquerade'}`,
+      '  }',
+    );
+  }
+  if (kind === 'full_cone') {
+    lines.push(
+      '  chain postrouting {',
+      '    type nat hook postrouting priority srcnat; policy accept;',
+      `    oifname ${wan} ip saddr ${a.insideHost} snat to ${a.publicIp}`,
+      '  }',
+      '  chain prerouting {',
+      '    type nat hook prerouting priority dstnat; policy accept;',
+      `    iifname ${wan} ip daddr ${a.publicIp} meta l4proto udp dnat to ${a.insideHost}`,
+      '  }',
+    );
+  }
+  lines.push('}');
+  return `${lines.filter((line) => line !== '').join('\n')}\n`;
+}
+
+/** Loads the ruleset for `kind` into the router namespace (replacing any earlier one). */
+export async function applyNat(ns: string, kind: LabNatKind, addressing: RouterAddressing): Promise<void> {
+  await run('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], {
+    input: `table ip ${TABLE}\ndelete table ip ${TABLE}\n${natRuleset(kind, addressing)}`,
+  });
+}

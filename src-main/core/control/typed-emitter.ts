@@ -1,0 +1,34 @@
+/**
+ * A small typed event emitter. Unlike node:events it has no special 'error' event that throws
+ * when nobody listens, and a throwing listener is reported, not propagated into the socket code.
+ */
+export class TypedEmitter<Events extends Record<string, unknown[]>> {
+  private readonly listeners = new Map<keyof Events, Set<(...args: never[]) => void>>();
+
+  on<K extends keyof Events>(name: K, listener: (...args: Events[K]) => void): () => void {
+    let set = this.listeners.get(name);
+    if (!set) this.listeners.set(name, (set = new Set()));
+    set.add(listener as (...args: never[]) => void);
+    return () => this.off(name, listener);
+  }
+
+  off<K extends keyof Events>(name: K, listener: (...args: Events[K]) => void): void {
+    this.listeners.get(name)?.delete(listener as (...args: never[]) => void);
+  }
+
+  protected emit<K extends keyof Events>(name: K, ...args: Events[K]): void {
+    for (const listener of this.listeners.get(name) ?? []) {
+      try {
+        (listener as (...args: Events[K]) => void)(...args);
+      } catch (error) {
+        this.onListenerError(error);
+      }
+    }
+  }
+
+  protected onListenerError(error: unknown): void {
+    queueMicrotask(() => {
+      throw error;
+    });
+  }
+}

@@ -1,0 +1,69 @@
+import type { Endpoint } from '../../../src-shared/domain/endpoint.js';
+import type { Rfc5780Observations } from '../../../src-shared/domain/nat-classification.js';
+import type { BindingResult, StunClient } from './stun-client.js';
+
+/**
+ * RFC 5780 §4.3 (mapping) and §4.4 (filtering) against one server, from the tunnel's socket.
+ *
+ *   1. test I      → P:Pp (primary)                    mapped M1, OTHER-ADDRESS A:Ap
+ *   2. filtering   → P:Pp with CHANGE-REQUEST ip+port  answered from A:Ap?  (test II)
+ *                  → P:Pp with CHANGE-REQUEST port     answered from P:Ap?  (test III)
+ *   3. mapping     → A:Pp                              mapped M2 (test II)
+ *                  → A:Ap                              mapped M3 (test III)
+ *
+ * Order matters: the filtering tests run BEFORE anything is sent to A. Once our socket has sent
+ * to A, an address-dependent filter lets A's answers in and would pass for endpoint-independent.
+ * Within each step the two requests run together: in step 2 both go to P only; in step 3 the
+ * filtering verdicts are already in.
+ */
+
+export interface BehaviourObservations {
+  /** Test I's answer; null when the server did not answer. */
+  primary: Extract<BindingResult, { ok: true }> | null;
+  /** Why test I failed, when it did. */
+  failure: string | null;
+  /** null when the server gave no OTHER-ADDRESS (RFC 5389 only). */
+  rfc5780: Rfc5780Observations | null;
+}
+
+export async function observeNatBehaviour(
+  client: StunClient,
+  server: Endpoint,
+): Promise<BehaviourObservations> {
+  const first = await client.binding(server);
+  if (!first.ok) return { primary: null, failure: first.detail, rfc5780: null };
+  const other = first.otherAddress;
+  if (other === null) return { primary: first, failure: null, rfc5780: null };
+
+  // From here on, address the primary by the source it answered from: `server` may be a name.
+  const primary = first.from;
+  const [changeBoth, changePort] = await Promise.all([
+    client.binding(primary, { changeIp: true, changePort: true }),
+    client.binding(primary, { changeIp: false, changePort: true }),
+  ]);
+  const [mappingII, mappingIII] = await Promise.all([
+    client.binding({ host: other.host, port: primary.port }),
+    client.binding(other),
+  ]);
+
+  return {
+    primary: first,
+    failure: null,
+    rfc5780: {
+      mappedAlternateIp: mappingII.ok ? mappingII.mapped : null,
+      mappedAlternateIpPort: mappingIII.ok ? mappingIII.mapped : null,
+      answeredChangeIpPort: filteringVerdict(changeBoth, (from) => from.host !== primary.host && from.port !== primary.port),
+      answeredChangePort: filteringVerdict(changePort, (from) => from.host === primary.host && from.port !== primary.port),
+    },
+  };
+}
+
+/**
+ * true: the changed-address answer got through; false: nothing came (filtered);
+ * null: the test says nothing — an error answer, or an answer from an address that was not the
+ * changed one (a server ignoring CHANGE-REQUEST would otherwise look like no filtering at all).
+ */
+function filteringVerdict(result: BindingResult, fromChanged: (from: Endpoint) => boolean): boolean | null {
+  if (result.ok) return fromChanged(result.from) ? true : null;
+  return result.reason === 'timeout' ? false : null;
+}

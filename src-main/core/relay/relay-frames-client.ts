@@ -1,0 +1,135 @@
+import { mac16, macEqual } from '../crypto/mac.js';
+import {
+  encodeRelayBindUnsigned,
+  parseRelayFrame,
+  RELAY_BIND_LENGTH,
+  RELAY_DATA_HEADER_LENGTH,
+  RELAY_HEADER_LENGTH,
+  RELAY_MAC_LENGTH,
+  RELAY_MAGIC,
+  RELAY_MAX_PAYLOAD,
+  RelayFrameType,
+} from '../../../src-shared/protocol/relay-frames.js';
+import {
+  ROUTE_ID_LENGTH,
+  ROUTE_TOKEN_LENGTH,
+  type RouteSide,
+} from '../../../src-shared/protocol/route-token.js';
+import { PROTOCOL_VERSION } from '../../../src-shared/protocol/version.js';
+import type { RouteGrant } from '../../../src-shared/protocol/control-messages.js';
+import { parsed, rejected, type ParseResult } from '../../../src-shared/protocol/parse-result.js';
+
+/**
+ * The client's half of the relay protocol (layout: src-shared/protocol/relay-frames.ts): turn a
+ * RouteGrant from the control server into signed BINDs, check the relay's BIND_ACKs, and wrap /
+ * unwrap DATA frames. Pure functions over bytes; the socket belongs to the UDP mux.
+ */
+
+const SIDE_KEY_LENGTH = 32;
+
+/** A RouteGrant decoded once into the bytes the frames need. */
+export interface RelayRoute {
+  routeId: Buffer;
+  side: RouteSide;
+  token: Buffer;
+  /** Never sent anywhere: it MACs our BINDs and checks the relay's BIND_ACKs. */
+  sideKey: Buffer;
+  /** Unix seconds; ask the control server for a new grant before this. */
+  expiresAt: number;
+}
+
+function strictBase64(text: string, length: number): Buffer | null {
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.length === length && bytes.toString('base64') === text ? bytes : null;
+}
+
+/** Decodes a grant (already schema-checked or not); never throws. */
+export function relayRouteFromGrant(grant: RouteGrant): ParseResult<RelayRoute> {
+  if (!/^[0-9a-f]{16}$/.test(grant.routeId)) return rejected('grant route id is not 16 hex digits');
+  if (grant.side !== 0 && grant.side !== 1) return rejected('grant side is not 0 or 1');
+  const token = strictBase64(grant.token, ROUTE_TOKEN_LENGTH);
+  if (!token) return rejected(`grant token is not ${ROUTE_TOKEN_LENGTH} bytes of base64`);
+  const sideKey = strictBase64(grant.sideKey, SIDE_KEY_LENGTH);
+  if (!sideKey) return rejected(`grant side key is not ${SIDE_KEY_LENGTH} bytes of base64`);
+  const routeId = Buffer.from(grant.routeId, 'hex');
+  // The token carries side and route id too; a grant that disagrees with itself is refused
+  // here rather than producing BINDs the relay would silently drop.
+  if (token[1] !== grant.side || !token.subarray(2, 2 + ROUTE_ID_LENGTH).equals(routeId)) {
+    return rejected('grant token does not match its route id and side');
+  }
+  return parsed({ routeId, side: grant.side, token, sideKey, expiresAt: grant.expiresAt });
+}
+
+/** A signed 60-byte BIND for this route with this counter. */
+export function buildRelayBind(route: RelayRoute, counter: bigint): Buffer {
+  const frame = Buffer.from(encodeRelayBindUnsigned(route.token, counter));
+  const macAt = RELAY_BIND_LENGTH - RELAY_MAC_LENGTH;
+  mac16(route.sideKey, frame.subarray(0, macAt)).copy(frame, macAt);
+  return frame;
+}
+
+export interface RelayBindAckInfo {
+  counter: bigint;
+  /** The other side has bound too: DATA will reach it now. */
+  peerBound: boolean;
+}
+
+/** Checks a BIND_ACK is from a relay that knows our side key, for our route; never throws. */
+export function verifyRelayBindAck(
+  route: RelayRoute,
+  data: Uint8Array,
+): ParseResult<RelayBindAckInfo> {
+  const frame = parseRelayFrame(data);
+  if (!frame.ok) return frame;
+  if (frame.value.type !== RelayFrameType.BindAck) return rejected('relay frame is not a BIND_ACK');
+  const ack = frame.value;
+  if (!route.routeId.equals(ack.routeId)) return rejected('BIND_ACK is for another route');
+  if (!macEqual(mac16(route.sideKey, ack.macInput), ack.mac))
+    return rejected('BIND_ACK MAC is wrong');
+  return parsed({ counter: ack.counter, peerBound: ack.peerBound });
+}
+
+/** The 14-byte DATA header for a route; send `[header, payload]` to avoid copying the payload. */
+export function relayDataHeader(routeId: Uint8Array): Buffer {
+  if (routeId.length !== ROUTE_ID_LENGTH) throw new RangeError('route id must be 8 bytes');
+  const header = Buffer.alloc(RELAY_DATA_HEADER_LENGTH);
+  header.set(RELAY_MAGIC, 0);
+  header[4] = PROTOCOL_VERSION;
+  header[5] = RelayFrameType.Data;
+  header.set(routeId, RELAY_HEADER_LENGTH);
+  return header;
+}
+
+/** One buffer: header then payload (a copy; use relayDataHeader for scatter-gather sends). */
+export function wrapRelayData(routeId: Uint8Array, payload: Uint8Array): Buffer {
+  if (payload.length > RELAY_MAX_PAYLOAD) throw new RangeError('relay payload too large');
+  return Buffer.concat([relayDataHeader(routeId), payload]);
+}
+
+/** The payload of a DATA frame for this route (a view, no copy), or null for anything else. */
+export function unwrapRelayData(routeId: Uint8Array, data: Buffer): Buffer | null {
+  if (data.length < RELAY_DATA_HEADER_LENGTH) return null;
+  for (let i = 0; i < RELAY_MAGIC.length; i++) if (data[i] !== RELAY_MAGIC[i]) return null;
+  if (data[4] !== PROTOCOL_VERSION || data[5] !== RelayFrameType.Data) return null;
+  for (let i = 0; i < ROUTE_ID_LENGTH; i++)
+    if (data[RELAY_HEADER_LENGTH + i] !== routeId[i]) return null;
+  return data.subarray(RELAY_DATA_HEADER_LENGTH);
+}
+
+/**
+ * BIND counters that keep rising across restarts: the relay refuses a counter not above the
+ * last it accepted for the side, so a restarted client counting from 1 would be locked out until
+ * the route expired. Seeding from the clock (microsecond resolution, as u64) avoids that with no
+ * stored state, and +1 keeps it strictly increasing within one millisecond.
+ */
+export class RelayBindCounter {
+  private last = 0n;
+
+  constructor(private readonly nowMs: () => number = Date.now) {}
+
+  next(): bigint {
+    const fromClock = BigInt(Math.floor(this.nowMs())) * 1000n;
+    this.last = fromClock > this.last ? fromClock : this.last + 1n;
+    return this.last;
+  }
+}

@@ -1,0 +1,278 @@
+import { randomBytes as cryptoRandomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { CONTROL_CLOSE } from '../../src-main/core/control/control-close-codes.js';
+import { generateKeyPair, type KeyPair } from '../../src-main/core/crypto/x25519.js';
+import type { Logger } from '../common/logger.js';
+import { TokenBuckets } from '../common/token-bucket.js';
+import {
+  MAX_CONTROL_MESSAGE_BYTES,
+  type RelayRegistration,
+} from '../../src-shared/protocol/control-messages.js';
+import { ControlMetrics } from './control-metrics.js';
+import { ControlStore } from './control-store.js';
+import { createHttpHandler } from './http-routes.js';
+import { JoinAttemptLimiter } from './join-attempt-limiter.js';
+import { PartyService } from './party-service.js';
+import { Presence, PRESENCE_DEFAULTS, type SweepResult } from './presence.js';
+import { RelayRegistry } from './relay-registry.js';
+import { SessionHub } from './session-hub.js';
+import { WsSession } from './ws-session.js';
+import winston from 'winston';
+
+/** Composition of the control server: HTTP routes, the WebSocket endpoint, store and timers. */
+
+export const CONTROL_DEFAULTS = {
+  /** Big enough for a LAN party; WireGuard mesh cost grows with the square of it. */
+  maxMembers: 32,
+  /** A client sends hello's answer within a round trip; 10 s covers a slow mobile link. */
+  authTimeoutMs: 10_000,
+  /**
+   * Per connection: a client sends a heartbeat every 15 s and a handful of requests when
+   * something changes; 20/s sustained with a burst of 40 is far above that, far below a flood.
+   */
+  messageRatePerSecond: 20,
+  messageBurst: 40,
+  /** Wrong invite codes per source IP and per key per minute (see join-attempt-limiter.ts). */
+  joinFailuresPerMinute: 10,
+  /** Route tokens last an hour; clients fetch a new one before it runs out. */
+  routeTokenTtlSeconds: 3_600,
+  /** Each connection costs ~50 KB; 20k is ~1 GB, the ceiling one small VM should carry. */
+  maxConnections: 20_000,
+} as const;
+
+/**
+ * Frames up to this are read and refused with a `too_large` error the client can log; beyond it
+ * ws closes the connection (1009) without buffering more. 4× the protocol limit.
+ */
+const HARD_FRAME_LIMIT = 4 * MAX_CONTROL_MESSAGE_BYTES;
+export const WS_PATH = '/v1/ws';
+
+export interface ControlServerOptions {
+  host?: string;
+  port?: number;
+  /** SQLite file; ':memory:' (the default) for tests that need no restart. */
+  dbPath?: string;
+  serverKey?: KeyPair;
+  relaySecret: Uint8Array;
+  /** STUN servers advertised to clients ("host:port"). */
+  stun?: readonly string[];
+  maxMembers?: number;
+  offlineAfterMs?: number;
+  removeAfterMs?: number;
+  emptyPartyTtlMs?: number;
+  sweepIntervalMs?: number;
+  authTimeoutMs?: number;
+  messageRatePerSecond?: number;
+  messageBurst?: number;
+  joinFailuresPerMinute?: number;
+  routeTokenTtlSeconds?: number;
+  maxConnections?: number;
+  relayHealthyForMs?: number;
+  now?: () => number;
+  randomBytes?: (length: number) => Uint8Array;
+  logger?: Logger;
+}
+
+export interface ControlServer {
+  /** http://host:port */
+  url: string;
+  /** ws://host:port/v1/ws */
+  wsUrl: string;
+  port: number;
+  serverPublicKey: string;
+  /** Runs the presence/relay sweep now (tests with a fake clock). */
+  sweep(): SweepResult;
+  close(): Promise<void>;
+}
+
+export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
+  const now = options.now ?? Date.now;
+  const randomBytes = options.randomBytes ?? ((n: number) => cryptoRandomBytes(n));
+  const logger = options.logger ?? winston.createLogger({ silent: true });
+  const serverKey = options.serverKey ?? generateKeyPair();
+  const maxConnections = options.maxConnections ?? CONTROL_DEFAULTS.maxConnections;
+  const store = new ControlStore(options.dbPath ?? ':memory:');
+  const metrics = new ControlMetrics();
+  const hub = new SessionHub();
+  const relays = new RelayRegistry({
+    now,
+    ...(options.relayHealthyForMs !== undefined && { healthyForMs: options.relayHealthyForMs }),
+  });
+  const joinLimiter = new JoinAttemptLimiter({
+    maxFailures: options.joinFailuresPerMinute ?? CONTROL_DEFAULTS.joinFailuresPerMinute,
+    windowMs: 60_000,
+    now,
+  });
+  const messageLimiter = new TokenBuckets<number>({
+    ratePerSecond: options.messageRatePerSecond ?? CONTROL_DEFAULTS.messageRatePerSecond,
+    burst: options.messageBurst ?? CONTROL_DEFAULTS.messageBurst,
+    now,
+    maxKeys: maxConnections * 2,
+  });
+  const service = new PartyService({
+    store,
+    relaySecret: options.relaySecret,
+    now,
+    randomBytes,
+    maxMembers: options.maxMembers ?? CONTROL_DEFAULTS.maxMembers,
+    routeTokenTtlSeconds: options.routeTokenTtlSeconds ?? CONTROL_DEFAULTS.routeTokenTtlSeconds,
+    joinLimiter,
+    publish: (keys, event) => hub.publish(keys, event),
+    logger: logger.child({ area: 'party' }),
+  });
+  const presence = new Presence({
+    service,
+    now,
+    offlineAfterMs: options.offlineAfterMs ?? PRESENCE_DEFAULTS.offlineAfterMs,
+    removeAfterMs: options.removeAfterMs ?? PRESENCE_DEFAULTS.removeAfterMs,
+    emptyPartyTtlMs: options.emptyPartyTtlMs ?? PRESENCE_DEFAULTS.emptyPartyTtlMs,
+    onSilent: (key) => hub.get(key)?.close(CONTROL_CLOSE.silent, 'no heartbeat'),
+  });
+  // Members online when the server stopped get the usual silence allowance to reconnect in,
+  // instead of all flapping offline at start-up.
+  for (const key of store.onlineMemberKeys()) presence.heard(key);
+
+  let healthyRelayIds = relays.healthyIds();
+  const pushRelaysIfChanged = (force: boolean) => {
+    const ids = relays.healthyIds();
+    if (!force && ids === healthyRelayIds) return;
+    healthyRelayIds = ids;
+    hub.broadcast({ t: 'event', event: 'relays.changed', relays: relays.healthy() });
+  };
+
+  const startedAt = now();
+  const health = () => {
+    const counts = store.counts();
+    return {
+      uptimeSeconds: Math.floor((now() - startedAt) / 1000),
+      parties: counts.parties,
+      members: counts.members,
+      membersOnline: counts.online,
+      sessions: hub.size,
+      connections: metrics.connectionsOpen,
+      relaysHealthy: relays.healthy().length,
+    };
+  };
+
+  const http = createServer(
+    createHttpHandler({
+      relaySecret: options.relaySecret,
+      health,
+      metrics: () => {
+        const h = health();
+        return metrics.render(
+          {
+            parties: h.parties,
+            members: h.members,
+            members_online: h.membersOnline,
+            sessions: h.sessions,
+            relays_healthy: h.relaysHealthy,
+            resident_memory_bytes: process.memoryUsage.rss(),
+          },
+          hub.eventsPushed,
+        );
+      },
+      relayHeartbeat: (body) => {
+        const changed = relays.heartbeat(body as RelayRegistration);
+        metrics.relayHeartbeats++;
+        pushRelaysIfChanged(changed);
+      },
+      onRelayRefused: () => metrics.relayHeartbeatsRefused++,
+      logger: logger.child({ area: 'http' }),
+    }),
+  );
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: HARD_FRAME_LIMIT,
+    perMessageDeflate: false,
+  });
+  const wsLogger = logger.child({ area: 'ws' });
+  const sessionContext = {
+    service,
+    presence,
+    hub,
+    relays,
+    serverKey,
+    stun: options.stun ?? [],
+    messageLimiter,
+    metrics,
+    now,
+    randomBytes,
+    authTimeoutMs: options.authTimeoutMs ?? CONTROL_DEFAULTS.authTimeoutMs,
+    shuttingDown: () => closing !== null,
+    logger: wsLogger,
+  };
+  let closing: Promise<void> | null = null;
+  let nextConnectionId = 1;
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== WS_PATH) {
+      socket.end(`HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\nno WebSocket at ${path}\n`);
+      return;
+    }
+    if (metrics.connectionsOpen >= maxConnections) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\nretry-after: 30\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const sourceIp = req.socket.remoteAddress ?? 'unknown';
+      new WsSession(ws, nextConnectionId++, sourceIp, sessionContext);
+    });
+  });
+
+  const sweep = (): SweepResult => {
+    const result = presence.sweep();
+    relays.sweep();
+    pushRelaysIfChanged(false);
+    messageLimiter.sweep();
+    joinLimiter.sweep();
+    return result;
+  };
+  const timer = setInterval(() => {
+    try {
+      sweep();
+    } catch (error) {
+      logger.error('sweep failed', { error: error instanceof Error ? error.message : error });
+    }
+  }, options.sweepIntervalMs ?? PRESENCE_DEFAULTS.sweepIntervalMs);
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const address = http.address() as AddressInfo;
+  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${hostForUrl}:${address.port}`;
+  logger.info('listening', { url, ws: `ws://${hostForUrl}:${address.port}${WS_PATH}` });
+
+  return {
+    url,
+    wsUrl: `ws://${hostForUrl}:${address.port}${WS_PATH}`,
+    port: address.port,
+    serverPublicKey: serverKey.publicKey,
+    sweep,
+    close: () => {
+      closing ??= (async () => {
+        clearInterval(timer);
+        for (const client of wss.clients) client.close(CONTROL_CLOSE.serverShutdown, 'server shutting down');
+        await new Promise<void>((resolve) => {
+          http.close(() => resolve());
+          // Give clients a moment to complete the closing handshake, then cut the rest.
+          setTimeout(() => {
+            for (const client of wss.clients) client.terminate();
+            http.closeAllConnections();
+          }, 200).unref();
+        });
+        wss.close();
+        store.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+import { dirname, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createServerLogger } from '../common/logger.js';
+import { listenAddressOrExit, relaySecretOrExit } from '../common/listen-address.js';
+import { parseEndpoint } from '../../src-shared/domain/endpoint.js';
+import { CONTROL_DEFAULTS, startControlServer } from './control-server.js';
+import { PRESENCE_DEFAULTS } from './presence.js';
+import { loadOrCreateServerKey } from './server-key.js';
+
+/** `lanrage-control`: the control server as a process. */
+
+const USAGE = `usage: lanrage-control [options]
+
+  --listen host:port     where to serve HTTP and WebSocket (default 127.0.0.1:7480)
+  --db path              SQLite database (default ./lanrage-control.db)
+  --key path             server key file, created 0600 if missing (default <db>.key)
+  --stun host:port       a STUN server to advertise to clients (repeatable)
+  --max-members n        members per party (default ${CONTROL_DEFAULTS.maxMembers})
+  --offline-after s      silence before a member shows offline (default ${PRESENCE_DEFAULTS.offlineAfterMs / 1000})
+  --remove-after s       offline time before a member is removed (default ${PRESENCE_DEFAULTS.removeAfterMs / 1000})
+  --party-ttl s          how long an empty party keeps its code (default ${PRESENCE_DEFAULTS.emptyPartyTtlMs / 1000})
+  --dev                  allow running without LANRAGE_RELAY_SECRET (public throwaway secret)
+  --help                 this text
+
+Environment: LANRAGE_RELAY_SECRET (shared with relays, 16+ characters), LANRAGE_LOG_LEVEL.
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`error: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function positiveNumber(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) fail(`${flag} ${value}: must be a positive number`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        listen: { type: 'string' },
+        db: { type: 'string' },
+        key: { type: 'string' },
+        stun: { type: 'string', multiple: true },
+        'max-members': { type: 'string' },
+        'offline-after': { type: 'string' },
+        'remove-after': { type: 'string' },
+        'party-ttl': { type: 'string' },
+        dev: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const logger = createServerLogger('lanrage-control');
+  const listen = listenAddressOrExit('--listen', values.listen, '127.0.0.1:7480');
+  const stun = (values.stun ?? []).map((text) => {
+    const parsed = parseEndpoint(text, { allowHostname: true });
+    if (!parsed.ok) fail(`--stun ${text}: ${parsed.error}`);
+    return text;
+  });
+  const maxMembers = positiveNumber('--max-members', values['max-members'], CONTROL_DEFAULTS.maxMembers);
+  if (!Number.isInteger(maxMembers) || maxMembers < 2 || maxMembers > 1000) {
+    fail('--max-members must be a whole number from 2 to 1000');
+  }
+  const seconds = (flag: string, value: string | undefined, fallbackMs: number) =>
+    positiveNumber(flag, value, fallbackMs / 1000) * 1000;
+  const relaySecret = relaySecretOrExit(values.dev === true, (line) => logger.warn(line));
+  const dbPath = resolve(values.db ?? 'lanrage-control.db');
+  mkdirSync(dirname(dbPath), { recursive: true });
+  const keyPath = resolve(values.key ?? `${dbPath}.key`);
+  const serverKey = loadOrCreateServerKey(keyPath, (line) => logger.warn(line));
+
+  const server = await startControlServer({
+    host: listen.host,
+    port: listen.port,
+    dbPath,
+    serverKey,
+    relaySecret,
+    stun,
+    maxMembers,
+    offlineAfterMs: seconds('--offline-after', values['offline-after'], PRESENCE_DEFAULTS.offlineAfterMs),
+    removeAfterMs: seconds('--remove-after', values['remove-after'], PRESENCE_DEFAULTS.removeAfterMs),
+    emptyPartyTtlMs: seconds('--party-ttl', values['party-ttl'], PRESENCE_DEFAULTS.emptyPartyTtlMs),
+    logger,
+  });
+  // One line on stdout, for people and for scripts that start us on port 0.
+  process.stdout.write(
+    `lanrage-control listening on ${server.url} (WebSocket ${server.wsUrl}, server key ${server.serverPublicKey})\n`,
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('shutdown failed', { error: String(error) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`lanrage-control: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,385 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  buildRelayBind,
+  verifyRelayBindAck,
+  wrapRelayData,
+  type RelayRoute,
+} from '../../src-main/core/relay/relay-frames-client.js';
+import { mac16 } from '../../src-main/core/crypto/mac.js';
+import {
+  encodeRelayBindAckUnsigned,
+  RELAY_BIND_LENGTH,
+  RELAY_MAC_LENGTH,
+} from '../../src-shared/protocol/relay-frames.js';
+import { startRelay, type RelayHandle, type RelayOptions } from './relay-server.js';
+import type { DropReason } from './relay-stats.js';
+import { generateKeyPair } from '../../src-main/core/crypto/x25519.js';
+import { grantPair, openClient, TEST_SECRET, until, type TestClient } from './relay-test-kit.js';
+
+/** Long enough for a loopback datagram to arrive if the relay were going to send one. */
+const SILENCE_MS = 80;
+
+let now = 1_800_000_000_000;
+const clock = () => now;
+const cleanups: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function relayWith(options: Partial<RelayOptions> = {}): Promise<RelayHandle> {
+  const relay = await startRelay({ secret: TEST_SECRET, host: '127.0.0.1', now: clock, ...options });
+  cleanups.push(() => relay.close());
+  return relay;
+}
+
+async function client(): Promise<TestClient> {
+  const c = await openClient();
+  cleanups.push(() => c.close());
+  return c;
+}
+
+function pair(expiresInSeconds = 3600): [RelayRoute, RelayRoute] {
+  return grantPair(TEST_SECRET, Math.floor(now / 1000) + expiresInSeconds);
+}
+
+/** BINDs and returns the verified ACK. */
+async function bind(relay: RelayHandle, c: TestClient, route: RelayRoute, counter: bigint) {
+  await c.send(buildRelayBind(route, counter), relay.port);
+  const ack = verifyRelayBindAck(route, await c.next());
+  if (!ack.ok) throw new Error(ack.error);
+  return ack.value;
+}
+
+/** Sends and waits until the relay has processed the datagram. */
+async function sendAndSettle(relay: RelayHandle, c: TestClient, frame: Buffer): Promise<void> {
+  const before = relay.stats.packetsIn;
+  await c.send(frame, relay.port);
+  await until(() => relay.stats.packetsIn > before, 1000, 'the relay to receive');
+}
+
+async function boundPair(relay: RelayHandle) {
+  const [routeA, routeB] = pair();
+  const a = await client();
+  const b = await client();
+  await bind(relay, a, routeA, 1n);
+  await bind(relay, b, routeB, 1n);
+  return { a, b, routeA, routeB };
+}
+
+const silence = () => new Promise((resolve) => setTimeout(resolve, SILENCE_MS));
+
+describe('relay forwarding', () => {
+  it('forwards DATA both ways with the bytes unchanged', async () => {
+    const relay = await relayWith();
+    const { a, b, routeA, routeB } = await boundPair(relay);
+    const toB = wrapRelayData(routeA.routeId, Buffer.from('hello from side 0'));
+    const toA = wrapRelayData(routeB.routeId, Buffer.alloc(1400, 0xab));
+    await a.send(toB, relay.port);
+    expect(await b.next()).toEqual(toB);
+    await b.send(toA, relay.port);
+    expect(await a.next()).toEqual(toA);
+    expect(relay.stats.forwardedPackets).toBe(2);
+    expect(relay.stats.forwardedBytes).toBe(toB.length + toA.length);
+    expect(relay.stats.routesActive).toBe(1);
+  });
+
+  it('acknowledges a BIND, echoing the counter and saying whether the other side is bound', async () => {
+    const relay = await relayWith();
+    const [routeA, routeB] = pair();
+    const a = await client();
+    const b = await client();
+    expect(await bind(relay, a, routeA, 7n)).toEqual({ counter: 7n, peerBound: false });
+    expect(await bind(relay, b, routeB, 3n)).toEqual({ counter: 3n, peerBound: true });
+    expect(await bind(relay, a, routeA, 8n)).toEqual({ counter: 8n, peerBound: true });
+    expect(relay.stats.bindsAccepted).toBe(3);
+    expect(relay.stats.routesCreated).toBe(1);
+  });
+
+  it('follows a side that rebinds from a new address and refuses its old one', async () => {
+    const relay = await relayWith();
+    const { a, b, routeA, routeB } = await boundPair(relay);
+    const moved = await client();
+    await bind(relay, moved, routeA, 2n);
+    const toA = wrapRelayData(routeB.routeId, Buffer.from('after the NAT rebinding'));
+    await b.send(toA, relay.port);
+    expect(await moved.next()).toEqual(toA);
+    await sendAndSettle(relay, a, wrapRelayData(routeA.routeId, Buffer.from('stale')));
+    expect(relay.stats.drops['unbound-source']).toBe(1);
+    await silence();
+    expect(b.received).toHaveLength(1); // its own BIND_ACK only
+    expect(a.received).toHaveLength(1);
+    expect(relay.stats.rebinds).toBe(1);
+  });
+
+  it('expires a route once it has been idle for the idle timeout', async () => {
+    const relay = await relayWith({ idleTimeoutMs: 10_000 });
+    const { a, b, routeA } = await boundPair(relay);
+    const data = wrapRelayData(routeA.routeId, Buffer.from('keepalive'));
+    for (let i = 0; i < 3; i++) {
+      now += 8_000;
+      await a.send(data, relay.port);
+      await b.next();
+      relay.sweep();
+    }
+    expect(relay.stats.routesActive).toBe(1);
+    now += 8_000;
+    relay.sweep();
+    expect(relay.stats.routesActive).toBe(1);
+    now += 2_000;
+    relay.sweep();
+    expect(relay.stats.routesActive).toBe(0);
+    expect(relay.stats.routesExpired).toBe(1);
+    await sendAndSettle(relay, a, data);
+    expect(relay.stats.drops['unknown-route']).toBe(1);
+  });
+
+  it('unbinds a side when its token expires, until it binds with a fresh one', async () => {
+    const relay = await relayWith();
+    const members = { a: generateKeyPair().publicKey, b: generateKeyPair().publicKey };
+    const [routeA, routeB] = grantPair(TEST_SECRET, Math.floor(now / 1000) + 30, members);
+    const a = await client();
+    const b = await client();
+    await bind(relay, a, routeA, 1n);
+    await bind(relay, b, routeB, 1n);
+    now += 31_000;
+    relay.sweep();
+    const data = wrapRelayData(routeA.routeId, Buffer.from('x'));
+    await sendAndSettle(relay, a, data);
+    expect(relay.stats.drops['unbound-source']).toBe(1);
+    await sendAndSettle(relay, a, buildRelayBind(routeA, 2n));
+    expect(relay.stats.drops['token-expired']).toBe(1);
+    const [freshA] = grantPair(TEST_SECRET, Math.floor(now / 1000) + 3600, members);
+    expect(freshA.routeId).toEqual(routeA.routeId);
+    expect(await bind(relay, a, freshA, 3n)).toEqual({ counter: 3n, peerBound: false });
+    await a.send(data, relay.port);
+    await sendAndSettle(relay, a, data);
+    expect(relay.stats.drops['peer-not-bound']).toBe(2);
+    expect(b.received).toHaveLength(1);
+  });
+
+  it('refuses a new route when the table is full', async () => {
+    const relay = await relayWith({ maxRoutes: 1 });
+    await boundPair(relay);
+    const [other] = pair();
+    const c = await client();
+    await sendAndSettle(relay, c, buildRelayBind(other, 1n));
+    await silence();
+    expect(c.received).toHaveLength(0);
+    expect(relay.stats.drops['route-limit']).toBe(1);
+  });
+});
+
+describe('relay refusals', () => {
+  interface Case {
+    name: string;
+    reason: DropReason;
+    /** The frame to send, given a bound pair; sent from `from` ('a' = side 0's address). */
+    frame: (p: { routeA: RelayRoute; routeB: RelayRoute }) => Buffer;
+    from: 'a' | 'stranger';
+  }
+  const past = () => Math.floor(now / 1000) - 1;
+  const cases: Case[] = [
+    {
+      name: 'a BIND with no token (zeros)',
+      reason: 'bad-token',
+      frame: ({ routeA }) => buildRelayBind({ ...routeA, token: Buffer.alloc(30) }, 5n),
+      from: 'stranger',
+    },
+    {
+      name: 'a BIND whose token tag is wrong',
+      reason: 'bad-token',
+      frame: ({ routeA }) => {
+        const token = Buffer.from(routeA.token);
+        token[29]! ^= 1;
+        return buildRelayBind({ ...routeA, token }, 5n);
+      },
+      from: 'stranger',
+    },
+    {
+      name: 'a BIND with an expired token',
+      reason: 'token-expired',
+      frame: () => buildRelayBind(grantPair(TEST_SECRET, past())[0], 1n),
+      from: 'stranger',
+    },
+    {
+      name: "a BIND MACed with the other side's key",
+      reason: 'bad-bind-mac',
+      frame: ({ routeA, routeB }) => buildRelayBind({ ...routeA, sideKey: routeB.sideKey }, 5n),
+      from: 'stranger',
+    },
+    {
+      name: 'a replayed BIND (same counter)',
+      reason: 'replayed-bind',
+      frame: ({ routeA }) => buildRelayBind(routeA, 1n),
+      from: 'stranger',
+    },
+    {
+      name: 'a BIND with an older counter',
+      reason: 'replayed-bind',
+      frame: ({ routeA }) => buildRelayBind(routeA, 0n),
+      from: 'a',
+    },
+    {
+      name: 'DATA before any BIND of its route',
+      reason: 'unknown-route',
+      frame: () => wrapRelayData(pair()[0].routeId, Buffer.from('early')),
+      from: 'stranger',
+    },
+    {
+      name: 'DATA from a third address',
+      reason: 'unbound-source',
+      frame: ({ routeA }) => wrapRelayData(routeA.routeId, Buffer.from('intruder')),
+      from: 'stranger',
+    },
+    {
+      name: 'a frame of another protocol version',
+      reason: 'bad-version',
+      frame: ({ routeA }) => {
+        const frame = wrapRelayData(routeA.routeId, Buffer.from('v2'));
+        frame[4] = 2;
+        return frame;
+      },
+      from: 'a',
+    },
+    {
+      name: 'a truncated BIND',
+      reason: 'truncated',
+      frame: ({ routeA }) => buildRelayBind(routeA, 9n).subarray(0, RELAY_BIND_LENGTH - 1),
+      from: 'a',
+    },
+    {
+      name: 'a DATA frame cut inside its route id',
+      reason: 'truncated',
+      frame: ({ routeA }) => wrapRelayData(routeA.routeId, Buffer.alloc(0)).subarray(0, 10),
+      from: 'a',
+    },
+    {
+      name: 'a BIND_ACK sent to the relay',
+      reason: 'unknown-type',
+      frame: ({ routeA }) => {
+        const ack = Buffer.from(encodeRelayBindAckUnsigned(routeA.routeId, 1n, true));
+        mac16(routeA.sideKey, ack.subarray(0, ack.length - RELAY_MAC_LENGTH)).copy(ack, ack.length - 16);
+        return ack;
+      },
+      from: 'a',
+    },
+    {
+      name: 'a datagram that is not a relay frame',
+      reason: 'not-relay-frame',
+      frame: () => Buffer.from([1, 0, 0, 0, 9, 9, 9, 9]),
+      from: 'stranger',
+    },
+  ];
+
+  it.each(cases)('drops $name without a reply and counts it as $reason', async (c) => {
+    const relay = await relayWith();
+    const { a, b, routeA, routeB } = await boundPair(relay);
+    const stranger = await client();
+    const dropsBefore = relay.stats.droppedPackets;
+    await sendAndSettle(relay, c.from === 'a' ? a : stranger, c.frame({ routeA, routeB }));
+    expect(relay.stats.drops[c.reason]).toBe(1);
+    expect(relay.stats.droppedPackets).toBe(dropsBefore + 1);
+    await silence();
+    expect(stranger.received).toHaveLength(0);
+    expect(a.received).toHaveLength(1); // its BIND_ACK
+    expect(b.received).toHaveLength(1);
+    // The route still works for its rightful sides.
+    const data = wrapRelayData(routeA.routeId, Buffer.from('still fine'));
+    await a.send(data, relay.port);
+    expect(await b.next()).toEqual(data);
+  });
+
+  it('drops DATA from a bound side while the other side has not bound', async () => {
+    const relay = await relayWith();
+    const [routeA] = pair();
+    const a = await client();
+    await bind(relay, a, routeA, 1n);
+    await sendAndSettle(relay, a, wrapRelayData(routeA.routeId, Buffer.from('anyone there?')));
+    expect(relay.stats.drops['peer-not-bound']).toBe(1);
+    await silence();
+    expect(a.received).toHaveLength(1);
+  });
+});
+
+describe('relay rate limits', () => {
+  it('drops packets from a source beyond its budget and refills it with time', async () => {
+    const relay = await relayWith({ sourceRate: { packetsPerSecond: 10, burst: 6 } });
+    const [routeA, routeB] = pair();
+    const a = await client();
+    // Another source IP (all of 127/8 is loopback on Linux): budgets are per source address.
+    const b = await openClient('127.0.0.2');
+    cleanups.push(() => b.close());
+    await bind(relay, a, routeA, 1n);
+    await bind(relay, b, routeB, 1n);
+    const data = wrapRelayData(routeA.routeId, Buffer.from('flood'));
+    const start = relay.stats.packetsIn;
+    for (let i = 0; i < 20; i++) await a.send(data, relay.port);
+    await until(() => relay.stats.packetsIn === start + 20, 1000, 'the flood');
+    // Burst 6, one token spent on the BIND: five DATA frames pass.
+    expect(relay.stats.forwardedPackets).toBe(5);
+    expect(relay.stats.drops['rate-limited']).toBe(15);
+    await until(() => b.received.length === 6, 1000, 'the forwarded frames');
+    now += 1000;
+    await sendAndSettle(relay, a, data);
+    expect(relay.stats.forwardedPackets).toBe(6);
+  });
+
+  it('limits BINDs per source before doing any crypto', async () => {
+    const relay = await relayWith({ bindRate: { packetsPerSecond: 1, burst: 2 } });
+    const [routeA] = pair();
+    const a = await client();
+    await bind(relay, a, routeA, 1n);
+    await bind(relay, a, routeA, 2n);
+    await sendAndSettle(relay, a, buildRelayBind(routeA, 3n));
+    // A forged BIND is refused by the budget, not by its bad token: no HMAC was spent on it.
+    await sendAndSettle(relay, a, buildRelayBind({ ...routeA, token: Buffer.alloc(30, 7) }, 4n));
+    expect(relay.stats.drops['bind-rate-limited']).toBe(2);
+    expect(relay.stats.drops['bad-token']).toBe(0);
+    now += 1000;
+    expect(await bind(relay, a, routeA, 5n)).toEqual({ counter: 5n, peerBound: false });
+  });
+});
+
+describe('relay amplification', () => {
+  it('never sends an address more bytes than the datagram that caused it', async () => {
+    const relay = await relayWith();
+    const { a, b, routeA, routeB } = await boundPair(relay);
+    const stranger = await client();
+    const replayedBind = buildRelayBind(routeB, 1n);
+    for (let i = 0; i < 50; i++) {
+      const size = (i * 37) % 1400;
+      await a.send(wrapRelayData(routeA.routeId, Buffer.alloc(size, i)), relay.port);
+      await b.send(wrapRelayData(routeB.routeId, Buffer.alloc(1400 - size, i)), relay.port);
+      await a.send(buildRelayBind(routeA, BigInt(10 + i)), relay.port);
+      await stranger.send(replayedBind, relay.port);
+      await stranger.send(Buffer.alloc(i * 20, 0xff), relay.port);
+    }
+    await until(() => relay.stats.packetsIn === 2 + 250, 2000, 'all datagrams');
+    await until(() => a.received.length === 1 + 50 + 50, 2000, 'all of A’s datagrams');
+    await until(() => b.received.length === 1 + 50, 2000, 'all of B’s datagrams');
+    await silence();
+    expect(stranger.received).toHaveLength(0);
+    const clients: [TestClient, RelayRoute][] = [
+      [a, routeA],
+      [b, routeB],
+    ];
+    for (const [c, route] of clients) {
+      for (const got of c.received) {
+        const ack = verifyRelayBindAck(route, got);
+        if (ack.ok) {
+          // An ACK answers this client's own BIND with that counter, and is smaller than it.
+          const trigger = c.sent.find((s) => s.equals(buildRelayBind(route, ack.value.counter)));
+          expect(trigger).toBeDefined();
+          expect(got.length).toBeLessThanOrEqual(trigger!.length);
+        } else {
+          // Anything else is a forwarded frame: byte-for-byte one the other side sent.
+          const other = c === a ? b : a;
+          expect(other.sent.some((s) => s.equals(got))).toBe(true);
+        }
+      }
+    }
+    expect(relay.stats.bytesOut).toBeLessThanOrEqual(relay.stats.bytesIn);
+    expect(relay.stats.packetsOut).toBeLessThanOrEqual(relay.stats.packetsIn);
+  });
+});

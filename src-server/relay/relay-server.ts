@@ -1,0 +1,273 @@
+import dgram, { type RemoteInfo } from 'node:dgram';
+import { isIP } from 'node:net';
+import { mac16, macEqual } from '../../src-main/core/crypto/mac.js';
+import {
+  encodeRelayBindAckUnsigned,
+  RELAY_BIND_ACK_LENGTH,
+  RELAY_BIND_LENGTH,
+  RELAY_DATA_HEADER_LENGTH,
+  RELAY_HEADER_LENGTH,
+  RELAY_MAC_LENGTH,
+  RelayFrameType,
+} from '../../src-shared/protocol/relay-frames.js';
+import { parseRouteToken, ROUTE_TOKEN_LENGTH } from '../../src-shared/protocol/route-token.js';
+import { PROTOCOL_VERSION } from '../../src-shared/protocol/version.js';
+import { verifyRouteToken } from '../common/route-token-crypto.js';
+import { TokenBuckets } from '../common/token-bucket.js';
+import type { Logger } from '../common/logger.js';
+import { RelayStats, type DropReason } from './relay-stats.js';
+import { RouteTable } from './route-table.js';
+
+/**
+ * The relay's UDP data plane (frame layout: src-shared/protocol/relay-frames.ts).
+ *
+ *   BIND  → check per-source budgets → verify token (stateless, shared secret) → verify BIND MAC
+ *           with the token's side key → counter above that side's last → (re)bind the side to the
+ *           source address → BIND_ACK (39 bytes, smaller than the 60-byte BIND) to the source.
+ *   DATA  → check per-source budget → route by id → source must be one side's bound address →
+ *           the same Buffer, unchanged, to the other side's bound address. No crypto.
+ *   anything else → dropped, counted, never answered.
+ *
+ * The relay never sends a datagram larger than the one that caused it (no amplification) and
+ * never sends anything to an address that has not proven a side key, except forwarded DATA to
+ * a bound side.
+ */
+
+/** Why 120 s: clients re-BIND every 10-15 s and WireGuard keeps-alive every 25 s, so a live
+ * route is never idle that long; a dead one frees its slot within a couple of minutes. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
+/** Why 5 s: expiry needs no precision finer than a few percent of the idle timeout, and the
+ * sweep walks every route. */
+export const DEFAULT_SWEEP_INTERVAL_MS = 5_000;
+/** Why 10 000: a route is ~300 bytes here, so this is a few MB; the real limit is bandwidth.
+ * Load reported to the control server is routes / this. */
+export const DEFAULT_MAX_ROUTES = 10_000;
+/** Why 20k packets/s with a 40k burst per source IP: a household behind one NAT running a few
+ * games at 128 Hz with several peers sends well under 5k packets/s; the margin covers bursts
+ * (level loads, voice) while still capping what one address can make the relay do. */
+export const DEFAULT_SOURCE_RATE = { packetsPerSecond: 20_000, burst: 40_000 };
+/** Why 50/s, burst 200 per source IP: a client re-BINDs each route every 10-15 s, so even
+ * dozens of routes behind one NAT need a few per second; a BIND costs four HMACs, so this caps
+ * the crypto one address can buy. */
+export const DEFAULT_BIND_RATE = { packetsPerSecond: 50, burst: 200 };
+/** Why 1 MiB: absorbs bursts of full-size datagrams between event-loop turns on a busy relay. */
+const SOCKET_BUFFER_BYTES = 1 << 20;
+
+export interface RateLimit {
+  packetsPerSecond: number;
+  burst: number;
+}
+
+export interface RelayOptions {
+  /** Shared with the control server (LANRAGE_RELAY_SECRET); signs route tokens. */
+  secret: Uint8Array;
+  /** Address to bind; '0.0.0.0' by default. An IPv6 literal binds an IPv6 (dual-stack) socket. */
+  host?: string;
+  /** 0 (the default) picks a free port; read it back from the handle. */
+  port?: number;
+  /** Wall clock in unix ms; token expiry, idle expiry and rate limits all read it. */
+  now?: () => number;
+  idleTimeoutMs?: number;
+  sweepIntervalMs?: number;
+  maxRoutes?: number;
+  sourceRate?: RateLimit;
+  bindRate?: RateLimit;
+  logger?: Logger;
+}
+
+export interface RelayHandle {
+  readonly port: number;
+  readonly address: string;
+  readonly stats: RelayStats;
+  readonly capacity: number;
+  /** Runs the idle/expiry sweep now (it also runs every sweepIntervalMs). */
+  sweep(): void;
+  close(): Promise<void>;
+}
+
+export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
+  const host = options.host ?? '0.0.0.0';
+  const now = options.now ?? Date.now;
+  const log = options.logger?.child({ area: 'relay' });
+  const stats = new RelayStats();
+  const table = new RouteTable({
+    maxRoutes: options.maxRoutes ?? DEFAULT_MAX_ROUTES,
+    idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+  });
+  const sourceRate = options.sourceRate ?? DEFAULT_SOURCE_RATE;
+  const bindRate = options.bindRate ?? DEFAULT_BIND_RATE;
+  const sourceBudget = new TokenBuckets<string>({
+    ratePerSecond: sourceRate.packetsPerSecond,
+    burst: sourceRate.burst,
+    now,
+  });
+  const bindBudget = new TokenBuckets<string>({
+    ratePerSecond: bindRate.packetsPerSecond,
+    burst: bindRate.burst,
+    now,
+  });
+  const secret = options.secret;
+
+  const socket = dgram.createSocket({
+    type: isIP(host) === 6 ? 'udp6' : 'udp4',
+    recvBufferSize: SOCKET_BUFFER_BYTES,
+    sendBufferSize: SOCKET_BUFFER_BYTES,
+  });
+
+  // One shared callback (no closure per packet): a failed send is counted, not thrown.
+  const onSent = (error: Error | null): void => {
+    if (error) {
+      stats.drop('send-failed');
+      log?.debug('send failed', { error: error.message });
+    }
+  };
+
+  const drop = (reason: DropReason): void => stats.drop(reason);
+
+  function onData(msg: Buffer, from: RemoteInfo): void {
+    if (msg.length < RELAY_DATA_HEADER_LENGTH) return drop('truncated');
+    const route = table.lookup(msg, RELAY_HEADER_LENGTH);
+    if (route === undefined) return drop('unknown-route');
+    const { end0, end1 } = route;
+    let to;
+    if (end0.isBoundTo(from.address, from.port)) to = end1;
+    else if (end1.isBoundTo(from.address, from.port)) to = end0;
+    else return drop('unbound-source');
+    if (to.address === null) return drop('peer-not-bound');
+    route.active = true;
+    stats.forwardedPackets++;
+    stats.forwardedBytes += msg.length;
+    stats.packetsOut++;
+    stats.bytesOut += msg.length;
+    socket.send(msg, to.port, to.address, onSent);
+  }
+
+  function onBind(msg: Buffer, from: RemoteInfo): void {
+    // The BIND budget comes before any crypto: a flood of forged BINDs costs a map lookup each.
+    if (!bindBudget.take(from.address)) return drop('bind-rate-limited');
+    if (msg.length !== RELAY_BIND_LENGTH) return drop('truncated');
+    const nowMs = now();
+    const nowSeconds = Math.floor(nowMs / 1000);
+    const tokenBytes = msg.subarray(RELAY_HEADER_LENGTH, RELAY_HEADER_LENGTH + ROUTE_TOKEN_LENGTH);
+    const fields = parseRouteToken(tokenBytes);
+    if (!fields.ok) return drop('bad-token');
+    // Expiry before the tag: it is free to check, and a refusal either way.
+    if (fields.value.expiresAt < nowSeconds) return drop('token-expired');
+    const token = verifyRouteToken(secret, tokenBytes, nowSeconds);
+    if (!token.ok) return drop('bad-token');
+    const macAt = RELAY_BIND_LENGTH - RELAY_MAC_LENGTH;
+    if (!macEqual(mac16(token.value.sideKey, msg.subarray(0, macAt)), msg.subarray(macAt))) {
+      return drop('bad-bind-mac');
+    }
+    const counter = msg.readBigUInt64BE(RELAY_HEADER_LENGTH + ROUTE_TOKEN_LENGTH);
+    const entry = table.getOrCreate(token.value.routeId, nowMs);
+    if (entry === null) {
+      log?.warn('route table full; refusing a new route', { capacity: table.capacity });
+      return drop('route-limit');
+    }
+    const { route, created } = entry;
+    const side = token.value.side;
+    const end = route.end(side);
+    // A new route's ends start at -1, so a first BIND always passes and never leaves an empty route.
+    if (counter <= end.lastCounter) return drop('replayed-bind');
+    if (created) {
+      stats.routesCreated++;
+      stats.routesActive = table.size;
+      log?.info('route created', { route: route.idHex, side, from: `${from.address}:${from.port}` });
+    }
+    if (end.address !== null && !end.isBoundTo(from.address, from.port)) {
+      stats.rebinds++;
+      log?.info('side moved', {
+        route: route.idHex,
+        side,
+        from: `${end.address}:${end.port}`,
+        to: `${from.address}:${from.port}`,
+      });
+    }
+    end.address = from.address;
+    end.port = from.port;
+    end.lastCounter = counter;
+    end.tokenExpiresAtMs = (fields.value.expiresAt + 1) * 1000;
+    route.active = true;
+    route.lastActiveAtMs = nowMs;
+    stats.bindsAccepted++;
+
+    const other = side === 0 ? route.end1 : route.end0;
+    const ack = Buffer.from(encodeRelayBindAckUnsigned(route.routeId, counter, other.address !== null));
+    const ackMacAt = RELAY_BIND_ACK_LENGTH - RELAY_MAC_LENGTH;
+    mac16(token.value.sideKey, ack.subarray(0, ackMacAt)).copy(ack, ackMacAt);
+    stats.packetsOut++;
+    stats.bytesOut += ack.length;
+    socket.send(ack, from.port, from.address, onSent);
+  }
+
+  socket.on('message', (msg, from) => {
+    stats.packetsIn++;
+    stats.bytesIn += msg.length;
+    if (!sourceBudget.take(from.address)) return drop('rate-limited');
+    if (
+      msg.length < RELAY_HEADER_LENGTH ||
+      msg[0] !== 0xff ||
+      msg[1] !== 0x4c ||
+      msg[2] !== 0x52 ||
+      msg[3] !== 0x52
+    ) {
+      return drop('not-relay-frame');
+    }
+    if (msg[4] !== PROTOCOL_VERSION) return drop('bad-version');
+    const type = msg[5];
+    if (type === RelayFrameType.Data) return onData(msg, from);
+    if (type === RelayFrameType.Bind) return onBind(msg, from);
+    return drop('unknown-type');
+  });
+
+  function sweep(): void {
+    const nowMs = now();
+    const result = table.sweep(nowMs);
+    for (const { route, side } of result.unbound) {
+      log?.info('side unbound: token expired', { route: route.idHex, side });
+    }
+    for (const route of result.expired) {
+      log?.info('route expired (idle)', {
+        route: route.idHex,
+        idleMs: nowMs - route.lastActiveAtMs,
+      });
+    }
+    stats.routesExpired += result.expired.length;
+    stats.routesActive = table.size;
+    sourceBudget.sweep();
+    bindBudget.sweep();
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: Error): void => reject(error);
+    socket.once('error', onError);
+    socket.bind(options.port ?? 0, host, () => {
+      socket.off('error', onError);
+      resolve();
+    });
+  });
+  // After binding, socket errors (ICMP-triggered, buffer) must never take the relay down.
+  socket.on('error', (error) => log?.warn('socket error', { error: error.message }));
+
+  const sweepTimer = setInterval(sweep, options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
+  sweepTimer.unref();
+  const bound = socket.address();
+  log?.info('relay listening', { address: `${bound.address}:${bound.port}` });
+
+  let closed: Promise<void> | null = null;
+  return {
+    port: bound.port,
+    address: bound.address,
+    stats,
+    capacity: table.capacity,
+    sweep,
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        clearInterval(sweepTimer);
+        socket.close(() => resolve());
+      });
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import dgram from 'node:dgram';
+import { generateKeyPair } from '../../src-main/core/crypto/x25519.js';
+import { relayRouteFromGrant, type RelayRoute } from '../../src-main/core/relay/relay-frames-client.js';
+import { issueRouteGrant } from '../common/route-token-crypto.js';
+
+/**
+ * Test and bench helpers: real UDP client sockets on loopback and real route grants. Not used by
+ * the relay itself.
+ */
+
+export const TEST_SECRET = Buffer.from('relay-test-secret-0123456789abcdef', 'utf8');
+
+/** A mulberry32 generator: seeded, so a failing fuzz run can be replayed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Both sides' routes for one pair of members, as the control server would grant them. */
+export function grantPair(
+  secret: Uint8Array,
+  expiresAt: number,
+  members: { a: string; b: string } = { a: generateKeyPair().publicKey, b: generateKeyPair().publicKey },
+  partyId = 'party0000000000a',
+): [RelayRoute, RelayRoute] {
+  const { a, b } = members;
+  const routes = [issueRouteGrant(secret, partyId, a, b, expiresAt), issueRouteGrant(secret, partyId, b, a, expiresAt)]
+    .map((grant) => {
+      const route = relayRouteFromGrant(grant);
+      if (!route.ok) throw new Error(route.error);
+      return route.value;
+    })
+    .sort((x, y) => x.side - y.side);
+  return [routes[0]!, routes[1]!];
+}
+
+export interface TestClient {
+  readonly port: number;
+  readonly received: Buffer[];
+  /** Every datagram this client sent, in order (for the amplification check). */
+  readonly sent: Buffer[];
+  send(data: Buffer, port: number, host?: string): Promise<void>;
+  /** The next datagram not yet taken by `next`, waiting up to `timeoutMs`. */
+  next(timeoutMs?: number): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+export async function openClient(host = '127.0.0.1'): Promise<TestClient> {
+  const socket = dgram.createSocket('udp4');
+  const received: Buffer[] = [];
+  const sent: Buffer[] = [];
+  let taken = 0;
+  let waiter: (() => void) | null = null;
+  socket.on('message', (msg) => {
+    received.push(msg);
+    waiter?.();
+  });
+  await new Promise<void>((resolve) => socket.bind(0, host, resolve));
+  return {
+    port: socket.address().port,
+    received,
+    sent,
+    send(data, port, to = '127.0.0.1') {
+      sent.push(Buffer.from(data));
+      return new Promise((resolve, reject) =>
+        socket.send(data, port, to, (error) => (error ? reject(error) : resolve())),
+      );
+    },
+    async next(timeoutMs = 1000) {
+      const deadline = Date.now() + timeoutMs;
+      while (taken >= received.length) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`no datagram within ${timeoutMs} ms`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left);
+          waiter = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        waiter = null;
+      }
+      return received[taken++]!;
+    },
+    close: () => new Promise((resolve) => socket.close(() => resolve())),
+  };
+}
+
+/** Waits until `condition` holds, polling every few ms; throws after `timeoutMs`. */
+export async function until(condition: () => boolean, timeoutMs = 2000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
