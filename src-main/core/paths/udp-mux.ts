@@ -67,6 +67,7 @@ export class UdpMux {
   private readonly byDirect = new Map<string, PeerPort>();
   private readonly byRoute = new Map<string, PeerPort>();
   private wireguardPort = 0;
+  private closed = false;
 
   private constructor(
     private readonly socket: Socket,
@@ -101,11 +102,14 @@ export class UdpMux {
 
   /** Sends raw bytes from the public socket (STUN, probes, relay BINDs). */
   send(data: Uint8Array, port: number, host: string): void {
+    // Late probes and rebinds may fire after shutdown; they are moot then, not errors.
+    if (this.closed) return;
     this.socket.send(data, port, host);
   }
 
   /** Sends a probe (or anything) to a peer inside its relay route. */
   sendViaRoute(routeId: Uint8Array, payload: Uint8Array, host: string, port: number): void {
+    if (this.closed) return;
     this.socket.send(encodeRelayData(routeId, payload), port, host);
   }
 
@@ -172,6 +176,8 @@ export class UdpMux {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     for (const key of [...this.peers.keys()]) await this.removePeer(key);
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
   }

@@ -1,0 +1,162 @@
+import type { ProbeEngine, ProbeVia } from './probe-engine.js';
+import type { PeerPath, UdpMux } from './udp-mux.js';
+import { sleep, type TaskManager } from '../tasks/task-manager.js';
+
+/**
+ * The live path to one peer, below WireGuard: which way its packets go now (LAN, direct, or a
+ * relay route), proof that the way works (probes), and its RTT. It never touches the WireGuard
+ * session: moving a peer is one `mux.setPath`.
+ *
+ * Hole punching, as in ICE: at the moment the control server's signal names, both sides ping all of
+ * each other's candidates every PUNCH_SPACING_MS; the first pong proves a path. A ping that reaches
+ * us from an address we did not know (a symmetric NAT's fresh mapping) is pinged back at that
+ * address, which is how a symmetric side and a full-cone side find each other.
+ */
+export type PathKind = 'lan' | 'direct' | 'relay';
+
+export interface LivePath {
+  kind: PathKind;
+  via: ProbeVia;
+  /** Relay id when kind is 'relay'. */
+  relayId: string | null;
+  since: number;
+}
+
+export interface Candidate {
+  kind: 'lan' | 'direct';
+  host: string;
+  port: number;
+}
+
+export type PeerLinkEvent =
+  | { type: 'path'; path: LivePath }
+  | { type: 'rtt'; rttMs: number }
+  | { type: 'dead'; path: LivePath };
+
+/** 100 ms: ten tries a second keeps both NATs' holes open through the punch window. */
+export const PUNCH_SPACING_MS = 100;
+
+export interface PeerLinkOptions {
+  peerKey: string;
+  mux: UdpMux;
+  probes: ProbeEngine;
+  tasks: TaskManager;
+  probeIntervalMs: number;
+  deadPathAfterMs: number;
+  onEvent: (event: PeerLinkEvent) => void;
+  now?: () => number;
+}
+
+export class PeerLink {
+  private active: LivePath | null = null;
+  private lastPongAt = 0;
+  private deadReported = false;
+  private punching: { candidates: Candidate[]; until: number } | null = null;
+  private readonly now: () => number;
+  private readonly taskName: string;
+
+  constructor(private readonly o: PeerLinkOptions) {
+    this.now = o.now ?? Date.now;
+    this.taskName = `peer:${o.peerKey}:probe`;
+  }
+
+  get path(): LivePath | null {
+    return this.active;
+  }
+
+  /** Sends this peer's traffic through a bound relay route. */
+  useRelay(relayId: string, host: string, port: number, routeId: Uint8Array): void {
+    this.setActive({
+      kind: 'relay',
+      via: { kind: 'relay', host, port, routeId },
+      relayId,
+      since: this.now(),
+    });
+  }
+
+  /**
+   * Pings every candidate from `startAt` (local ms) for `windowMs`; resolves with the proven path,
+   * which is then active, or null (the caller stays on the relay).
+   */
+  async punch(
+    candidates: Candidate[],
+    startAt: number,
+    windowMs: number,
+    signal: AbortSignal,
+  ): Promise<LivePath | null> {
+    const wait = startAt - this.now();
+    if (wait > 0) await sleep(wait, signal);
+    const until = this.now() + windowMs;
+    this.punching = { candidates: [...candidates], until };
+    let proven: LivePath | null = null;
+    const tries: Promise<void>[] = [];
+    try {
+      while (!signal.aborted && proven === null && this.now() < until) {
+        for (const c of this.punching.candidates) {
+          const via: ProbeVia = { kind: 'direct', host: c.host, port: c.port };
+          tries.push(
+            this.o.probes.ping(this.o.peerKey, via, Math.max(1, until - this.now())).then((rtt) => {
+              if (rtt === null || proven !== null || signal.aborted) return;
+              proven = { kind: c.kind, via, relayId: null, since: this.now() };
+              this.o.mux.acceptDirectFrom(this.o.peerKey, c.host, c.port);
+              this.setActive(proven);
+              this.o.onEvent({ type: 'rtt', rttMs: rtt });
+            }),
+          );
+        }
+        await sleep(PUNCH_SPACING_MS, signal);
+      }
+      // A pong may still be in flight for the last round.
+      if (proven === null && !signal.aborted)
+        await Promise.race([Promise.all(tries), sleep(PUNCH_SPACING_MS)]);
+    } finally {
+      this.punching = null;
+    }
+    return proven;
+  }
+
+  /** A ping from this peer arrived directly at `from`: a candidate we may not have known. */
+  heardFrom(from: { host: string; port: number }): void {
+    const p = this.punching;
+    if (!p || p.candidates.some((c) => c.host === from.host && c.port === from.port)) return;
+    p.candidates.push({ kind: 'direct', host: from.host, port: from.port });
+  }
+
+  /** Starts probing the active path every probeIntervalMs until `stop`. */
+  startMonitoring(): void {
+    this.o.tasks.every(this.taskName, this.o.probeIntervalMs, () => this.probeOnce());
+  }
+
+  async stop(): Promise<void> {
+    await this.o.tasks.cancel(this.taskName);
+  }
+
+  private probeOnce(): void {
+    const path = this.active;
+    if (!path) return;
+    void this.o.probes.ping(this.o.peerKey, path.via, this.o.deadPathAfterMs).then((rtt) => {
+      if (rtt !== null && this.active === path) {
+        this.lastPongAt = this.now();
+        this.deadReported = false;
+        this.o.onEvent({ type: 'rtt', rttMs: rtt });
+      }
+    });
+    if (!this.deadReported && this.now() - this.lastPongAt > this.o.deadPathAfterMs) {
+      this.deadReported = true;
+      this.o.onEvent({ type: 'dead', path });
+    }
+  }
+
+  private setActive(path: LivePath): void {
+    this.active = path;
+    // A new path gets a full dead-path window before it can be called dead.
+    this.lastPongAt = this.now();
+    this.deadReported = false;
+    const muxPath: PeerPath =
+      path.via.kind === 'direct'
+        ? { kind: 'direct', host: path.via.host, port: path.via.port }
+        : { kind: 'relay', host: path.via.host, port: path.via.port, routeId: path.via.routeId };
+    this.o.mux.setPath(this.o.peerKey, muxPath);
+    this.o.onEvent({ type: 'path', path });
+  }
+}

@@ -1,0 +1,136 @@
+import type { RemoteInfo } from 'node:dgram';
+import { toHex } from '../../../src-shared/protocol/bytes.js';
+import {
+  buildRelayBind,
+  RelayBindCounter,
+  verifyRelayBindAck,
+  type RelayRoute,
+} from './relay-frames-client.js';
+
+/**
+ * Keeps our side of relay routes bound: a BIND when a route is taken up, again every
+ * REBIND_INTERVAL_MS (the relay follows a NAT rebinding only on a newer BIND, and the BIND doubles
+ * as keepalive for our NAT's mapping towards the relay), and answers the mux's BIND_ACKs.
+ */
+/** 10 s: under the relay's idle expiry and under typical 30 s NAT UDP timeouts. */
+export const REBIND_INTERVAL_MS = 10_000;
+/** A BIND unanswered this long is sent again (UDP loses packets; relays restart). */
+export const BIND_RETRY_MS = 250;
+/** Bound, the peer not yet: ask again each second so its arrival shows in the ACK flag soon. */
+export const PEER_WAIT_RETRY_MS = 1_000;
+
+export interface RelayEndpoint {
+  id: string;
+  /** An IP address (resolve names before binding: ACKs are matched by source address). */
+  host: string;
+  port: number;
+}
+
+interface Binding {
+  relay: RelayEndpoint;
+  route: RelayRoute;
+  acked: boolean;
+  peerBound: boolean;
+  lastAckAt: number;
+  waiters: ((ok: boolean) => void)[];
+  timer: NodeJS.Timeout | null;
+}
+
+export interface RelayBinderOptions {
+  send(data: Uint8Array, port: number, host: string): void;
+  now?: () => number;
+}
+
+export class RelayBinder {
+  private readonly bindings = new Map<string, Binding>();
+  private readonly counter = new RelayBindCounter();
+  private readonly now: () => number;
+
+  constructor(private readonly options: RelayBinderOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Binds `route` at `relay` (replacing a binding of the same route elsewhere) and resolves true
+   * at the first valid BIND_ACK, false after `timeoutMs`. The binding is kept up until `unbind`.
+   */
+  bind(relay: RelayEndpoint, route: RelayRoute, timeoutMs: number): Promise<boolean> {
+    const key = toHex(route.routeId);
+    this.unbind(key);
+    const binding: Binding = {
+      relay,
+      route,
+      acked: false,
+      peerBound: false,
+      lastAckAt: 0,
+      waiters: [],
+      timer: null,
+    };
+    this.bindings.set(key, binding);
+    const result = new Promise<boolean>((resolve) => {
+      binding.waiters.push(resolve);
+      setTimeout(() => {
+        const i = binding.waiters.indexOf(resolve);
+        if (i >= 0) {
+          binding.waiters.splice(i, 1);
+          resolve(false);
+        }
+      }, timeoutMs);
+    });
+    this.sendBind(binding);
+    return result;
+  }
+
+  /** Swaps in a fresh grant for the same route (tokens expire); the next BIND carries it. */
+  refresh(route: RelayRoute): void {
+    const binding = this.bindings.get(toHex(route.routeId));
+    if (binding) binding.route = route;
+  }
+
+  isPeerBound(routeHex: string): boolean {
+    return this.bindings.get(routeHex)?.peerBound ?? false;
+  }
+
+  relayOf(routeHex: string): RelayEndpoint | null {
+    return this.bindings.get(routeHex)?.relay ?? null;
+  }
+
+  /** Feeds a relay control frame from the mux. */
+  handle(packet: Uint8Array, from: RemoteInfo): void {
+    if (packet.length < 14) return;
+    const binding = this.bindings.get(toHex(packet.subarray(6, 14)));
+    if (!binding || binding.relay.port !== from.port || binding.relay.host !== from.address) return;
+    const ack = verifyRelayBindAck(binding.route, packet);
+    if (!ack.ok) return;
+    binding.acked = true;
+    binding.peerBound = ack.value.peerBound;
+    binding.lastAckAt = this.now();
+    for (const w of binding.waiters.splice(0)) w(true);
+  }
+
+  unbind(routeHex: string): void {
+    const binding = this.bindings.get(routeHex);
+    if (!binding) return;
+    if (binding.timer) clearTimeout(binding.timer);
+    for (const w of binding.waiters.splice(0)) w(false);
+    this.bindings.delete(routeHex);
+  }
+
+  close(): void {
+    for (const key of [...this.bindings.keys()]) this.unbind(key);
+  }
+
+  private sendBind(binding: Binding): void {
+    if (this.bindings.get(toHex(binding.route.routeId)) !== binding) return;
+    const frame = buildRelayBind(binding.route, this.counter.next());
+    this.options.send(frame, binding.relay.port, binding.relay.host);
+    // Until the relay answers, retry quickly; then keep the binding fresh at the slow pace.
+    // Retrying also while the peer is not bound yet tells us (via the ACK flag) when it arrives.
+    const delay = !binding.acked
+      ? BIND_RETRY_MS
+      : !binding.peerBound
+        ? PEER_WAIT_RETRY_MS
+        : REBIND_INTERVAL_MS;
+    binding.timer = setTimeout(() => this.sendBind(binding), delay);
+  }
+}
