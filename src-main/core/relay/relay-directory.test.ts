@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { RelayDirectory } from './relay-directory.js';
+import { icmpLatency } from './icmp-latency.js';
+
+const relay = (id: string, endpoint: string, healthy = true) => ({
+  id,
+  region: 'eu',
+  endpoint,
+  load: 0,
+  healthy,
+  lastSeen: 0,
+});
+
+function directory(latencies: Record<string, number | null>, pinned: string | null = null) {
+  const measured: string[] = [];
+  const dir = new RelayDirectory({
+    configured: [{ id: 'mine', endpoint: '192.0.2.9:7401' }],
+    defaultRelay: '192.0.2.1:7401',
+    pinned,
+    measure: async (host) => {
+      measured.push(host);
+      return latencies[host] ?? null;
+    },
+  });
+  return { dir, measured };
+}
+
+describe('RelayDirectory', () => {
+  it('offers the control server’s healthy relays, then the configured ones', () => {
+    const { dir } = directory({});
+    dir.setControlRelays([relay('a', '192.0.2.2:7401'), relay('sick', '192.0.2.3:7401', false)]);
+    expect(dir.candidates().map((c) => `${c.id}/${c.source}`)).toEqual([
+      'a/control',
+      'mine/config',
+    ]);
+  });
+
+  it('falls back to the default relay when nothing else is known', () => {
+    const dir = new RelayDirectory({
+      configured: [],
+      defaultRelay: '192.0.2.1:7401',
+      pinned: null,
+    });
+    expect(dir.candidates()).toEqual([
+      { id: 'default', endpoint: '192.0.2.1:7401', region: '', source: 'default' },
+    ]);
+  });
+
+  it('measures every candidate and picks the nearest', async () => {
+    const { dir, measured } = directory({ '192.0.2.2': 40, '192.0.2.9': 12 });
+    dir.setControlRelays([relay('a', '192.0.2.2:7401')]);
+    await dir.measureAll();
+    expect(measured.sort()).toEqual(['192.0.2.2', '192.0.2.9']);
+    expect(dir.choose()).toEqual({ id: 'mine', why: 'lowest-latency' });
+    expect(dir.choose(new Set(['mine']))).toEqual({ id: 'a', why: 'lowest-latency' });
+  });
+
+  it('keeps the pinned relay until the pin is cleared', async () => {
+    const { dir } = directory({ '192.0.2.2': 40, '192.0.2.9': 12 }, 'a');
+    dir.setControlRelays([relay('a', '192.0.2.2:7401')]);
+    await dir.measureAll();
+    expect(dir.choose()?.id).toBe('a');
+    dir.pin(null);
+    expect(dir.choose()?.id).toBe('mine');
+  });
+
+  it('resolves a relay name to the address BIND_ACKs will come from', async () => {
+    const dir = new RelayDirectory({
+      configured: [{ id: 'named', endpoint: 'relay.example:7401' }],
+      defaultRelay: '192.0.2.1:7401',
+      pinned: null,
+      resolve: async (host) => (host === 'relay.example' ? '192.0.2.77' : null),
+    });
+    expect(await dir.endpointOf('named')).toEqual({ id: 'named', host: '192.0.2.77', port: 7401 });
+  });
+
+  it('measures loopback with real ICMP through the system ping', async () => {
+    const rtt = await icmpLatency('127.0.0.1');
+    expect(rtt).not.toBeNull();
+    expect(rtt!).toBeLessThan(50);
+  });
+});

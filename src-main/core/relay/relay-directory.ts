@@ -1,0 +1,139 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { chooseRelay, type RelayChoice } from '../../../src-shared/domain/relay-choice.js';
+import { parseEndpoint } from '../../../src-shared/domain/endpoint.js';
+import type { RelayStatus } from '../../../src-shared/domain/core-status.js';
+import type { RelayInfo } from '../../../src-shared/protocol/control-messages.js';
+import { icmpLatency, type LatencyProbe } from './icmp-latency.js';
+import type { RelayEndpoint } from './relay-binder.js';
+
+/**
+ * The relays this client may use and how far each is. Candidates come in the seed's order —
+ * the control server's healthy relays, then relays from the config, then the default relay when
+ * nothing else is known — and are all measured in parallel. A relay pinned by the user is kept
+ * until they clear it.
+ */
+export interface RelayCandidate {
+  id: string;
+  endpoint: string;
+  region: string;
+  source: RelayStatus['source'];
+}
+
+export interface RelayDirectoryOptions {
+  configured: { id: string; endpoint: string }[];
+  defaultRelay: string;
+  pinned: string | null;
+  measure?: LatencyProbe;
+  resolve?: (host: string) => Promise<string | null>;
+}
+
+async function resolveHost(host: string): Promise<string | null> {
+  if (isIP(host)) return host;
+  try {
+    return (await lookup(host, { family: 4 })).address;
+  } catch {
+    return null;
+  }
+}
+
+export class RelayDirectory {
+  private fromControl: RelayCandidate[] = [];
+  private readonly latency = new Map<string, number | null>();
+  private readonly resolved = new Map<string, string>();
+  private pinnedId: string | null;
+  private readonly measure: LatencyProbe;
+  private readonly resolve: (host: string) => Promise<string | null>;
+
+  constructor(private readonly options: RelayDirectoryOptions) {
+    this.pinnedId = options.pinned;
+    this.measure = options.measure ?? icmpLatency;
+    this.resolve = options.resolve ?? resolveHost;
+  }
+
+  get pinned(): string | null {
+    return this.pinnedId;
+  }
+
+  pin(id: string | null): void {
+    this.pinnedId = id;
+  }
+
+  setControlRelays(relays: readonly RelayInfo[]): void {
+    this.fromControl = relays
+      .filter((r) => r.healthy)
+      .map((r) => ({
+        id: r.id,
+        endpoint: r.endpoint,
+        region: r.region,
+        source: 'control' as const,
+      }));
+  }
+
+  candidates(): RelayCandidate[] {
+    const list: RelayCandidate[] = [...this.fromControl];
+    for (const c of this.options.configured) {
+      if (!list.some((r) => r.id === c.id)) list.push({ ...c, region: '', source: 'config' });
+    }
+    if (list.length === 0) {
+      list.push({
+        id: 'default',
+        endpoint: this.options.defaultRelay,
+        region: '',
+        source: 'default',
+      });
+    }
+    return list;
+  }
+
+  /** Measures every candidate at once; resolves when all have answered or timed out. */
+  async measureAll(): Promise<void> {
+    await Promise.all(
+      this.candidates().map(async (c) => {
+        const endpoint = await this.endpointOf(c);
+        this.latency.set(c.id, endpoint ? await this.measure(endpoint.host) : null);
+      }),
+    );
+  }
+
+  latencyOf(id: string): number | null {
+    return this.latency.get(id) ?? null;
+  }
+
+  /** The relay to use, skipping `exclude` (relays that just failed) unless nothing else is left. */
+  choose(exclude: ReadonlySet<string> = new Set()): RelayChoice | null {
+    const all = this.candidates().map((c) => ({
+      id: c.id,
+      latencyMs: this.latency.get(c.id) ?? null,
+    }));
+    const usable = all.filter((c) => !exclude.has(c.id));
+    return chooseRelay(usable.length > 0 ? usable : all, this.pinnedId);
+  }
+
+  /** The relay's address, resolved to an IP (BIND_ACKs are matched by source address). */
+  async endpointOf(candidate: RelayCandidate | string): Promise<RelayEndpoint | null> {
+    const c =
+      typeof candidate === 'string' ? this.candidates().find((r) => r.id === candidate) : candidate;
+    if (!c) return null;
+    const parsed = parseEndpoint(c.endpoint, { allowHostname: true });
+    if (!parsed.ok) return null;
+    let ip = this.resolved.get(parsed.value.host) ?? null;
+    if (!ip) {
+      ip = await this.resolve(parsed.value.host);
+      if (ip) this.resolved.set(parsed.value.host, ip);
+    }
+    return ip ? { id: c.id, host: ip, port: parsed.value.port } : null;
+  }
+
+  statuses(inUse: ReadonlySet<string>): RelayStatus[] {
+    return this.candidates().map((c) => ({
+      id: c.id,
+      endpoint: c.endpoint,
+      region: c.region,
+      latencyMs: this.latency.get(c.id) ?? null,
+      inUse: inUse.has(c.id),
+      pinned: c.id === this.pinnedId,
+      source: c.source,
+    }));
+  }
+}
