@@ -1,0 +1,96 @@
+import type { PeerStatus } from '../../../src-shared/domain/core-status.js';
+import type { Member, Signal } from '../../../src-shared/protocol/control-messages.js';
+import type { TaskManager } from '../tasks/task-manager.js';
+import { PeerConnection, type PeerConnectionDeps } from './peer-connection.js';
+
+/**
+ * Every peer's PeerConnection: created when a member appears, updated when it changes, stopped
+ * when it leaves, and — when it failed and did not come back within failedCleanupMs — cleaned up.
+ */
+/** How often failed peers are checked against the cleanup timeout. */
+export const CLEANUP_SWEEP_MS = 5_000;
+
+export type ConnectionDeps = Omit<PeerConnectionDeps, 'onGiveUp'>;
+
+export class ConnectionManager {
+  private readonly peers = new Map<string, PeerConnection>();
+
+  constructor(
+    private readonly deps: ConnectionDeps,
+    private readonly tasks: TaskManager,
+  ) {
+    tasks.every('connections:cleanup', CLEANUP_SWEEP_MS, () => this.sweep());
+  }
+
+  /** Connects to a member, or brings an existing connection up to date. */
+  async ensure(member: Member): Promise<void> {
+    if (member.publicKey === this.deps.self().publicKey) return;
+    const existing = this.peers.get(member.publicKey);
+    if (existing) {
+      existing.update(member);
+      return;
+    }
+    const peer = new PeerConnection(member, {
+      ...this.deps,
+      onGiveUp: (key) => this.deps.log.warn('peer failed', { peerKey: key.slice(0, 8) }),
+    });
+    this.peers.set(member.publicKey, peer);
+    try {
+      await peer.start();
+    } catch (error) {
+      this.deps.log.error('could not set up peer', {
+        peer: member.name,
+        error: (error as Error).message,
+      });
+      this.peers.delete(member.publicKey);
+      await peer.stop().catch(() => {});
+      throw error;
+    }
+    this.deps.onChange();
+  }
+
+  async drop(publicKey: string): Promise<void> {
+    const peer = this.peers.get(publicKey);
+    if (!peer) return;
+    this.peers.delete(publicKey);
+    await peer.stop();
+    this.deps.onChange();
+  }
+
+  onSignal(from: string, signal: Signal): void {
+    this.peers.get(from)?.onSignal(signal);
+  }
+
+  heardFrom(peer: string, from: { host: string; port: number }): void {
+    this.peers.get(peer)?.heardFrom(from);
+  }
+
+  has(publicKey: string): boolean {
+    return this.peers.has(publicKey);
+  }
+
+  keys(): string[] {
+    return [...this.peers.keys()];
+  }
+
+  statuses(): PeerStatus[] {
+    return [...this.peers.values()]
+      .map((p) => p.status())
+      .sort((a, b) => a.virtualIp.localeCompare(b.virtualIp, 'en', { numeric: true }));
+  }
+
+  async dropAll(): Promise<void> {
+    await Promise.all(this.keys().map((k) => this.drop(k)));
+  }
+
+  private async sweep(): Promise<void> {
+    const now = Date.now();
+    for (const [key, peer] of this.peers) {
+      const since = peer.failedSince;
+      if (since !== null && now - since >= this.deps.config.failedCleanupMs) {
+        this.deps.log.warn('cleaning up failed peer', { peerKey: key.slice(0, 8) });
+        await this.drop(key);
+      }
+    }
+  }
+}
