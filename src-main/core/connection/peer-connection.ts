@@ -15,6 +15,7 @@ import type { RelayBinder, RelayEndpoint } from '../relay/relay-binder.js';
 import type { RelayDirectory } from '../relay/relay-directory.js';
 import { relayRouteFromGrant, type RelayRoute } from '../relay/relay-frames-client.js';
 import type { TaskManager } from '../tasks/task-manager.js';
+import type { WgPeerConfig } from '../wireguard/wg-cli.js';
 import { nextPeerState } from './peer-state.js';
 
 /**
@@ -45,13 +46,9 @@ export interface PeerControl {
   serverNow(): number;
 }
 
+/** The part of the WireGuard interface a peer needs (WireGuardInterface fits). */
 export interface PeerWireGuard {
-  setPeer(peer: {
-    publicKey: string;
-    endpoint: string;
-    allowedIps: string[];
-    persistentKeepalive: number;
-  }): Promise<void>;
+  setPeer(peer: WgPeerConfig): Promise<void>;
   removePeer(publicKey: string): Promise<void>;
 }
 
@@ -130,9 +127,9 @@ export class PeerConnection {
     this.d.probes.addPeer(this.key);
     await this.d.wireguard.setPeer({
       publicKey: this.key,
-      endpoint: `127.0.0.1:${port}`,
-      allowedIps: [`${this.member.virtualIp}/32`],
-      persistentKeepalive: this.d.config.keepaliveSeconds,
+      virtualIp: this.member.virtualIp,
+      endpoint: { host: '127.0.0.1', port },
+      persistentKeepaliveSeconds: this.d.config.keepaliveSeconds,
     });
     this.log.info('connecting', {
       strategy: this.strategyChoice.strategy,

@@ -1,0 +1,394 @@
+import type winston from 'winston';
+import type { CoreStatus, RelayStatus } from '../../src-shared/domain/core-status.js';
+import { formatEndpoint, parseEndpoint, type Endpoint } from '../../src-shared/domain/endpoint.js';
+import type { NatType } from '../../src-shared/domain/nat-type.js';
+import type { MemberInfo } from '../../src-shared/protocol/control-messages.js';
+import type { Config } from './config/config-schema.js';
+import { ConnectionManager } from './connection/connection-manager.js';
+import { ControlClient, ControlRequestError } from './control/control-client.js';
+import { detectNat, type NatDetection } from './nat/nat-detector.js';
+import { StunClient } from './nat/stun-client.js';
+import { localCandidates } from './party/local-candidates.js';
+import { PartyManager } from './party/party-manager.js';
+import { ProbeEngine } from './paths/probe-engine.js';
+import { UdpMux } from './paths/udp-mux.js';
+import { RelayBinder } from './relay/relay-binder.js';
+import { RelayDirectory } from './relay/relay-directory.js';
+import { TaskManager } from './tasks/task-manager.js';
+import { loadOrCreateKeys } from './wireguard/wg-keys.js';
+import {
+  WireGuardInterface,
+  type WireGuardInterfaceOptions,
+} from './wireguard/wireguard-interface.js';
+
+/**
+ * The connection core, composed: one public UDP socket (mux) carrying STUN, probes, relay frames
+ * and WireGuard; NAT detection on it; the control-server session; relays; one PeerConnection per
+ * member; the WireGuard interface while in a party. It never imports electron: the desktop app,
+ * the `lanrage` CLI and the NAT lab all run this same class.
+ */
+export class CoreStartError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'control-unreachable' | 'bad-config' | 'socket',
+  ) {
+    super(message);
+    this.name = 'CoreStartError';
+  }
+}
+
+export interface CoreOptions {
+  config: Config;
+  configDir: string;
+  logger: winston.Logger;
+  /** Paths and overrides for the WireGuard tools (tests, the lab). */
+  wireguard?: Partial<Omit<WireGuardInterfaceOptions, 'privateKey' | 'address'>>;
+  /** Called whenever anything in `status()` may have changed. */
+  onStatus?: (status: CoreStatus) => void;
+  /** Persists a pin (the CLI/app writes it to the config file). */
+  onPinnedRelay?: (id: string | null) => void;
+}
+
+function controlWsUrl(base: string): string {
+  const url = new URL(base);
+  if (url.protocol === 'http:') url.protocol = 'ws:';
+  if (url.protocol === 'https:') url.protocol = 'wss:';
+  url.pathname = url.pathname.replace(/\/$/, '') + '/v1/ws';
+  return url.toString();
+}
+
+export class LanrageCore {
+  private nat: NatDetection | null = null;
+  private interfaceHandle: WireGuardInterface | null = null;
+  private state: CoreStatus['state'] = 'starting';
+  private statusTimer: NodeJS.Timeout | null = null;
+
+  private constructor(
+    private readonly o: CoreOptions,
+    readonly publicKey: string,
+    private readonly privateKey: string,
+    private readonly mux: UdpMux,
+    private readonly stun: StunClient,
+    private readonly probes: ProbeEngine,
+    private readonly binder: RelayBinder,
+    private readonly control: ControlClient,
+    private readonly relays: RelayDirectory,
+    private readonly tasks: TaskManager,
+    private readonly connections: ConnectionManager,
+    private readonly party: PartyManager,
+  ) {}
+
+  static async start(o: CoreOptions): Promise<LanrageCore> {
+    const log = o.logger.child({ area: 'core' });
+    const keys = await loadOrCreateKeys(o.configDir);
+    log.info(keys.created ? 'created WireGuard identity' : 'loaded WireGuard identity', {
+      publicKey: keys.publicKey,
+    });
+    const tasks = new TaskManager({
+      onError: (name, error) =>
+        log.error('background task failed', { task: name, error: String(error) }),
+    });
+    // The handlers reach objects created after the socket; the holder breaks the cycle.
+    const h: { stun?: StunClient; probes?: ProbeEngine; binder?: RelayBinder } = {};
+    let mux: UdpMux;
+    try {
+      mux = await UdpMux.open(o.config.listenPort, {
+        onStun: (p, f) => h.stun?.handle(p, f),
+        onProbe: (p, f, via) => h.probes?.handle(p, f, via),
+        onRelayControl: (p, f) => h.binder?.handle(p, f),
+      });
+    } catch (error) {
+      throw new CoreStartError(
+        `cannot open UDP port ${o.config.listenPort}: ${(error as Error).message}`,
+        'socket',
+      );
+    }
+    const binder = (h.binder = new RelayBinder({ send: (d, p, host) => mux.send(d, p, host) }));
+    const stun = (h.stun = new StunClient({
+      send: (d, p, host) => mux.send(d, p, host),
+      logger: o.logger.child({ area: 'stun' }),
+    }));
+    const probes = (h.probes = new ProbeEngine({
+      privateKey: keys.privateKey,
+      publicKey: keys.publicKey,
+      transport: mux,
+      routeEndpoint: (hex) => {
+        const relay = binder.relayOf(hex);
+        return relay
+          ? { host: relay.host, port: relay.port, routeId: Buffer.from(hex, 'hex') }
+          : null;
+      },
+    }));
+    const control = new ControlClient({
+      url: controlWsUrl(o.config.controlUrl),
+      privateKey: keys.privateKey,
+      logger: o.logger.child({ area: 'control' }),
+    });
+    try {
+      await control.connect();
+    } catch (error) {
+      await control.close();
+      await mux.close();
+      const why = error instanceof ControlRequestError ? error.message : String(error);
+      throw new CoreStartError(
+        `control server ${o.config.controlUrl} is unreachable: ${why}`,
+        'control-unreachable',
+      );
+    }
+    const relays = new RelayDirectory({
+      configured: o.config.relays,
+      defaultRelay: o.config.defaultRelay,
+      pinned: o.config.pinnedRelay,
+    });
+    relays.setControlRelays(control.welcome?.relays ?? []);
+
+    let core: LanrageCore | null = null;
+    const onChange = () => core?.scheduleStatus();
+    const connections = new ConnectionManager(
+      {
+        self: () => ({
+          publicKey: keys.publicKey,
+          natType: core?.nat?.natType ?? 'unknown',
+          publicIp: core?.nat?.publicEndpoint?.host ?? null,
+        }),
+        mux,
+        probes,
+        binder,
+        relays,
+        tasks,
+        wireguard: {
+          setPeer: (peer) => core!.wg().setPeer(peer),
+          removePeer: (key) => core!.wg().removePeer(key),
+        },
+        control: {
+          grant: (peer) => control.request('route.token', { partyId: core!.partyId(), peer }),
+          signal: async (peer, signal) => {
+            await control.request('signal', { partyId: core!.partyId(), to: peer, signal });
+          },
+          serverNow: () => control.serverNow(),
+        },
+        config: o.config,
+        log: o.logger.child({ area: 'peer' }),
+        onChange,
+      },
+      tasks,
+    );
+    probes.onPing((ping) => {
+      if (ping.via.kind === 'direct')
+        connections.heardFrom(ping.peer, { host: ping.via.host, port: ping.via.port });
+    });
+    const party = new PartyManager({
+      control,
+      connections,
+      selfKey: keys.publicKey,
+      memberInfo: () => core!.memberInfo(),
+      tunnel: {
+        up: (ip) => core!.tunnelUp(ip),
+        down: () => core!.tunnelDown(),
+      },
+      onWireGuardPort: (port) => mux.setWireGuardPort(port),
+      log: o.logger.child({ area: 'party' }),
+      onChange,
+    });
+    control.on('event', (e) => {
+      if (e.event === 'relays.changed') {
+        relays.setControlRelays(e.relays);
+        onChange();
+      }
+    });
+    control.on('state', () => onChange());
+    core = new LanrageCore(
+      o,
+      keys.publicKey,
+      keys.privateKey,
+      mux,
+      stun,
+      probes,
+      binder,
+      control,
+      relays,
+      tasks,
+      connections,
+      party,
+    );
+    await core.detectNat();
+    // A stale interface from a crash would make `up` fail later; clear it now.
+    await new WireGuardInterface({
+      ...o.wireguard,
+      privateKey: keys.privateKey,
+      address: '10.66.0.1',
+      name: o.config.interfaceName,
+    })
+      .cleanupStale()
+      .then(
+        (cleaned) =>
+          cleaned &&
+          log.warn('removed a stale WireGuard interface', { ifname: o.config.interfaceName }),
+      );
+    core.state = 'idle';
+    core.scheduleStatus();
+    return core;
+  }
+
+  async createParty(name: string): Promise<void> {
+    await this.party.create(name, this.o.config.name);
+    this.state = 'in-party';
+    this.scheduleStatus();
+  }
+
+  async joinParty(inviteCode: string): Promise<void> {
+    await this.party.join(inviteCode, this.o.config.name);
+    this.state = 'in-party';
+    this.scheduleStatus();
+  }
+
+  async leaveParty(): Promise<void> {
+    this.state = 'leaving';
+    await this.party.leave();
+    this.state = 'idle';
+    this.scheduleStatus();
+  }
+
+  /** Measures every relay now and reports them, the ones in use marked. */
+  async relayStatuses(measure = true): Promise<RelayStatus[]> {
+    if (measure) await this.relays.measureAll();
+    const inUse = new Set(
+      this.connections
+        .statuses()
+        .map((p) => p.relay?.id)
+        .filter((id): id is string => typeof id === 'string'),
+    );
+    return this.relays.statuses(inUse);
+  }
+
+  /** Pins a relay by hand (null: back to automatic); kept until cleared. */
+  pinRelay(id: string | null): void {
+    if (id !== null && !this.relays.candidates().some((c) => c.id === id)) {
+      throw new Error(
+        `no relay "${id}"; known: ${this.relays
+          .candidates()
+          .map((c) => c.id)
+          .join(', ')}`,
+      );
+    }
+    this.relays.pin(id);
+    this.o.onPinnedRelay?.(id);
+    this.scheduleStatus();
+  }
+
+  status(): CoreStatus {
+    const nat = this.nat;
+    return {
+      state: this.state,
+      control:
+        this.control.state === 'ready'
+          ? 'connected'
+          : this.control.state === 'reconnecting'
+            ? 'reconnecting'
+            : this.control.state === 'closed'
+              ? 'offline'
+              : 'connecting',
+      party: this.party.current,
+      self: {
+        id: this.publicKey,
+        name: this.o.config.name,
+        virtualIp: this.party.ownVirtualIp,
+        natType: nat?.natType ?? 'unknown',
+        publicEndpoint: nat?.publicEndpoint ? formatEndpoint(nat.publicEndpoint) : null,
+        localCandidates: localCandidates(this.mux.localPort),
+      },
+      peers: this.connections.statuses(),
+    };
+  }
+
+  /** Leaves the party (if any) and releases everything: nothing runs after this resolves. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped') return;
+    await this.party.leave().catch(() => {});
+    this.party.detach();
+    await this.tasks.shutdown();
+    this.binder.close();
+    this.probes.close();
+    this.stun.close();
+    await this.control.close();
+    await this.tunnelDown();
+    await this.mux.close();
+    if (this.statusTimer) clearTimeout(this.statusTimer);
+    this.state = 'stopped';
+  }
+
+  private async detectNat(): Promise<void> {
+    const advertised = this.control.stunServers;
+    const servers: Endpoint[] = [];
+    for (const text of advertised.length > 0 ? advertised : this.o.config.stunServers) {
+      const ep = parseEndpoint(text, { allowHostname: true });
+      if (ep.ok) servers.push(ep.value);
+    }
+    const local = localCandidates(this.mux.localPort)
+      .map((t) => parseEndpoint(t))
+      .flatMap((r) => (r.ok ? [r.value] : []));
+    this.nat = await detectNat({
+      servers,
+      client: this.stun,
+      localEndpoints: local,
+      logger: this.o.logger.child({ area: 'nat' }),
+    });
+    this.o.logger.child({ area: 'nat' }).info('NAT detected', {
+      natType: this.nat.natType,
+      publicEndpoint: this.nat.publicEndpoint ? formatEndpoint(this.nat.publicEndpoint) : null,
+      reason: this.nat.reason,
+    });
+  }
+
+  private memberInfo(): MemberInfo {
+    const natType: NatType = this.nat?.natType ?? 'unknown';
+    return {
+      natType,
+      publicEndpoint:
+        this.nat?.publicEndpoint && !this.nat.publicEndpoint.host.includes(':')
+          ? formatEndpoint(this.nat.publicEndpoint)
+          : null,
+      localCandidates: localCandidates(this.mux.localPort),
+    };
+  }
+
+  private partyId(): string {
+    const party = this.party.current;
+    if (!party) throw new Error('not in a party');
+    return party.id;
+  }
+
+  private wg(): WireGuardInterface {
+    if (!this.interfaceHandle) throw new Error('WireGuard interface is not up');
+    return this.interfaceHandle;
+  }
+
+  private async tunnelUp(virtualIp: string): Promise<number> {
+    const wg = new WireGuardInterface({
+      ...this.o.wireguard,
+      privateKey: this.privateKey,
+      address: virtualIp,
+      name: this.o.config.interfaceName,
+      listenPort: 0,
+      log: this.o.logger.child({ area: 'wireguard' }),
+    });
+    const up = await wg.up();
+    this.interfaceHandle = wg;
+    return up.listenPort;
+  }
+
+  private async tunnelDown(): Promise<void> {
+    const wg = this.interfaceHandle;
+    this.interfaceHandle = null;
+    if (wg) await wg.down();
+  }
+
+  private scheduleStatus(): void {
+    // Many changes arrive together (a party snapshot, a burst of RTTs): report once per tick.
+    if (this.statusTimer || !this.o.onStatus) return;
+    this.statusTimer = setTimeout(() => {
+      this.statusTimer = null;
+      this.o.onStatus?.(this.status());
+    }, 50);
+  }
+}

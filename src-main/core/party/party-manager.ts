@@ -1,0 +1,216 @@
+import type winston from 'winston';
+import type { PartyStatus } from '../../../src-shared/domain/core-status.js';
+import type {
+  ControlEvent,
+  MemberInfo,
+  Party,
+  Welcome,
+} from '../../../src-shared/protocol/control-messages.js';
+import { normalizeInviteCode } from '../../../src-shared/domain/invite-code.js';
+import type { ConnectionManager } from '../connection/connection-manager.js';
+import type { ControlClient } from '../control/control-client.js';
+
+/**
+ * Party membership as this client lives it: create / join / leave through the control server, the
+ * WireGuard interface up with our virtual IP while in a party, a connection to every member present
+ * and to each who joins later, none to those who leave. After a control-server restart the welcome
+ * carries the party again, and the connections are reconciled with it — tunnels never drop for it.
+ */
+export interface TunnelInterface {
+  /** Brings the interface up with our virtual IP; returns WireGuard's listen port. */
+  up(virtualIp: string): Promise<number>;
+  down(): Promise<void>;
+}
+
+export class PartyError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = 'PartyError';
+  }
+}
+
+export interface PartyManagerDeps {
+  control: ControlClient;
+  connections: ConnectionManager;
+  tunnel: TunnelInterface;
+  selfKey: string;
+  memberInfo: () => MemberInfo;
+  onWireGuardPort: (port: number) => void;
+  log: winston.Logger;
+  onChange: () => void;
+}
+
+export class PartyManager {
+  private party: Party | null = null;
+  private virtualIp: string | null = null;
+  private tunnelUp = false;
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(private readonly d: PartyManagerDeps) {
+    this.unsubscribe.push(
+      d.control.on(
+        'event',
+        (e) => void this.onEvent(e).catch((err: Error) => this.warn('event handling failed', err)),
+      ),
+      d.control.on(
+        'welcome',
+        (w) => void this.onWelcome(w).catch((err: Error) => this.warn('resume failed', err)),
+      ),
+    );
+  }
+
+  get current(): PartyStatus | null {
+    return this.party
+      ? { id: this.party.id, name: this.party.name, inviteCode: this.party.inviteCode }
+      : null;
+  }
+
+  get ownVirtualIp(): string | null {
+    return this.virtualIp;
+  }
+
+  async create(name: string, memberName: string): Promise<PartyStatus> {
+    this.requireNoParty();
+    const { party } = await this.d.control.request('party.create', {
+      partyName: name,
+      memberName,
+      member: this.d.memberInfo(),
+    });
+    await this.enter(party);
+    return this.current!;
+  }
+
+  async join(inviteCode: string, memberName: string): Promise<PartyStatus> {
+    this.requireNoParty();
+    const code = normalizeInviteCode(inviteCode);
+    if (!code.ok) throw new PartyError(`bad invite code: ${code.error}`, 'bad_invite');
+    const { party } = await this.d.control.request('party.join', {
+      inviteCode: code.value,
+      memberName,
+      member: this.d.memberInfo(),
+    });
+    await this.enter(party);
+    return this.current!;
+  }
+
+  async leave(): Promise<void> {
+    const party = this.party;
+    if (!party) return;
+    this.d.log.info('leaving party', { party: party.id });
+    this.party = null;
+    await this.d.connections.dropAll();
+    await this.d.control
+      .request('party.leave', { partyId: party.id })
+      .catch((e: Error) => this.warn('leave request failed', e));
+    await this.downTunnel();
+    this.d.onChange();
+  }
+
+  /** Stops reacting to the control server (the caller closes it). */
+  detach(): void {
+    for (const u of this.unsubscribe.splice(0)) u();
+  }
+
+  private requireNoParty(): void {
+    if (this.party)
+      throw new PartyError(
+        `already in party "${this.party.name}"; leave it first`,
+        'already_in_party',
+      );
+  }
+
+  private async enter(party: Party): Promise<void> {
+    const me = party.members.find((m) => m.publicKey === this.d.selfKey);
+    if (!me) throw new PartyError('the control server did not list us as a member', 'internal');
+    this.party = party;
+    this.virtualIp = me.virtualIp;
+    this.d.log.info('in party', {
+      party: party.id,
+      name: party.name,
+      virtualIp: me.virtualIp,
+      members: party.members.length,
+    });
+    if (!this.tunnelUp) {
+      const port = await this.d.tunnel.up(me.virtualIp);
+      this.tunnelUp = true;
+      this.d.onWireGuardPort(port);
+    }
+    await this.reconcile(party);
+    this.d.onChange();
+  }
+
+  private async reconcile(party: Party): Promise<void> {
+    const present = new Set(party.members.map((m) => m.publicKey));
+    for (const key of this.d.connections.keys())
+      if (!present.has(key)) await this.d.connections.drop(key);
+    await Promise.all(
+      party.members
+        .filter((m) => m.publicKey !== this.d.selfKey)
+        .map((m) =>
+          this.d.connections.ensure(m).catch((e: Error) => this.warn('peer setup failed', e)),
+        ),
+    );
+  }
+
+  private async onWelcome(welcome: Welcome): Promise<void> {
+    if (!this.party) return;
+    if (!welcome.party || welcome.party.id !== this.party.id) {
+      // The server no longer has us in this party (expired while we were away): we are out.
+      this.d.log.warn('control server no longer lists us in the party', { party: this.party.id });
+      this.party = null;
+      await this.d.connections.dropAll();
+      await this.downTunnel();
+      this.d.onChange();
+      return;
+    }
+    this.d.log.info('control server reconnected; party resumed', { party: welcome.party.id });
+    this.party = welcome.party;
+    await this.reconcile(welcome.party);
+    this.d.onChange();
+  }
+
+  private async onEvent(event: ControlEvent): Promise<void> {
+    if (event.event === 'relays.changed' || !this.party || event.partyId !== this.party.id) return;
+    switch (event.event) {
+      case 'member.joined':
+      case 'member.updated':
+        this.upsertMember(event.member);
+        await this.d.connections.ensure(event.member);
+        break;
+      case 'member.left':
+        this.party.members = this.party.members.filter((m) => m.publicKey !== event.publicKey);
+        this.d.log.info('member left', {
+          party: this.party.id,
+          peerKey: event.publicKey.slice(0, 8),
+          reason: event.reason,
+        });
+        await this.d.connections.drop(event.publicKey);
+        break;
+      case 'signal':
+        this.d.connections.onSignal(event.from, event.signal);
+        break;
+    }
+    this.d.onChange();
+  }
+
+  private upsertMember(member: Party['members'][number]): void {
+    if (!this.party) return;
+    const i = this.party.members.findIndex((m) => m.publicKey === member.publicKey);
+    if (i >= 0) this.party.members[i] = member;
+    else this.party.members.push(member);
+  }
+
+  private async downTunnel(): Promise<void> {
+    if (!this.tunnelUp) return;
+    this.tunnelUp = false;
+    this.virtualIp = null;
+    await this.d.tunnel.down().catch((e: Error) => this.warn('removing the interface failed', e));
+  }
+
+  private warn(message: string, error: Error): void {
+    this.d.log.warn(message, { party: this.party?.id, error: error.message });
+  }
+}
