@@ -1,0 +1,138 @@
+#!/usr/bin/env node
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { CoreStatus, RelayStatus } from '../../src-shared/domain/core-status.js';
+import type { ConfigInput } from '../core/config/config-schema.js';
+import { defaultConfigDir } from './cli-paths.js';
+import { callLocalApi } from './local-api-client.js';
+import { LOCAL_SOCKET_NAME } from './local-api-protocol.js';
+import { formatRelays, formatStatus } from './status-format.js';
+import { EXIT, upCommand } from './up-command.js';
+
+const USAGE = `usage:
+  lanrage up --control URL --name NAME (--create PARTY | --join CODE) [options]
+  lanrage status [--json]
+  lanrage relays [--json]
+  lanrage relay use ID | lanrage relay auto
+  lanrage leave
+
+options for up:
+  --config-dir DIR     keys, config, log and the local socket (default ~/.config/lanrage)
+  --interface NAME     WireGuard interface name (default lanrage0)
+  --stun HOST:PORT     STUN server when the control server advertises none (repeatable)
+  --relay ID=HOST:PORT a relay to consider besides the control server's (repeatable)
+  --listen-port N      the public UDP port (default: any)
+  --log-level LEVEL    error | warn | info | debug
+`;
+
+function fail(message: string, code: number = EXIT.usage): never {
+  process.stderr.write(`lanrage: ${message}\n`);
+  process.exit(code);
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        control: { type: 'string' },
+        name: { type: 'string' },
+        create: { type: 'string' },
+        join: { type: 'string' },
+        'config-dir': { type: 'string' },
+        interface: { type: 'string' },
+        stun: { type: 'string', multiple: true },
+        relay: { type: 'string', multiple: true },
+        'listen-port': { type: 'string' },
+        'log-level': { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    fail(`${(error as Error).message}\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(USAGE);
+    return values.help ? EXIT.ok : EXIT.usage;
+  }
+  const configDir = values['config-dir'] ?? defaultConfigDir();
+  const socket = join(configDir, LOCAL_SOCKET_NAME);
+  const print = (value: unknown, human: string) =>
+    process.stdout.write((values.json ? JSON.stringify(value, null, 2) : human) + '\n');
+
+  switch (command) {
+    case 'up': {
+      if ((values.create === undefined) === (values.join === undefined))
+        fail('up needs exactly one of --create PARTY or --join CODE');
+      const overrides: ConfigInput = {};
+      if (values.control) overrides.controlUrl = values.control;
+      if (values.name) overrides.name = values.name;
+      if (values.interface) overrides.interfaceName = values.interface;
+      if (values.stun) overrides.stunServers = values.stun;
+      if (values['log-level']) overrides.logLevel = values['log-level'] as ConfigInput['logLevel'];
+      if (values['listen-port']) overrides.listenPort = Number(values['listen-port']);
+      if (values.relay) {
+        overrides.relays = values.relay.map((r) => {
+          const eq = r.indexOf('=');
+          if (eq <= 0) fail(`--relay ${r}: expected ID=HOST:PORT`);
+          return { id: r.slice(0, eq), endpoint: r.slice(eq + 1) };
+        });
+      }
+      return upCommand({
+        configDir,
+        overrides,
+        create: values.create ?? null,
+        join: values.join ?? null,
+      });
+    }
+    case 'status': {
+      const status = (await callLocalApi(socket, { cmd: 'status' })) as CoreStatus;
+      print(
+        { party: status.party, self: status.self, control: status.control, peers: status.peers },
+        formatStatus(status),
+      );
+      return EXIT.ok;
+    }
+    case 'relays': {
+      const relays = (await callLocalApi(socket, { cmd: 'relays' })) as RelayStatus[];
+      print(relays, formatRelays(relays));
+      return EXIT.ok;
+    }
+    case 'relay': {
+      const [verb, id] = rest;
+      if (verb === 'use' && id) {
+        print(
+          await callLocalApi(socket, { cmd: 'relay.use', id }),
+          `using relay ${id} until "lanrage relay auto"`,
+        );
+        return EXIT.ok;
+      }
+      if (verb === 'auto') {
+        print(await callLocalApi(socket, { cmd: 'relay.auto' }), 'choosing relays by latency');
+        return EXIT.ok;
+      }
+      fail('usage: lanrage relay use ID | lanrage relay auto');
+      break;
+    }
+    case 'leave':
+      await callLocalApi(socket, { cmd: 'leave' });
+      print({ left: true }, 'left the party');
+      return EXIT.ok;
+    default:
+      fail(`unknown command "${command}"\n${USAGE}`);
+  }
+  return EXIT.usage;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    process.stderr.write(`lanrage: ${error.message}\n`);
+    process.exit(EXIT.failure);
+  },
+);

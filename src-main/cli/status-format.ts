@@ -1,0 +1,33 @@
+import type { CoreStatus, RelayStatus } from '../../src-shared/domain/core-status.js';
+
+/** Human-readable forms of what `--json` prints (like `tailscale status`). */
+export function formatStatus(status: CoreStatus): string {
+  const lines: string[] = [];
+  const s = status.self;
+  lines.push(
+    status.party
+      ? `party  ${status.party.name}  (invite ${status.party.inviteCode})  control ${status.control}`
+      : `not in a party  control ${status.control}`,
+  );
+  lines.push(
+    `self   ${s.virtualIp ?? '-'}  ${s.name}  nat ${s.natType}  public ${s.publicEndpoint ?? '-'}`,
+  );
+  for (const p of status.peers) {
+    const via = p.strategy === 'relay' ? `relay ${p.relay?.id ?? '?'}` : (p.path ?? 'direct');
+    const rtt = p.latencyMs === null ? '-' : `${p.latencyMs.toFixed(1)} ms`;
+    lines.push(
+      `peer   ${p.virtualIp.padEnd(12)} ${p.name.padEnd(16)} ${p.state.padEnd(10)} ${via.padEnd(14)} ${rtt.padStart(9)}  nat ${p.natType}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function formatRelays(relays: RelayStatus[]): string {
+  return relays
+    .map((r) => {
+      const mark = r.inUse ? '*' : ' ';
+      const rtt = r.latencyMs === null ? 'no answer' : `${r.latencyMs.toFixed(1)} ms`;
+      return `${mark} ${r.id.padEnd(16)} ${r.endpoint.padEnd(22)} ${rtt.padStart(10)}  ${r.source}${r.pinned ? '  (pinned)' : ''}`;
+    })
+    .join('\n');
+}

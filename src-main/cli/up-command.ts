@@ -1,0 +1,135 @@
+import { join } from 'node:path';
+import type { Server } from 'node:net';
+import { loadConfigFile, saveConfigFile, ConfigError } from '../core/config/config-loader.js';
+import type { ConfigInput } from '../core/config/config-schema.js';
+import { ControlRequestError } from '../core/control/control-client.js';
+import { CoreStartError, LanrageCore } from '../core/lanrage-core.js';
+import { createCoreLogger } from '../core/logging/core-logger.js';
+import { PartyError } from '../core/party/party-manager.js';
+import { WireGuardError } from '../core/wireguard/wireguard-error.js';
+import { startLocalApi } from './local-api-server.js';
+import { LOCAL_SOCKET_NAME } from './local-api-protocol.js';
+import { preflight, PreflightError } from './preflight.js';
+
+/** Exit codes of `lanrage`, so scripts can tell failures apart. */
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  controlUnreachable: 3,
+  badInvite: 4,
+  noWireGuard: 5,
+  noPrivilege: 6,
+} as const;
+
+export interface UpOptions {
+  configDir: string;
+  overrides: ConfigInput;
+  create: string | null;
+  join: string | null;
+}
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+function classify(error: unknown): CliError {
+  if (error instanceof CliError) return error;
+  if (error instanceof PreflightError) {
+    return new CliError(
+      error.message,
+      error.code === 'no-wireguard' ? EXIT.noWireGuard : EXIT.noPrivilege,
+    );
+  }
+  if (error instanceof ConfigError) return new CliError(error.message, EXIT.usage);
+  if (error instanceof CoreStartError) {
+    return new CliError(
+      error.message,
+      error.code === 'control-unreachable' ? EXIT.controlUnreachable : EXIT.failure,
+    );
+  }
+  if (error instanceof WireGuardError) {
+    if (error.kind === 'not-installed') return new CliError(error.message, EXIT.noWireGuard);
+    if (error.kind === 'permission-denied') return new CliError(error.message, EXIT.noPrivilege);
+  }
+  if (error instanceof PartyError && error.code === 'bad_invite')
+    return new CliError(error.message, EXIT.badInvite);
+  if (error instanceof ControlRequestError) {
+    if (error.code === 'bad_invite')
+      return new CliError(`bad invite code: ${error.message}`, EXIT.badInvite);
+    if (error.code === 'timeout' || error.code === 'disconnected') {
+      return new CliError(`control server: ${error.message}`, EXIT.controlUnreachable);
+    }
+    return new CliError(`control server refused: ${error.message}`, EXIT.failure);
+  }
+  return new CliError((error as Error).message ?? String(error), EXIT.failure);
+}
+
+/** Runs in the foreground until SIGINT/SIGTERM, then leaves cleanly. Resolves with the exit code. */
+export async function upCommand(options: UpOptions): Promise<number> {
+  const configPath = join(options.configDir, 'config.json');
+  let core: LanrageCore | null = null;
+  let api: Server | null = null;
+  try {
+    const config = loadConfigFile(configPath, options.overrides);
+    await preflight();
+    const logger = createCoreLogger({ level: config.logLevel, configDir: options.configDir });
+    core = await LanrageCore.start({
+      config,
+      configDir: options.configDir,
+      logger,
+      onPinnedRelay: (id) =>
+        saveConfigFile(configPath, { ...loadConfigFile(configPath), pinnedRelay: id }),
+    });
+    const running = core;
+    api = await startLocalApi(join(options.configDir, LOCAL_SOCKET_NAME), async (request) => {
+      switch (request.cmd) {
+        case 'status':
+          return running.status();
+        case 'relays':
+          return running.relayStatuses();
+        case 'relay.use':
+          running.pinRelay(request.id);
+          return running.relayStatuses(false);
+        case 'relay.auto':
+          running.pinRelay(null);
+          return running.relayStatuses(false);
+        case 'leave':
+          await running.leaveParty();
+          setImmediate(() => process.kill(process.pid, 'SIGTERM'));
+          return { left: true };
+      }
+    });
+    if (options.create !== null) {
+      await core.createParty(options.create);
+      const party = core.status().party!;
+      process.stdout.write(`Party "${party.name}" created. Invite code: ${party.inviteCode}\n`);
+    } else if (options.join !== null) {
+      await core.joinParty(options.join);
+      process.stdout.write(`Joined party "${core.status().party!.name}".\n`);
+    }
+    process.stdout.write(
+      `Virtual IP ${core.status().self.virtualIp ?? '-'}. Ctrl-C leaves the party.\n`,
+    );
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    process.stdout.write('Leaving…\n');
+    return EXIT.ok;
+  } catch (error) {
+    const cli = classify(error);
+    process.stderr.write(`lanrage: ${cli.message}\n`);
+    return cli.exitCode;
+  } finally {
+    api?.close();
+    await core
+      ?.stop()
+      .catch((e: Error) => process.stderr.write(`lanrage: clean-up failed: ${e.message}\n`));
+  }
+}
