@@ -41,7 +41,8 @@ function fail(message: string): never {
 
 function positiveInt(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!/^\d{1,10}$/.test(value) || Number(value) < 1) fail(`${flag} ${value}: must be a positive integer`);
+  if (!/^\d{1,10}$/.test(value) || Number(value) < 1)
+    fail(`${flag} ${value}: must be a positive integer`);
   return Number(value);
 }
 
@@ -90,7 +91,9 @@ const publicEndpoint = args['public-endpoint']
   ? formatEndpoint(listenAddressOrExit('--public-endpoint', args['public-endpoint'], ''))
   : formatEndpoint(listen);
 if (args.control && wildcard && !args['public-endpoint']) {
-  fail(`--listen ${formatEndpoint(listen)} is a wildcard; pass --public-endpoint host:port for clients`);
+  fail(
+    `--listen ${formatEndpoint(listen)} is a wildcard; pass --public-endpoint host:port for clients`,
+  );
 }
 const metrics =
   args.metrics === 'off' ? null : listenAddressOrExit('--metrics', args.metrics, DEFAULT_METRICS);
@@ -107,13 +110,22 @@ try {
     ...(args.control ? { controlUrl: args.control } : {}),
     metrics,
     maxRoutes: positiveInt('--max-routes', args['max-routes'], DEFAULT_MAX_ROUTES),
-    idleTimeoutMs: positiveInt('--idle-timeout', args['idle-timeout'], DEFAULT_IDLE_TIMEOUT_MS / 1000) * 1000,
+    idleTimeoutMs:
+      positiveInt('--idle-timeout', args['idle-timeout'], DEFAULT_IDLE_TIMEOUT_MS / 1000) * 1000,
     sourceRate: {
-      packetsPerSecond: positiveInt('--rate-pps', args['rate-pps'], DEFAULT_SOURCE_RATE.packetsPerSecond),
+      packetsPerSecond: positiveInt(
+        '--rate-pps',
+        args['rate-pps'],
+        DEFAULT_SOURCE_RATE.packetsPerSecond,
+      ),
       burst: positiveInt('--rate-burst', args['rate-burst'], DEFAULT_SOURCE_RATE.burst),
     },
     bindRate: {
-      packetsPerSecond: positiveInt('--bind-rate', args['bind-rate'], DEFAULT_BIND_RATE.packetsPerSecond),
+      packetsPerSecond: positiveInt(
+        '--bind-rate',
+        args['bind-rate'],
+        DEFAULT_BIND_RATE.packetsPerSecond,
+      ),
       burst: positiveInt('--bind-burst', args['bind-burst'], DEFAULT_BIND_RATE.burst),
     },
     logger,
@@ -123,7 +135,9 @@ try {
   process.exit(1);
 }
 
-process.stdout.write(`lanrage-relay listening on udp ${service.relay.address}:${service.relay.port}\n`);
+process.stdout.write(
+  `lanrage-relay listening on udp ${service.relay.address}:${service.relay.port}\n`,
+);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -27,7 +27,9 @@ export interface MetricsHttpHandle {
 export async function startMetricsHttp(options: MetricsHttpOptions): Promise<MetricsHttpHandle> {
   const server = http.createServer((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');
+      res
+        .writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' })
+        .end('method not allowed\n');
       return;
     }
     const path = (req.url ?? '/').split('?')[0];
@@ -41,7 +43,9 @@ export async function startMetricsHttp(options: MetricsHttpOptions): Promise<Met
     } else if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     } else {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /stats or /metrics\n');
+      res
+        .writeHead(404, { 'content-type': 'text/plain' })
+        .end('not found: try /stats or /metrics\n');
     }
   });
   await new Promise<void>((resolve, reject) => {

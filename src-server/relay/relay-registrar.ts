@@ -59,6 +59,19 @@ export interface RegistrarHandle {
   stop(): Promise<void>;
 }
 
+/** Delay before the next heartbeat: the interval when healthy; doubling from it while failing,
+ * capped, with jitter (`random` in [0, 1), 0.5 meaning none). */
+export function heartbeatDelay(
+  consecutiveFailures: number,
+  intervalMs: number,
+  maxBackoffMs: number,
+  random: number,
+): number {
+  if (consecutiveFailures === 0) return intervalMs;
+  const base = Math.min(maxBackoffMs, intervalMs * 2 ** Math.min(30, consecutiveFailures - 1));
+  return Math.round(base * (1 + BACKOFF_JITTER * (2 * random - 1)));
+}
+
 export function heartbeatUrl(controlUrl: string): string {
   return new URL('/v1/relays/heartbeat', controlUrl).toString();
 }
@@ -67,7 +80,8 @@ export function heartbeatUrl(controlUrl: string): string {
 export function validateRegistration(options: RegistrarOptions): string | null {
   try {
     const url = new URL(options.controlUrl);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return '--control must be an http(s) URL';
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      return '--control must be an http(s) URL';
   } catch {
     return `--control ${options.controlUrl} is not a URL`;
   }
@@ -156,11 +170,8 @@ export function startRegistrar(options: RegistrarOptions): RegistrarHandle {
     }
   }
 
-  function nextDelay(): number {
-    if (status.consecutiveFailures === 0) return intervalMs;
-    const base = Math.min(maxBackoffMs, intervalMs * 2 ** (status.consecutiveFailures - 1));
-    return Math.round(base * (1 + BACKOFF_JITTER * (2 * random() - 1)));
-  }
+  const nextDelay = () =>
+    heartbeatDelay(status.consecutiveFailures, intervalMs, maxBackoffMs, random());
 
   function schedule(delayMs: number): void {
     if (stopped) return;

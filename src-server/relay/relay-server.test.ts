@@ -28,7 +28,12 @@ afterEach(async () => {
 });
 
 async function relayWith(options: Partial<RelayOptions> = {}): Promise<RelayHandle> {
-  const relay = await startRelay({ secret: TEST_SECRET, host: '127.0.0.1', now: clock, ...options });
+  const relay = await startRelay({
+    secret: TEST_SECRET,
+    host: '127.0.0.1',
+    now: clock,
+    ...options,
+  });
   cleanups.push(() => relay.close());
   return relay;
 }
@@ -55,7 +60,7 @@ async function bind(relay: RelayHandle, c: TestClient, route: RelayRoute, counte
 async function sendAndSettle(relay: RelayHandle, c: TestClient, frame: Buffer): Promise<void> {
   const before = relay.stats.packetsIn;
   await c.send(frame, relay.port);
-  await until(() => relay.stats.packetsIn > before, 1000, 'the relay to receive');
+  await until(() => relay.stats.packetsIn > before, 5000, 'the relay to receive');
 }
 
 async function boundPair(relay: RelayHandle) {
@@ -132,6 +137,26 @@ describe('relay forwarding', () => {
     expect(relay.stats.routesExpired).toBe(1);
     await sendAndSettle(relay, a, data);
     expect(relay.stats.drops['unknown-route']).toBe(1);
+  });
+
+  it('refuses an old BIND replayed after its route expired, while a newer one recreates it', async () => {
+    const relay = await relayWith({ idleTimeoutMs: 10_000 });
+    const { a, routeA } = await boundPair(relay);
+    const recorded = buildRelayBind(routeA, 1n);
+    now += 5_000;
+    relay.sweep();
+    now += 10_000;
+    relay.sweep();
+    expect(relay.stats.routesActive).toBe(0);
+    const thief = await client();
+    await sendAndSettle(relay, thief, recorded);
+    expect(relay.stats.drops['replayed-bind']).toBe(1);
+    expect(relay.stats.routesActive).toBe(0);
+    await silence();
+    expect(thief.received).toHaveLength(0);
+    expect(await bind(relay, a, routeA, 2n)).toEqual({ counter: 2n, peerBound: false });
+    expect(relay.stats.routesActive).toBe(1);
+    expect(relay.stats.routesCreated).toBe(2);
   });
 
   it('unbinds a side when its token expires, until it binds with a fresh one', async () => {
@@ -259,7 +284,10 @@ describe('relay refusals', () => {
       reason: 'unknown-type',
       frame: ({ routeA }) => {
         const ack = Buffer.from(encodeRelayBindAckUnsigned(routeA.routeId, 1n, true));
-        mac16(routeA.sideKey, ack.subarray(0, ack.length - RELAY_MAC_LENGTH)).copy(ack, ack.length - 16);
+        mac16(routeA.sideKey, ack.subarray(0, ack.length - RELAY_MAC_LENGTH)).copy(
+          ack,
+          ack.length - 16,
+        );
         return ack;
       },
       from: 'a',
@@ -315,11 +343,11 @@ describe('relay rate limits', () => {
     const data = wrapRelayData(routeA.routeId, Buffer.from('flood'));
     const start = relay.stats.packetsIn;
     for (let i = 0; i < 20; i++) await a.send(data, relay.port);
-    await until(() => relay.stats.packetsIn === start + 20, 1000, 'the flood');
+    await until(() => relay.stats.packetsIn === start + 20, 5000, 'the flood');
     // Burst 6, one token spent on the BIND: five DATA frames pass.
     expect(relay.stats.forwardedPackets).toBe(5);
     expect(relay.stats.drops['rate-limited']).toBe(15);
-    await until(() => b.received.length === 6, 1000, 'the forwarded frames');
+    await until(() => b.received.length === 6, 5000, 'the forwarded frames');
     now += 1000;
     await sendAndSettle(relay, a, data);
     expect(relay.stats.forwardedPackets).toBe(6);
@@ -355,9 +383,9 @@ describe('relay amplification', () => {
       await stranger.send(replayedBind, relay.port);
       await stranger.send(Buffer.alloc(i * 20, 0xff), relay.port);
     }
-    await until(() => relay.stats.packetsIn === 2 + 250, 2000, 'all datagrams');
-    await until(() => a.received.length === 1 + 50 + 50, 2000, 'all of A’s datagrams');
-    await until(() => b.received.length === 1 + 50, 2000, 'all of B’s datagrams');
+    await until(() => relay.stats.packetsIn === 2 + 250, 5000, 'all datagrams');
+    await until(() => a.received.length === 1 + 50 + 50, 5000, 'all of A’s datagrams');
+    await until(() => b.received.length === 1 + 50, 5000, 'all of B’s datagrams');
     await silence();
     expect(stranger.received).toHaveLength(0);
     const clients: [TestClient, RelayRoute][] = [

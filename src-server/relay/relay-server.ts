@@ -168,12 +168,19 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
     const { route, created } = entry;
     const side = token.value.side;
     const end = route.end(side);
-    // A new route's ends start at -1, so a first BIND always passes and never leaves an empty route.
-    if (counter <= end.lastCounter) return drop('replayed-bind');
+    if (counter <= end.lastCounter) {
+      // A route recreated from retired counters is not kept for a BIND it refuses.
+      if (created) table.discard(route, nowMs);
+      return drop('replayed-bind');
+    }
     if (created) {
       stats.routesCreated++;
       stats.routesActive = table.size;
-      log?.info('route created', { route: route.idHex, side, from: `${from.address}:${from.port}` });
+      log?.info('route created', {
+        route: route.idHex,
+        side,
+        from: `${from.address}:${from.port}`,
+      });
     }
     if (end.address !== null && !end.isBoundTo(from.address, from.port)) {
       stats.rebinds++;
@@ -193,7 +200,9 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
     stats.bindsAccepted++;
 
     const other = side === 0 ? route.end1 : route.end0;
-    const ack = Buffer.from(encodeRelayBindAckUnsigned(route.routeId, counter, other.address !== null));
+    const ack = Buffer.from(
+      encodeRelayBindAckUnsigned(route.routeId, counter, other.address !== null),
+    );
     const ackMacAt = RELAY_BIND_ACK_LENGTH - RELAY_MAC_LENGTH;
     mac16(token.value.sideKey, ack.subarray(0, ackMacAt)).copy(ack, ackMacAt);
     stats.packetsOut++;

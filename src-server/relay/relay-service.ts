@@ -71,7 +71,9 @@ export async function startRelayService(options: RelayServiceOptions): Promise<R
         ...(options.logger ? { logger: options.logger } : {}),
       });
     } else {
-      log?.warn('no --control URL: running unregistered; clients must be configured with this relay');
+      log?.warn(
+        'no --control URL: running unregistered; clients must be configured with this relay',
+      );
     }
   } catch (error) {
     await metrics?.close();

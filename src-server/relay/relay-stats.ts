@@ -102,7 +102,11 @@ export class RelayStats {
 const COUNTERS: [keyof RelayStatsSnapshot, string, string][] = [
   ['packetsIn', 'lanrage_relay_packets_in_total', 'Datagrams received.'],
   ['bytesIn', 'lanrage_relay_bytes_in_total', 'Bytes received (UDP payload).'],
-  ['packetsOut', 'lanrage_relay_packets_out_total', 'Datagrams sent (forwarded DATA and BIND_ACKs).'],
+  [
+    'packetsOut',
+    'lanrage_relay_packets_out_total',
+    'Datagrams sent (forwarded DATA and BIND_ACKs).',
+  ],
   ['bytesOut', 'lanrage_relay_bytes_out_total', 'Bytes sent (UDP payload).'],
   ['forwardedPackets', 'lanrage_relay_forwarded_packets_total', 'DATA frames forwarded.'],
   ['forwardedBytes', 'lanrage_relay_forwarded_bytes_total', 'Bytes of DATA frames forwarded.'],

@@ -1,6 +1,12 @@
 import dgram from 'node:dgram';
+import { Writable } from 'node:stream';
+import winston from 'winston';
+import type { Logger } from '../common/logger.js';
 import { generateKeyPair } from '../../src-main/core/crypto/x25519.js';
-import { relayRouteFromGrant, type RelayRoute } from '../../src-main/core/relay/relay-frames-client.js';
+import {
+  relayRouteFromGrant,
+  type RelayRoute,
+} from '../../src-main/core/relay/relay-frames-client.js';
 import { issueRouteGrant } from '../common/route-token-crypto.js';
 
 /**
@@ -26,11 +32,17 @@ export function seededRandom(seed: number): () => number {
 export function grantPair(
   secret: Uint8Array,
   expiresAt: number,
-  members: { a: string; b: string } = { a: generateKeyPair().publicKey, b: generateKeyPair().publicKey },
+  members: { a: string; b: string } = {
+    a: generateKeyPair().publicKey,
+    b: generateKeyPair().publicKey,
+  },
   partyId = 'party0000000000a',
 ): [RelayRoute, RelayRoute] {
   const { a, b } = members;
-  const routes = [issueRouteGrant(secret, partyId, a, b, expiresAt), issueRouteGrant(secret, partyId, b, a, expiresAt)]
+  const routes = [
+    issueRouteGrant(secret, partyId, a, b, expiresAt),
+    issueRouteGrant(secret, partyId, b, a, expiresAt),
+  ]
     .map((grant) => {
       const route = relayRouteFromGrant(grant);
       if (!route.ok) throw new Error(route.error);
@@ -72,7 +84,7 @@ export async function openClient(host = '127.0.0.1'): Promise<TestClient> {
         socket.send(data, port, to, (error) => (error ? reject(error) : resolve())),
       );
     },
-    async next(timeoutMs = 1000) {
+    async next(timeoutMs = 3000) {
       const deadline = Date.now() + timeoutMs;
       while (taken >= received.length) {
         const left = deadline - Date.now();
@@ -93,10 +105,37 @@ export async function openClient(host = '127.0.0.1'): Promise<TestClient> {
 }
 
 /** Waits until `condition` holds, polling every few ms; throws after `timeoutMs`. */
-export async function until(condition: () => boolean, timeoutMs = 2000, what = 'condition'): Promise<void> {
+export async function until(
+  condition: () => boolean,
+  timeoutMs = 5000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
+}
+
+export interface CapturedLog {
+  level: string;
+  message: string;
+  [field: string]: unknown;
+}
+
+/** A real winston logger whose lines land in an array, for asserting what was logged. */
+export function captureLogger(): { logger: Logger; lines: CapturedLog[] } {
+  const lines: CapturedLog[] = [];
+  const stream = new Writable({
+    objectMode: true,
+    write(info: CapturedLog, _encoding, done) {
+      lines.push(info);
+      done();
+    },
+  });
+  const logger = winston.createLogger({
+    level: 'debug',
+    transports: [new winston.transports.Stream({ stream })],
+  });
+  return { logger, lines };
 }

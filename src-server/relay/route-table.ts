@@ -8,6 +8,10 @@ import { ROUTE_ID_LENGTH, type RouteSide } from '../../src-shared/protocol/route
  * Lookup is the DATA hot path, so it allocates nothing: the 8-byte route id is read as two u32s
  * and folded into one 53-bit number (all 32 high bits, top 21 low bits) for the Map key; the full
  * low word is then compared, and the rare routes whose keys collide are chained.
+ *
+ * When a route expires, its sides' last BIND counters are kept (as a small "retired" record) until
+ * its tokens expire: otherwise a BIND recorded on the wire could be replayed, from any address,
+ * to recreate the route and claim a side while its token is still valid.
  */
 
 /** One side of a route. Written only by the relay's BIND path and the sweep. */
@@ -58,6 +62,17 @@ export interface RouteTableOptions {
   idleTimeoutMs: number;
 }
 
+interface RetiredCounters {
+  counter0: bigint;
+  counter1: bigint;
+  /** After this no BIND for the route can verify (its tokens have expired), so the record goes. */
+  untilMs: number;
+}
+
+/** Why 4×: retired records are tiny (~100 bytes) and churn — routes that come and go — should not
+ * evict one before its tokens expire; past this the oldest go first. */
+const RETIRED_PER_ROUTE = 4;
+
 export interface SweepResult {
   expired: Route[];
   /** Sides unbound because their token expired. */
@@ -73,6 +88,7 @@ function keyOf(hi: number, lo: number): number {
 
 export class RouteTable {
   private readonly buckets = new Map<number, Route>();
+  private readonly retired = new Map<string, RetiredCounters>();
   private count = 0;
 
   constructor(private readonly options: RouteTableOptions) {}
@@ -103,6 +119,12 @@ export class RouteTable {
     const hi = id.readUInt32BE(0);
     const lo = id.readUInt32BE(4);
     const route = new Route(id, hi, lo, nowMs);
+    const retired = this.retired.get(route.idHex);
+    if (retired) {
+      route.end0.lastCounter = retired.counter0;
+      route.end1.lastCounter = retired.counter1;
+      this.retired.delete(route.idHex);
+    }
     const key = keyOf(hi, lo);
     route.next = this.buckets.get(key) ?? null;
     this.buckets.set(key, route);
@@ -136,8 +158,37 @@ export class RouteTable {
         }
       }
     }
-    for (const route of result.expired) this.remove(route);
+    for (const route of result.expired) {
+      this.remove(route);
+      this.retire(route, nowMs);
+    }
+    for (const [id, record] of this.retired) if (record.untilMs <= nowMs) this.retired.delete(id);
     return result;
+  }
+
+  /** Removes a route just created for a BIND that was then refused, keeping its counters. */
+  discard(route: Route, nowMs: number): void {
+    this.remove(route);
+    this.retire(route, nowMs);
+  }
+
+  /** Records kept for expired routes (see the top of this file). */
+  get retiredCount(): number {
+    return this.retired.size;
+  }
+
+  private retire(route: Route, nowMs: number): void {
+    const untilMs = Math.max(route.end0.tokenExpiresAtMs, route.end1.tokenExpiresAtMs);
+    if (untilMs <= nowMs) return;
+    if (this.retired.size >= this.options.maxRoutes * RETIRED_PER_ROUTE) {
+      const oldest = this.retired.keys().next();
+      if (!oldest.done) this.retired.delete(oldest.value);
+    }
+    this.retired.set(route.idHex, {
+      counter0: route.end0.lastCounter,
+      counter1: route.end1.lastCounter,
+      untilMs,
+    });
   }
 
   private remove(route: Route): void {

@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { mac16 } from '../crypto/mac.js';
+import { generateKeyPair } from '../crypto/x25519.js';
+import { issueRouteGrant } from '../../../src-server/common/route-token-crypto.js';
+import {
+  encodeRelayBindAckUnsigned,
+  parseRelayFrame,
+  RELAY_BIND_ACK_LENGTH,
+  RELAY_BIND_LENGTH,
+  RelayFrameType,
+} from '../../../src-shared/protocol/relay-frames.js';
+import {
+  buildRelayBind,
+  relayDataHeader,
+  relayRouteFromGrant,
+  RelayBindCounter,
+  unwrapRelayData,
+  verifyRelayBindAck,
+  wrapRelayData,
+  type RelayRoute,
+} from './relay-frames-client.js';
+
+const SECRET = Buffer.from('client-test-secret-0123456789', 'utf8');
+const EXPIRES = 2_000_000_000;
+
+function grant() {
+  return issueRouteGrant(
+    SECRET,
+    'party0000000000b',
+    generateKeyPair().publicKey,
+    generateKeyPair().publicKey,
+    EXPIRES,
+  );
+}
+
+function route(): RelayRoute {
+  const result = relayRouteFromGrant(grant());
+  if (!result.ok) throw new Error(result.error);
+  return result.value;
+}
+
+/** What a relay would answer, MACed with `key`. */
+function ack(routeId: Uint8Array, counter: bigint, peerBound: boolean, key: Uint8Array): Buffer {
+  const frame = Buffer.from(encodeRelayBindAckUnsigned(routeId, counter, peerBound));
+  mac16(key, frame.subarray(0, RELAY_BIND_ACK_LENGTH - 16)).copy(frame, RELAY_BIND_ACK_LENGTH - 16);
+  return frame;
+}
+
+describe('relay frames (client side)', () => {
+  it('decodes a grant into the bytes of its token, side key and route id', () => {
+    const g = grant();
+    const r = relayRouteFromGrant(g);
+    expect(r.ok && r.value.routeId.toString('hex')).toBe(g.routeId);
+    expect(r.ok && r.value.token.length).toBe(30);
+    expect(r.ok && r.value.sideKey.length).toBe(32);
+    expect(r.ok && r.value.side).toBe(g.side);
+  });
+
+  it.each([
+    ['a short route id', { routeId: 'abcd' }, /route id/],
+    ['a token of the wrong size', { token: Buffer.alloc(29).toString('base64') }, /token/],
+    ['a token in sloppy base64', { token: 'not base64!!' }, /token/],
+    ['a short side key', { sideKey: Buffer.alloc(16).toString('base64') }, /side key/],
+    ['a route id the token does not name', { routeId: '0000000000000000' }, /does not match/],
+  ])('refuses a grant with %s', (_name, change, error) => {
+    const result = relayRouteFromGrant({ ...grant(), ...change });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.error).toMatch(error);
+  });
+
+  it('builds a 60-byte BIND the shared frame parser reads back, MACed with the side key', () => {
+    const r = route();
+    const frame = buildRelayBind(r, 42n);
+    expect(frame.length).toBe(RELAY_BIND_LENGTH);
+    const back = parseRelayFrame(frame);
+    expect(back.ok && back.value.type).toBe(RelayFrameType.Bind);
+    if (!back.ok || back.value.type !== RelayFrameType.Bind) return;
+    expect(back.value.counter).toBe(42n);
+    expect(Buffer.from(back.value.token)).toEqual(r.token);
+    expect(Buffer.from(back.value.mac)).toEqual(mac16(r.sideKey, back.value.macInput));
+  });
+
+  it('accepts a BIND_ACK for its route MACed with its side key, and refuses others', () => {
+    const r = route();
+    const other = route();
+    expect(verifyRelayBindAck(r, ack(r.routeId, 9n, true, r.sideKey))).toEqual({
+      ok: true,
+      value: { counter: 9n, peerBound: true },
+    });
+    expect(verifyRelayBindAck(r, ack(r.routeId, 9n, true, other.sideKey)).ok).toBe(false);
+    expect(verifyRelayBindAck(r, ack(other.routeId, 9n, true, r.sideKey)).ok).toBe(false);
+    expect(verifyRelayBindAck(r, buildRelayBind(r, 1n)).ok).toBe(false);
+  });
+
+  it('wraps and unwraps DATA for its route only', () => {
+    const r = route();
+    const payload = Buffer.from('a WireGuard message');
+    const frame = wrapRelayData(r.routeId, payload);
+    expect(Buffer.concat([relayDataHeader(r.routeId), payload])).toEqual(frame);
+    expect(unwrapRelayData(r.routeId, frame)).toEqual(payload);
+    expect(unwrapRelayData(route().routeId, frame)).toBeNull();
+    expect(unwrapRelayData(r.routeId, frame.subarray(0, 13))).toBeNull();
+    expect(unwrapRelayData(r.routeId, buildRelayBind(r, 1n))).toBeNull();
+  });
+
+  it('never throws on random or mutated input to its parsers', () => {
+    const r = route();
+    const good = [ack(r.routeId, 1n, false, r.sideKey), wrapRelayData(r.routeId, Buffer.from('x'))];
+    let seed = 12345;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    let accepted = 0;
+    for (let i = 0; i < 5000; i++) {
+      let data: Buffer;
+      if (i % 2 === 0) {
+        data = Buffer.from(Array.from({ length: rand(80) }, () => rand(256)));
+      } else {
+        data = Buffer.from(good[rand(2)]!);
+        data[rand(data.length)]! ^= 1 + rand(255);
+      }
+      expect(() => verifyRelayBindAck(r, data)).not.toThrow();
+      expect(() => unwrapRelayData(r.routeId, data)).not.toThrow();
+      if (verifyRelayBindAck(r, data).ok) accepted++;
+    }
+    // A mutated ACK could pass only by forging a 128-bit MAC.
+    expect(accepted).toBe(0);
+  });
+
+  it('counts BINDs upward from the clock, strictly, even within one millisecond or after a restart', () => {
+    let now = 1_700_000_000_000;
+    const counter = new RelayBindCounter(() => now);
+    const first = counter.next();
+    expect(counter.next()).toBe(first + 1n);
+    now += 1;
+    expect(counter.next()).toBe(BigInt(now) * 1000n);
+    const restarted = new RelayBindCounter(() => now);
+    expect(restarted.next()).toBeGreaterThan(first);
+  });
+});
