@@ -11,6 +11,7 @@ import {
   MAX_CONTROL_MESSAGE_BYTES,
   type RelayRegistration,
 } from '../../src-shared/protocol/control-messages.js';
+import { AuthVerifier } from './auth-verifier.js';
 import { ControlMetrics } from './control-metrics.js';
 import { ControlStore } from './control-store.js';
 import { createHttpHandler } from './http-routes.js';
@@ -196,6 +197,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     hub,
     relays,
     serverKey,
+    verifier: new AuthVerifier(serverKey),
     stun: options.stun ?? [],
     messageLimiter,
     metrics,
@@ -214,7 +216,9 @@ export async function startControlServer(options: ControlServerOptions): Promise
       return;
     }
     if (metrics.connectionsOpen >= maxConnections) {
-      socket.end('HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\nretry-after: 30\r\n\r\n');
+      socket.end(
+        'HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\nretry-after: 30\r\n\r\n',
+      );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -260,7 +264,8 @@ export async function startControlServer(options: ControlServerOptions): Promise
     close: () => {
       closing ??= (async () => {
         clearInterval(timer);
-        for (const client of wss.clients) client.close(CONTROL_CLOSE.serverShutdown, 'server shutting down');
+        for (const client of wss.clients)
+          client.close(CONTROL_CLOSE.serverShutdown, 'server shutting down');
         await new Promise<void>((resolve) => {
           http.close(() => resolve());
           // Give clients a moment to complete the closing handshake, then cut the rest.

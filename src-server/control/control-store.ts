@@ -122,6 +122,8 @@ function toMember(raw: RawMember): MemberRow {
 export class ControlStore {
   private readonly db: Database.Database;
   private readonly q;
+  /** Built once: better-sqlite3 prepares BEGIN/COMMIT for each wrapper it makes. */
+  private readonly inTransaction: (fn: () => unknown) => unknown;
 
   /** `path` is a file, or ':memory:' for tests that need no restart. */
   constructor(path: string) {
@@ -132,6 +134,7 @@ export class ControlStore {
     // A second server on the same file waits for the lock instead of failing at once.
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
+    this.inTransaction = this.db.transaction((fn: () => unknown) => fn());
     const db = this.db;
     this.q = {
       partyById: db.prepare<[string], RawParty>('SELECT * FROM parties WHERE id = ?'),
@@ -211,7 +214,7 @@ export class ControlStore {
 
   /** Runs `fn` atomically; better-sqlite3 is synchronous, so nothing interleaves with it. */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.inTransaction(fn) as T;
   }
 
   partyById(id: string): PartyRow | null {

@@ -74,7 +74,10 @@ function handleRelayHeartbeat(
       typeof signature === 'string' ? signature : undefined,
     )
   ) {
-    refuse(401, `missing or wrong ${RELAY_SIGNATURE_HEADER} (HMAC of the body with the relay secret)`);
+    refuse(
+      401,
+      `missing or wrong ${RELAY_SIGNATURE_HEADER} (HMAC of the body with the relay secret)`,
+    );
     return;
   }
   const parsed = parseJsonMessage(RelayRegistrationSchema, body);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { dirname, resolve } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createServerLogger } from '../common/logger.js';
 import { listenAddressOrExit, relaySecretOrExit } from '../common/listen-address.js';
@@ -72,7 +72,11 @@ async function main(): Promise<void> {
     if (!parsed.ok) fail(`--stun ${text}: ${parsed.error}`);
     return text;
   });
-  const maxMembers = positiveNumber('--max-members', values['max-members'], CONTROL_DEFAULTS.maxMembers);
+  const maxMembers = positiveNumber(
+    '--max-members',
+    values['max-members'],
+    CONTROL_DEFAULTS.maxMembers,
+  );
   if (!Number.isInteger(maxMembers) || maxMembers < 2 || maxMembers > 1000) {
     fail('--max-members must be a whole number from 2 to 1000');
   }
@@ -81,6 +85,8 @@ async function main(): Promise<void> {
   const relaySecret = relaySecretOrExit(values.dev === true, (line) => logger.warn(line));
   const dbPath = resolve(values.db ?? 'lanrage-control.db');
   mkdirSync(dirname(dbPath), { recursive: true });
+  // The database holds invite codes; create it private (SQLite gives -wal/-shm the same mode).
+  closeSync(openSync(dbPath, 'a', 0o600));
   const keyPath = resolve(values.key ?? `${dbPath}.key`);
   const serverKey = loadOrCreateServerKey(keyPath, (line) => logger.warn(line));
 
@@ -92,8 +98,16 @@ async function main(): Promise<void> {
     relaySecret,
     stun,
     maxMembers,
-    offlineAfterMs: seconds('--offline-after', values['offline-after'], PRESENCE_DEFAULTS.offlineAfterMs),
-    removeAfterMs: seconds('--remove-after', values['remove-after'], PRESENCE_DEFAULTS.removeAfterMs),
+    offlineAfterMs: seconds(
+      '--offline-after',
+      values['offline-after'],
+      PRESENCE_DEFAULTS.offlineAfterMs,
+    ),
+    removeAfterMs: seconds(
+      '--remove-after',
+      values['remove-after'],
+      PRESENCE_DEFAULTS.removeAfterMs,
+    ),
     emptyPartyTtlMs: seconds('--party-ttl', values['party-ttl'], PRESENCE_DEFAULTS.emptyPartyTtlMs),
     logger,
   });
@@ -119,6 +133,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`lanrage-control: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `lanrage-control: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

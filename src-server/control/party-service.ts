@@ -157,8 +157,7 @@ export class PartyService {
 
   routeToken(caller: Caller, partyId: string, peer: string): RouteGrant {
     this.requirePeer(caller.publicKey, partyId, peer);
-    const expiresAt =
-      Math.floor(this.options.now() / 1000) + this.options.routeTokenTtlSeconds;
+    const expiresAt = Math.floor(this.options.now() / 1000) + this.options.routeTokenTtlSeconds;
     return issueRouteGrant(this.options.relaySecret, partyId, caller.publicKey, peer, expiresAt);
   }
 

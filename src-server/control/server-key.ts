@@ -44,7 +44,9 @@ function readServerKey(path: string, warn: (line: string) => void): KeyPair {
   }
   const privateKey = readFileSync(path, 'utf8').trim();
   if (!isWireGuardKey(privateKey)) {
-    throw new Error(`${path} does not hold a 32-byte base64 private key; move it away to make a new one`);
+    throw new Error(
+      `${path} does not hold a 32-byte base64 private key; move it away to make a new one`,
+    );
   }
   return { privateKey, publicKey: publicKeyFromPrivate(privateKey) };
 }

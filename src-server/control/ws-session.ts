@@ -1,7 +1,5 @@
 import type { WebSocket } from 'ws';
 import type { KeyPair } from '../../src-main/core/crypto/x25519.js';
-import { authProof } from '../../src-main/core/crypto/control-auth.js';
-import { macEqual } from '../../src-main/core/crypto/mac.js';
 import { CONTROL_CLOSE } from '../../src-main/core/control/control-close-codes.js';
 import type { TokenBuckets } from '../common/token-bucket.js';
 import type { Logger } from '../common/logger.js';
@@ -15,6 +13,7 @@ import {
   type ServerMessage,
 } from '../../src-shared/protocol/control-messages.js';
 import { PROTOCOL_VERSION } from '../../src-shared/protocol/version.js';
+import type { AuthVerifier } from './auth-verifier.js';
 import { ControlError } from './control-error.js';
 import type { ControlMetrics } from './control-metrics.js';
 import type { PartyService } from './party-service.js';
@@ -34,6 +33,7 @@ export interface SessionContext {
   hub: SessionHub;
   relays: RelayRegistry;
   serverKey: KeyPair;
+  verifier: AuthVerifier;
   stun: readonly string[];
   messageLimiter: TokenBuckets<number>;
   metrics: ControlMetrics;
@@ -119,7 +119,11 @@ export class WsSession implements HubSession {
   private onFrame(data: Buffer, isBinary: boolean): void {
     this.ctx.metrics.messagesTotal++;
     if (isBinary) {
-      this.refuse('bad_message', 'binary frames are not part of the protocol; send JSON text', undefined);
+      this.refuse(
+        'bad_message',
+        'binary frames are not part of the protocol; send JSON text',
+        undefined,
+      );
       return;
     }
     if (data.byteLength > MAX_CONTROL_MESSAGE_BYTES) {
@@ -137,7 +141,8 @@ export class WsSession implements HubSession {
       this.refuse('bad_message', 'message is not valid JSON', undefined);
       return;
     }
-    const fields = typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
+    const fields =
+      typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
     const id = readableId(fields.id);
     if (!this.ctx.messageLimiter.take(this.connectionId)) {
       this.refuse('rate_limited', 'too many messages; slow down', id);
@@ -154,7 +159,11 @@ export class WsSession implements HubSession {
     }
     const result = ClientMessageSchema.safeParse(json);
     if (!result.success) {
-      this.refuse('bad_message', describeZodError(result.error), fields.t === 'req' ? id : undefined);
+      this.refuse(
+        'bad_message',
+        describeZodError(result.error),
+        fields.t === 'req' ? id : undefined,
+      );
       return;
     }
     const message = result.data;
@@ -171,16 +180,7 @@ export class WsSession implements HubSession {
   }
 
   private authenticate(publicKey: string, proof: string): void {
-    const { serverKey } = this.ctx;
-    let expected: string;
-    try {
-      expected = authProof(serverKey.privateKey, publicKey, this.nonce, publicKey, serverKey.publicKey);
-    } catch {
-      // A key that is not a usable curve point (X25519 refuses low-order points).
-      expected = '';
-    }
-    const good =
-      expected !== '' && macEqual(Buffer.from(expected, 'base64'), Buffer.from(proof, 'base64'));
+    const good = this.ctx.verifier.verify(this.nonce, publicKey, proof);
     if (!good) {
       this.ctx.metrics.authFailures++;
       this.refuse('unauthenticated', 'auth proof does not match the public key', undefined);
@@ -227,9 +227,13 @@ export class WsSession implements HubSession {
     const service = this.ctx.service;
     switch (request.op) {
       case 'party.create':
-        return { party: service.create(caller, request.partyName, request.memberName, request.member) };
+        return {
+          party: service.create(caller, request.partyName, request.memberName, request.member),
+        };
       case 'party.join':
-        return { party: service.join(caller, request.inviteCode, request.memberName, request.member) };
+        return {
+          party: service.join(caller, request.inviteCode, request.memberName, request.member),
+        };
       case 'party.leave':
         service.leave(caller, request.partyId);
         return {};
@@ -258,7 +262,10 @@ export class WsSession implements HubSession {
 }
 
 function readableId(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= REQUEST_ID_LIMIT
+  return typeof value === 'number' &&
+    Number.isInteger(value) &&
+    value >= 0 &&
+    value <= REQUEST_ID_LIMIT
     ? value
     : undefined;
 }
