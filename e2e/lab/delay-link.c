@@ -10,7 +10,8 @@
  *   nsA/ifA ◀──write── [FIFO, release at t+delayBA] ◀──read── ifB/nsB
  *
  * It enters nsA (/run/netns/<nsA>) and creates TUN ifA, enters nsB and creates TUN ifB, prints
- * "ready" and copies packets until SIGTERM/SIGINT or until its parent dies (PR_SET_PDEATHSIG),
+ * "ready" and copies packets until SIGTERM/SIGINT (SIGUSR1 prints a counters line on stdout:
+ * "stats <A->B forwarded> <A->B dropped> <B->A forwarded> <B->A dropped>") or until its parent dies (PR_SET_PDEATHSIG),
  * so an aborted lab never leaves it running. The devices vanish when it exits (not persistent).
  * Delay is constant per direction, so a FIFO ring is already in release order.
  */
@@ -52,8 +53,11 @@ struct queue {
   uint64_t delay_ns, forwarded, dropped;
 };
 
-static volatile sig_atomic_t stop_requested = 0;
-static void on_signal(int sig) { (void)sig; stop_requested = 1; }
+static volatile sig_atomic_t stop_requested = 0, stats_requested = 0;
+static void on_signal(int sig) {
+  if (sig == SIGUSR1) stats_requested = 1;
+  else stop_requested = 1;
+}
 
 static uint64_t now_ns(void) {
   struct timespec ts;
@@ -116,6 +120,12 @@ int main(int argc, char **argv) {
     return 2;
   }
   prctl(PR_SET_PDEATHSIG, SIGTERM);
+  /* A link must not stall because the machine is busy: on a loaded 2-core box a normal-priority
+   * helper is descheduled for tens of ms, the TUN queue overflows and the delay stretches. A low
+   * real-time priority fixes that; the loop always sleeps in ppoll, so it cannot hog a core, and
+   * the kernel's RT throttling bounds it anyway. Without the privilege we run as we are. */
+  struct sched_param sp = {.sched_priority = 10};
+  sched_setscheduler(0, SCHED_FIFO, &sp);
   /* Default timer slack is 50 us; 1 us keeps wake-ups on time without busy-waiting. */
   prctl(PR_SET_TIMERSLACK, 1000UL);
   struct sigaction sa;
@@ -123,6 +133,7 @@ int main(int argc, char **argv) {
   sa.sa_handler = on_signal;
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGUSR1, &sa, NULL);
 
   struct queue q[2];
   for (int i = 0; i < 2; i++) {
@@ -141,6 +152,12 @@ int main(int argc, char **argv) {
   /* q[0]: A -> B, q[1]: B -> A */
   struct pollfd fds[2] = {{.fd = fd_a, .events = POLLIN}, {.fd = fd_b, .events = POLLIN}};
   while (!stop_requested) {
+    if (stats_requested) {
+      stats_requested = 0;
+      printf("stats %llu %llu %llu %llu\n", (unsigned long long)q[0].forwarded, (unsigned long long)q[0].dropped,
+             (unsigned long long)q[1].forwarded, (unsigned long long)q[1].dropped);
+      fflush(stdout);
+    }
     uint64_t now = now_ns();
     drain_due(&q[0], fd_b, now);
     drain_due(&q[1], fd_a, now);

@@ -41,14 +41,22 @@ export interface DelayLinkOptions {
   delayBtoAMs: number;
 }
 
+export interface DelayLinkStats {
+  aToB: { forwarded: number; dropped: number };
+  bToA: { forwarded: number; dropped: number };
+}
+
 export interface DelayLink {
   options: DelayLinkOptions;
   pid: number | undefined;
+  /** The helper's own counters: packets it released and packets it lost (full queue, failed write). */
+  stats(): Promise<DelayLinkStats>;
   stop(): Promise<void>;
 }
 
 function toMicroseconds(ms: number, what: string): string {
-  if (!Number.isFinite(ms) || ms < 0 || ms > 10_000) throw new RangeError(`${what} ${ms} ms is not 0-10000 ms`);
+  if (!Number.isFinite(ms) || ms < 0 || ms > 10_000)
+    throw new RangeError(`${what} ${ms} ms is not 0-10000 ms`);
   return String(Math.round(ms * 1000));
 }
 
@@ -63,5 +71,17 @@ export async function startDelayLink(options: DelayLinkOptions): Promise<DelayLi
     toMicroseconds(options.delayAtoBMs, 'delay A->B'),
     toMicroseconds(options.delayBtoAMs, 'delay B->A'),
   ]);
-  return { options, pid: started.child.pid, stop: started.stop };
+  return {
+    options,
+    pid: started.child.pid,
+    async stats() {
+      started.child.kill('SIGUSR1');
+      const next = await started.lines.next();
+      const m = next.done ? null : /^stats (\d+) (\d+) (\d+) (\d+)$/.exec(next.value);
+      if (!m) throw new Error(`delay-link gave no stats line (got ${JSON.stringify(next.value)})`);
+      const [ab, abDrop, ba, baDrop] = m.slice(1).map(Number) as [number, number, number, number];
+      return { aToB: { forwarded: ab, dropped: abDrop }, bToA: { forwarded: ba, dropped: baDrop } };
+    },
+    stop: started.stop,
+  };
 }

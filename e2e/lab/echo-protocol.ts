@@ -31,14 +31,16 @@ const MAX_MESSAGE_BYTES = 512;
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 function parseJsonObject(bytes: Uint8Array): ParseResult<Record<string, unknown>> {
-  if (bytes.length > MAX_MESSAGE_BYTES) return rejected(`message of ${bytes.length} bytes is too long`);
+  if (bytes.length > MAX_MESSAGE_BYTES)
+    return rejected(`message of ${bytes.length} bytes is too long`);
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder('utf-8', { fatal: false }).decode(bytes));
   } catch {
     return rejected('message is not JSON');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return rejected('message is not a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return rejected('message is not a JSON object');
   return parsed(value as Record<string, unknown>);
 }
 
@@ -46,7 +48,8 @@ export function parseEchoRequest(bytes: Uint8Array): ParseResult<EchoRequest> {
   const object = parseJsonObject(bytes);
   if (!object.ok) return object;
   const { id, replyFrom = 'same' } = object.value;
-  if (typeof id !== 'string' || !ID.test(id)) return rejected('request id must be 1-64 characters of [A-Za-z0-9_-]');
+  if (typeof id !== 'string' || !ID.test(id))
+    return rejected('request id must be 1-64 characters of [A-Za-z0-9_-]');
   if (typeof replyFrom !== 'string' || !(REPLY_FROM as readonly string[]).includes(replyFrom)) {
     return rejected(`replyFrom must be one of ${REPLY_FROM.join(', ')}`);
   }
@@ -58,7 +61,8 @@ export function parseEchoReply(bytes: Uint8Array): ParseResult<EchoReply> {
   if (!object.ok) return object;
   const { id, mapped, via } = object.value;
   if (typeof id !== 'string' || !ID.test(id)) return rejected('reply id is missing or malformed');
-  if (typeof mapped !== 'string' || typeof via !== 'string') return rejected('reply needs "mapped" and "via" endpoints');
+  if (typeof mapped !== 'string' || typeof via !== 'string')
+    return rejected('reply needs "mapped" and "via" endpoints');
   const mappedEndpoint = parseEndpoint(mapped);
   if (!mappedEndpoint.ok) return rejected(`mapped: ${mappedEndpoint.error}`);
   const viaEndpoint = parseEndpoint(via);
@@ -68,7 +72,11 @@ export function parseEchoReply(bytes: Uint8Array): ParseResult<EchoReply> {
 
 export function encodeEchoReply(reply: EchoReply): Buffer {
   return Buffer.from(
-    JSON.stringify({ id: reply.id, mapped: formatEndpoint(reply.mapped), via: formatEndpoint(reply.via) }),
+    JSON.stringify({
+      id: reply.id,
+      mapped: formatEndpoint(reply.mapped),
+      via: formatEndpoint(reply.via),
+    }),
   );
 }
 

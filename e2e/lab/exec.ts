@@ -10,8 +10,11 @@ export class LabCommandError extends Error {
     readonly command: string,
     readonly stderr: string,
     readonly exitCode: number | string | null,
+    readonly stdout = '',
   ) {
-    super(`lab command failed: ${command} (exit ${exitCode ?? 'signal'}): ${stderr.trim() || 'no error output'}`);
+    super(
+      `lab command failed: ${command} (exit ${exitCode ?? 'signal'}): ${stderr.trim() || 'no error output'}`,
+    );
     this.name = 'LabCommandError';
   }
 }
@@ -24,7 +27,11 @@ export interface ExecResult {
   stderr: string;
 }
 
-export function run(file: string, args: readonly string[], options: { input?: string } = {}): Promise<ExecResult> {
+export function run(
+  file: string,
+  args: readonly string[],
+  options: { input?: string } = {},
+): Promise<ExecResult> {
   const command = [file, ...args].join(' ');
   return new Promise((resolve, reject) => {
     const child = execFile(
@@ -34,16 +41,29 @@ export function run(file: string, args: readonly string[], options: { input?: st
       (error, stdout, stderr) => {
         if (!error) resolve({ stdout, stderr });
         else if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-          reject(new LabCommandError(command, `${file} is not installed (apt-get install --no-install-recommends ${file})`, 'ENOENT'));
-        } else reject(new LabCommandError(command, stderr, error.code ?? null));
+          reject(
+            new LabCommandError(
+              command,
+              `${file} is not installed (apt-get install --no-install-recommends ${file})`,
+              'ENOENT',
+            ),
+          );
+        } else reject(new LabCommandError(command, stderr, error.code ?? null, stdout));
       },
     );
-    child.stdin?.end(options.input ?? '');
+    // A command that exits without reading stdin would raise EPIPE here; its exit status says all.
+    child.stdin?.on('error', () => {});
+    child.stdin?.end(options.input);
   });
 }
 
 /** Runs a command inside a network namespace. */
-export function runIn(ns: string, file: string, args: readonly string[], options: { input?: string } = {}): Promise<ExecResult> {
+export function runIn(
+  ns: string,
+  file: string,
+  args: readonly string[],
+  options: { input?: string } = {},
+): Promise<ExecResult> {
   return run('ip', ['netns', 'exec', ns, file, ...args], options);
 }
 
@@ -73,9 +93,16 @@ export interface StartedProcess {
  * Spawns a long-running helper and waits for its first stdout line to equal `readyLine`.
  * Fails with the helper's stderr if it exits first.
  */
-export async function startProcess(file: string, args: readonly string[], readyLine = 'ready'): Promise<StartedProcess> {
+export async function startProcess(
+  file: string,
+  args: readonly string[],
+  options: { readyLine?: string; stdin?: boolean } = {},
+): Promise<StartedProcess> {
+  const readyLine = options.readyLine ?? 'ready';
   const command = [file, ...args].join(' ');
-  const child = spawn(file, [...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(file, [...args], {
+    stdio: [options.stdin === true ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);
@@ -85,7 +112,9 @@ export async function startProcess(file: string, args: readonly string[], readyL
   const first = await Promise.race([
     lines.next().then((r) => (r.done ? null : r.value)),
     new Promise<null>((resolve) => child.once('error', () => resolve(null))),
-    new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), HELPER_READY_TIMEOUT_MS).unref()),
+    new Promise<'timeout'>((resolve) =>
+      setTimeout(() => resolve('timeout'), HELPER_READY_TIMEOUT_MS).unref(),
+    ),
   ]);
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -97,7 +126,11 @@ export async function startProcess(file: string, args: readonly string[], readyL
   };
   if (first !== readyLine) {
     await stop();
-    throw new LabCommandError(command, `did not print "${readyLine}" (got ${JSON.stringify(first)}): ${stderr}`, child.exitCode);
+    throw new LabCommandError(
+      command,
+      `did not print "${readyLine}" (got ${JSON.stringify(first)}): ${stderr}`,
+      child.exitCode,
+    );
   }
   return { child, lines, stop };
 }

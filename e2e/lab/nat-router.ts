@@ -78,7 +78,11 @@ export function natRuleset(kind: LabNatKind, a: RouterAddressing): string {
 }
 
 /** Loads the ruleset for `kind` into the router namespace (replacing any earlier one). */
-export async function applyNat(ns: string, kind: LabNatKind, addressing: RouterAddressing): Promise<void> {
+export async function applyNat(
+  ns: string,
+  kind: LabNatKind,
+  addressing: RouterAddressing,
+): Promise<void> {
   await run('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], {
     input: `table ip ${TABLE}\ndelete table ip ${TABLE}\n${natRuleset(kind, addressing)}`,
   });

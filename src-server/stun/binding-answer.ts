@@ -91,7 +91,11 @@ export function answerBinding(data: Uint8Array, ctx: BindingContext): BindingAns
     }
     flags = changeRequest[3]!;
   }
-  const via = changedRole(ctx.receivedOn, (flags & CHANGE_IP_FLAG) !== 0, (flags & CHANGE_PORT_FLAG) !== 0);
+  const via = changedRole(
+    ctx.receivedOn,
+    (flags & CHANGE_IP_FLAG) !== 0,
+    (flags & CHANGE_PORT_FLAG) !== 0,
+  );
   const origin = ctx.addresses[via];
   if (origin === undefined) {
     // Only reachable if a caller claims rfc5780 without binding all four sockets.
@@ -109,6 +113,9 @@ export function answerBinding(data: Uint8Array, ctx: BindingContext): BindingAns
     const other = ctx.addresses[changedRole(ctx.receivedOn, true, true)];
     if (other !== undefined) reply.addAttribute(C.STUN_ATTR_OTHER_ADDRESS, other.host, other.port);
   }
+  // RFC 5389 §7.3: a client that uses FINGERPRINT (ICE agents demultiplexing STUN from media)
+  // expects it back; it must stay the last attribute.
+  if (attributes.some((a) => a.type === C.STUN_ATTR_FINGERPRINT)) reply.addFingerprint();
   return { kind: 'reply', via, bytes: reply.toBuffer(), errorCode: null };
 }
 

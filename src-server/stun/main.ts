@@ -35,15 +35,19 @@ function main(): void {
     return;
   }
   const listen = addressOrExit('--listen', values.listen ?? '0.0.0.0:3478');
-  const alternate = values.alternate === undefined ? undefined : addressOrExit('--alternate', values.alternate);
+  const alternate =
+    values.alternate === undefined ? undefined : addressOrExit('--alternate', values.alternate);
   const logger = createServerLogger('stun');
 
   startStunServer({ listen, alternate, logger }).then(
     (server) => {
       for (const [role, endpoint] of Object.entries(server.sockets)) {
-        process.stdout.write(`lanrage-stun listening on udp ${formatEndpoint(endpoint)} (${role})\n`);
+        process.stdout.write(
+          `lanrage-stun listening on udp ${formatEndpoint(endpoint)} (${role})\n`,
+        );
       }
-      if (server.other === null) process.stdout.write('lanrage-stun: RFC 5389 only (no --alternate)\n');
+      if (server.other === null)
+        process.stdout.write('lanrage-stun: RFC 5389 only (no --alternate)\n');
       const stop = (signal: string) => {
         logger.info('stopping', { signal, ...server.stats() });
         void server.close().then(() => process.exit(0));

@@ -2,6 +2,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import winston from 'winston';
 import { formatEndpoint, type Endpoint } from '../../src-shared/domain/endpoint.js';
+import { TokenBuckets } from '../common/token-bucket.js';
 import { answerBinding, type SocketRole } from './binding-answer.js';
 
 /**
@@ -20,6 +21,10 @@ export interface StunServerOptions {
   /** Second IP and port for RFC 5780; both IPs must be concrete addresses of this host. */
   alternate?: Endpoint;
   logger?: winston.Logger;
+  /** Per-source-IP limit on datagrams handled; `false` turns it off (benchmarks, fuzzing). */
+  rateLimit?: { ratePerSecond: number; burst: number } | false;
+  /** Clock for the rate limiter (ms). */
+  now?: () => number;
 }
 
 export interface StunServerStats {
@@ -29,6 +34,8 @@ export interface StunServerStats {
   malformed: number;
   ignored: number;
   sendFailures: number;
+  rateLimited: number;
+  internalErrors: number;
 }
 
 export interface RunningStunServer {
@@ -48,6 +55,16 @@ export interface RunningStunServer {
  */
 const EPHEMERAL_BIND_ATTEMPTS = 5;
 
+/**
+ * Per source IP. Encoding an answer costs ~0.1 ms in the `stun` package, so one flooding host
+ * could otherwise take a core. A client's whole NAT detection is 5 transactions of at most 4
+ * transmissions (20 datagrams); the burst covers ten such clients behind one public IP (a CGNAT,
+ * a shared house) starting at once, and the rate lets them refresh every few seconds.
+ */
+export const DEFAULT_STUN_RATE_LIMIT = { ratePerSecond: 50, burst: 200 };
+/** How often idle per-source buckets are forgotten, bounding memory under spoofed floods. */
+const RATE_LIMIT_SWEEP_MS = 10_000;
+
 const silentLogger = () => winston.createLogger({ silent: true });
 
 export async function startStunServer(options: StunServerOptions): Promise<RunningStunServer> {
@@ -63,7 +80,13 @@ export async function startStunServer(options: StunServerOptions): Promise<Runni
     malformed: 0,
     ignored: 0,
     sendFailures: 0,
+    rateLimited: 0,
+    internalErrors: 0,
   };
+  const limit = options.rateLimit ?? DEFAULT_STUN_RATE_LIMIT;
+  const buckets = limit === false ? null : new TokenBuckets<string>({ ...limit, now: options.now });
+  const sweeper = buckets ? setInterval(() => buckets.sweep(), RATE_LIMIT_SWEEP_MS) : null;
+  sweeper?.unref();
   const sockets = new Map<SocketRole, dgram.Socket>();
   const addresses: Partial<Record<SocketRole, Endpoint>> = {};
   const rfc5780 = alternate !== undefined;
@@ -71,13 +94,27 @@ export async function startStunServer(options: StunServerOptions): Promise<Runni
 
   const onMessage = (role: SocketRole) => (data: Buffer, rinfo: dgram.RemoteInfo) => {
     stats.received++;
-    const answer = answerBinding(data, {
-      receivedOn: role,
-      from: { host: rinfo.address, port: rinfo.port },
-      addresses,
-      rfc5780,
-      originKnown,
-    });
+    if (buckets !== null && !buckets.take(rinfo.address)) {
+      stats.rateLimited++;
+      return;
+    }
+    let answer;
+    try {
+      answer = answerBinding(data, {
+        receivedOn: role,
+        from: { host: rinfo.address, port: rinfo.port },
+        addresses,
+        rfc5780,
+        originKnown,
+      });
+    } catch (error) {
+      // Framing is checked before the package touches anything, so this means a bug (or an
+      // address the package cannot encode, e.g. an IPv6 zone id); one datagram must not stop
+      // the server either way.
+      stats.internalErrors++;
+      log.error('cannot answer datagram', { from: rinfo.address, error: (error as Error).message });
+      return;
+    }
     if (answer.kind === 'drop') {
       stats[answer.reason]++;
       log.debug('dropped datagram', { from: `${rinfo.address}:${rinfo.port}`, why: answer.detail });
@@ -114,7 +151,9 @@ export async function startStunServer(options: StunServerOptions): Promise<Runni
   };
 
   const closeAll = async () => {
-    await Promise.all([...sockets.values()].map((s) => new Promise<void>((r) => s.close(() => r()))));
+    await Promise.all(
+      [...sockets.values()].map((s) => new Promise<void>((r) => s.close(() => r()))),
+    );
     sockets.clear();
     for (const role of Object.keys(addresses) as SocketRole[]) delete addresses[role];
   };
@@ -137,7 +176,9 @@ export async function startStunServer(options: StunServerOptions): Promise<Runni
       await closeAll();
       const code = (error as NodeJS.ErrnoException).code;
       if (ephemeral && code === 'EADDRINUSE' && attempt < EPHEMERAL_BIND_ATTEMPTS) continue;
-      const what = alternate ? `${formatEndpoint(listen)} + ${formatEndpoint(alternate)}` : formatEndpoint(listen);
+      const what = alternate
+        ? `${formatEndpoint(listen)} + ${formatEndpoint(alternate)}`
+        : formatEndpoint(listen);
       throw new Error(`cannot bind STUN sockets on ${what}: ${(error as Error).message}`);
     }
   }
@@ -155,7 +196,10 @@ export async function startStunServer(options: StunServerOptions): Promise<Runni
     other,
     sockets: { ...addresses },
     stats: () => ({ ...stats }),
-    close: () => (closed ??= closeAll()),
+    close: () => {
+      if (sweeper !== null) clearInterval(sweeper);
+      return (closed ??= closeAll());
+    },
   };
 }
 
@@ -182,6 +226,8 @@ function checkAlternate(listen: Endpoint, alternate: Endpoint): void {
     throw new Error(`--alternate must be a different IP than --listen (both are ${listen.host})`);
   }
   if (listen.port !== 0 && listen.port === alternate.port) {
-    throw new Error(`--alternate must use a different port than --listen (both are ${listen.port})`);
+    throw new Error(
+      `--alternate must use a different port than --listen (both are ${listen.port})`,
+    );
   }
 }

@@ -14,16 +14,10 @@ import type { NatType } from './nat-type.js';
  */
 
 export type MappingBehaviour =
-  | 'endpoint_independent'
-  | 'address_dependent'
-  | 'address_and_port_dependent'
-  | 'unknown';
+  'endpoint_independent' | 'address_dependent' | 'address_and_port_dependent' | 'unknown';
 
 export type FilteringBehaviour =
-  | 'endpoint_independent'
-  | 'address_dependent'
-  | 'address_and_port_dependent'
-  | 'unknown';
+  'endpoint_independent' | 'address_dependent' | 'address_and_port_dependent' | 'unknown';
 
 export interface Rfc5780Observations {
   /** Mapping test II: mapped address seen at (alternate IP, primary port); null = no answer. */

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import {
   EVENT_CHANNELS,
   INVOKE_CHANNELS,
@@ -10,6 +9,7 @@ import {
   type LanrageBridge,
   type Unsubscribe,
 } from './contract.js';
+import { describeIssues } from './describe-issues.js';
 
 /**
  * How a bridge reaches the core. The preload implements it with `ipcRenderer`; the web-mode
@@ -30,9 +30,13 @@ export class IpcContractError extends Error {
   override readonly name = 'IpcContractError';
 }
 
-export function describeIssues(error: z.ZodError): string {
-  return z.prettifyError(error).replace(/\n\s*/g, '; ');
-}
+/**
+ * Bridges run inside pages whose CSP has no 'unsafe-eval'. zod's fast path compiles object
+ * parsers with `new Function`; its probe for eval passes in Chromium under such a CSP (an empty
+ * body is allowed) and the real compile then throws. So every parse here skips the fast path.
+ * Per parse, not `z.config`, so schemas used elsewhere in the same process keep it.
+ */
+const PAGE_SAFE_PARSE = { jitless: true } as const;
 
 /**
  * Builds `window.lanrage` from the contract: one method per invoke channel, one `onX` per event.
@@ -58,14 +62,14 @@ export function createBridge(
     const { area, method } = bridgeNameOf(channel, 'invoke');
     const { request: requestSchema, response: responseSchema } = invokeContract[channel];
     areaFor(area)[method] = async (request?: unknown): Promise<unknown> => {
-      const checkedRequest = requestSchema.safeParse(request);
+      const checkedRequest = requestSchema.safeParse(request, PAGE_SAFE_PARSE);
       if (!checkedRequest.success) {
         throw new IpcContractError(
           `${channel}: invalid request: ${describeIssues(checkedRequest.error)}`,
         );
       }
       const response = await transport.invoke(channel, checkedRequest.data);
-      const checkedResponse = responseSchema.safeParse(response);
+      const checkedResponse = responseSchema.safeParse(response, PAGE_SAFE_PARSE);
       if (!checkedResponse.success) {
         throw new IpcContractError(
           `${channel}: the core answered outside the contract: ${describeIssues(checkedResponse.error)}`,
@@ -84,7 +88,7 @@ export function createBridge(
       }
       let subscribed = true;
       const unsubscribe = transport.subscribe(channel, (payload) => {
-        const checked = schema.safeParse(payload);
+        const checked = schema.safeParse(payload, PAGE_SAFE_PARSE);
         if (!checked.success) {
           options.onContractViolation?.(
             `${channel}: dropped a push outside the contract: ${describeIssues(checked.error)}`,

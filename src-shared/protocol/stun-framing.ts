@@ -119,7 +119,8 @@ export function parseStunFrame(data: Uint8Array): ParseResult<StunFrame> {
   return parsed({
     method,
     messageClass: CLASSES[classBits]!,
-    transactionId: data.subarray(8, STUN_HEADER_BYTES),
+    // A copy: callers keep it as a map key after the datagram buffer is reused.
+    transactionId: Uint8Array.from(data.subarray(8, STUN_HEADER_BYTES)),
     attributes,
   });
 }

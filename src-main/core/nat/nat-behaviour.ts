@@ -52,8 +52,14 @@ export async function observeNatBehaviour(
     rfc5780: {
       mappedAlternateIp: mappingII.ok ? mappingII.mapped : null,
       mappedAlternateIpPort: mappingIII.ok ? mappingIII.mapped : null,
-      answeredChangeIpPort: filteringVerdict(changeBoth, (from) => from.host !== primary.host && from.port !== primary.port),
-      answeredChangePort: filteringVerdict(changePort, (from) => from.host === primary.host && from.port !== primary.port),
+      answeredChangeIpPort: filteringVerdict(
+        changeBoth,
+        (from) => from.host !== primary.host && from.port !== primary.port,
+      ),
+      answeredChangePort: filteringVerdict(
+        changePort,
+        (from) => from.host === primary.host && from.port !== primary.port,
+      ),
     },
   };
 }
@@ -63,7 +69,10 @@ export async function observeNatBehaviour(
  * null: the test says nothing — an error answer, or an answer from an address that was not the
  * changed one (a server ignoring CHANGE-REQUEST would otherwise look like no filtering at all).
  */
-function filteringVerdict(result: BindingResult, fromChanged: (from: Endpoint) => boolean): boolean | null {
+function filteringVerdict(
+  result: BindingResult,
+  fromChanged: (from: Endpoint) => boolean,
+): boolean | null {
   if (result.ok) return fromChanged(result.from) ? true : null;
   return result.reason === 'timeout' ? false : null;
 }

@@ -1,5 +1,9 @@
 import winston from 'winston';
-import { formatEndpoint, type Endpoint } from '../../../src-shared/domain/endpoint.js';
+import {
+  formatEndpoint,
+  parseEndpoint,
+  type Endpoint,
+} from '../../../src-shared/domain/endpoint.js';
 import {
   classifyNat,
   sameEndpoint,
@@ -122,6 +126,24 @@ async function detect(options: DetectNatOptions, log: winston.Logger): Promise<N
   if (verdict.natType === 'unknown') log.warn('NAT type unknown', fields);
   else log.info('NAT detected', fields);
   return { ...verdict, publicEndpoint, localEndpoint, server: chosen?.server ?? null };
+}
+
+/**
+ * The servers to ask: those the control server advertises (its `hello.stun`), else the config's
+ * `stunServers`. Both are "host:port" strings already checked by their schemas; anything that
+ * still fails to parse is skipped rather than trusted.
+ */
+export function chooseStunServers(
+  advertised: readonly string[],
+  configured: readonly string[],
+): Endpoint[] {
+  const parse = (list: readonly string[]) =>
+    list.flatMap((text) => {
+      const result = parseEndpoint(text, { allowHostname: true });
+      return result.ok ? [result.value] : [];
+    });
+  const fromServer = parse(advertised);
+  return fromServer.length > 0 ? fromServer : parse(configured);
 }
 
 function dedupe(servers: Endpoint[]): Endpoint[] {

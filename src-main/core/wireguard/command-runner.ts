@@ -59,8 +59,9 @@ export function commandRunner(prefix: readonly string[] = []): RunCommand {
           );
         },
       );
-      if (options.input !== undefined) child.stdin?.end(options.input);
-      else child.stdin?.end();
+      // A command that exits without reading stdin would raise EPIPE; its exit status says all.
+      child.stdin?.on('error', () => {});
+      child.stdin?.end(options.input);
     });
   };
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { chmod, link, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -60,7 +61,7 @@ export async function loadOrCreateKeys(
   const keys = (options.generate ?? generateKeyPair)();
   // Write a private temp file, then link(2) it into place: link fails if another instance got
   // there first, so two starts racing never end up with different identities on disk.
-  const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   await writeFile(temp, `${keys.privateKey}\n`, { mode: KEY_FILE_MODE, flag: 'wx' });
   await chmod(temp, KEY_FILE_MODE);
   try {

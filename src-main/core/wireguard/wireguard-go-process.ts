@@ -13,7 +13,7 @@ export const WIREGUARD_GO_START_TIMEOUT_MS = 5_000;
 // After SIGTERM wireguard-go closes the device and removes its socket at once; wait this long
 // before SIGKILL so a clean exit gets to remove its socket file itself.
 const STOP_GRACE_MS = 2_000;
-// Keep the last lines of stderr for error messages; wireguard-go is chatty at start.
+// Keep the last lines of its output for error messages; wireguard-go is chatty at start.
 const STDERR_KEEP_CHARS = 4_000;
 
 export interface WireGuardGoStartOptions {
@@ -35,9 +35,12 @@ export class WireGuardGoProcess {
     private readonly child: ChildProcess,
     onUnexpectedExit: WireGuardGoStartOptions['onUnexpectedExit'],
   ) {
-    child.stderr?.on('data', (chunk: Buffer) => {
+    // wireguard-go logs to stdout (errors included), `ip netns exec` to stderr: keep both.
+    const keep = (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk.toString('utf8')).slice(-STDERR_KEEP_CHARS);
-    });
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
     this.exited = new Promise((resolve) => {
       child.once('close', (code, signal) => {
         if (!this.stopping) onUnexpectedExit?.(code, signal);
@@ -62,7 +65,7 @@ export class WireGuardGoProcess {
         ? ['-f', options.ifname]
         : [...prefixArgs, options.wireguardGoPath, '-f', options.ifname];
     const child = spawn(file, args, {
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, WG_PROCESS_FOREGROUND: '1' },
     });
     let spawnError: NodeJS.ErrnoException | null = null;

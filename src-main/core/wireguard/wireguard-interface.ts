@@ -265,7 +265,16 @@ export class WireGuardInterface {
     const wasUp = this.current !== null;
     this.current = null;
     this.daemon?.expectExit();
-    if (await this.linkExists()) await this.run(this.ip, ['link', 'del', 'dev', this.name]);
+    // Only delete an interface that is ours: if our wireguard-go already died, a link of this name
+    // belongs to whoever came up after us (a restarted core), not to this object.
+    const owned = this.daemon ? this.daemon.running : wasUp;
+    if (owned && (await this.linkExists())) {
+      await this.run(this.ip, ['link', 'del', 'dev', this.name]).catch((error: unknown) => {
+        // Gone between the check and the delete (wireguard-go exiting on its own): that is fine.
+        if (!(error instanceof WireGuardError && /Cannot find device/.test(error.message)))
+          throw error;
+      });
+    }
     await this.daemon?.stop();
     this.daemon = null;
     await unlink(this.socketPath).catch(() => {});
