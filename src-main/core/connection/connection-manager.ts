@@ -12,8 +12,16 @@ export const CLEANUP_SWEEP_MS = 5_000;
 
 export type ConnectionDeps = Omit<PeerConnectionDeps, 'onGiveUp'>;
 
+/**
+ * Signals can arrive before we know their sender: a member who joined sends us its relay choice
+ * while our own join is still bringing the interface up. They are kept briefly and replayed.
+ */
+export const EARLY_SIGNAL_TTL_MS = 30_000;
+export const EARLY_SIGNALS_PER_PEER = 8;
+
 export class ConnectionManager {
   private readonly peers = new Map<string, PeerConnection>();
+  private readonly early = new Map<string, { at: number; signal: Signal }[]>();
 
   constructor(
     private readonly deps: ConnectionDeps,
@@ -37,6 +45,11 @@ export class ConnectionManager {
     this.peers.set(member.publicKey, peer);
     try {
       await peer.start();
+      const now = Date.now();
+      for (const e of this.early.get(member.publicKey) ?? []) {
+        if (now - e.at < EARLY_SIGNAL_TTL_MS) peer.onSignal(e.signal);
+      }
+      this.early.delete(member.publicKey);
     } catch (error) {
       this.deps.log.error('could not set up peer', {
         peer: member.name,
@@ -58,7 +71,16 @@ export class ConnectionManager {
   }
 
   onSignal(from: string, signal: Signal): void {
-    this.peers.get(from)?.onSignal(signal);
+    const peer = this.peers.get(from);
+    if (peer) {
+      peer.onSignal(signal);
+      return;
+    }
+    const list = this.early.get(from) ?? [];
+    list.push({ at: Date.now(), signal });
+    // Only the newest few matter (a later relay choice supersedes an earlier one).
+    this.early.set(from, list.slice(-EARLY_SIGNALS_PER_PEER));
+    if (this.early.size > 1024) this.early.delete(this.early.keys().next().value!);
   }
 
   heardFrom(peer: string, from: { host: string; port: number }): void {

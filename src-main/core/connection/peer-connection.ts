@@ -36,6 +36,8 @@ export const PUNCH_WINDOW_MS = 3_000;
 export const RELAY_BIND_TIMEOUT_MS = 2_000;
 /** Route tokens live 10 minutes; refresh well before. */
 export const GRANT_REFRESH_MS = 4 * 60_000;
+/** While the peer has not bound our relay choice, tell it again this often (signals can be lost). */
+export const RELAY_NUDGE_MS = 2_000;
 /** RTT samples kept for the UI's chart (a minute at the default probe rate). */
 export const LATENCY_HISTORY = 60;
 
@@ -333,8 +335,21 @@ export class PeerConnection {
     if (ok) {
       this.failedRelays.delete(relayId);
       if (!this.onDirect()) this.restoreRelayPath();
+      this.nudgeUntilPeerBinds(relayId, epoch, route.routeId.toString('hex'));
     }
     return ok;
+  }
+
+  /** Re-sends our relay choice until the relay says the peer has bound the route too. */
+  private nudgeUntilPeerBinds(relayId: string, epoch: number, routeHex: string): void {
+    this.d.tasks.start(`${this.prefix}nudge`, async (signal) => {
+      while (!signal.aborted && this.relay?.epoch === epoch) {
+        await new Promise((r) => setTimeout(r, RELAY_NUDGE_MS));
+        if (signal.aborted || this.relay?.epoch !== epoch || this.d.binder.isPeerBound(routeHex))
+          return;
+        await this.d.control.signal(this.key, { kind: 'relay', relayId, epoch }).catch(() => {});
+      }
+    });
   }
 
   private restoreRelayPath(): void {
