@@ -105,8 +105,16 @@ function main() {
   };
 
   write('icon.png', encodePng(512, 512, appIcon(512)));
-  write('icon.ico', encodeIco([16, 24, 32, 48, 64, 128, 256].map((size) => ({ size, rgba: appIcon(size) }))));
-  write('icon.icns', encodeIcns(ICNS_TYPES.map(({ type, size }) => ({ type, png: encodePng(size, size, appIcon(size)) }))));
+  write(
+    'icon.ico',
+    encodeIco([16, 24, 32, 48, 64, 128, 256].map((size) => ({ size, rgba: appIcon(size) }))),
+  );
+  write(
+    'icon.icns',
+    encodeIcns(
+      ICNS_TYPES.map(({ type, size }) => ({ type, png: encodePng(size, size, appIcon(size)) })),
+    ),
+  );
   for (const state of Object.keys(TRAY_STATES)) {
     write(`tray-${state}.png`, encodePng(16, 16, drawTrayIcon(16, state)));
     write(`tray-${state}@2x.png`, encodePng(32, 32, drawTrayIcon(32, state)));

@@ -20,7 +20,9 @@ export function encodeIco(images) {
   const header = Buffer.alloc(6);
   header.writeUInt16LE(1, 2);
   header.writeUInt16LE(images.length, 4);
-  const bodies = images.map(({ size, rgba }) => (size >= 256 ? encodePng(size, size, rgba) : dib(size, rgba)));
+  const bodies = images.map(({ size, rgba }) =>
+    size >= 256 ? encodePng(size, size, rgba) : dib(size, rgba),
+  );
   const directory = Buffer.alloc(16 * images.length);
   let offset = header.length + directory.length;
   images.forEach(({ size }, i) => {

@@ -92,7 +92,8 @@ export class Canvas {
       const a = this.pixels[i + 3];
       out[i + 3] = Math.round(a * 255);
       if (a === 0) continue;
-      for (let c = 0; c < 3; c++) out[i + c] = Math.round(Math.min(1, this.pixels[i + c] / a) * 255);
+      for (let c = 0; c < 3; c++)
+        out[i + c] = Math.round(Math.min(1, this.pixels[i + c] / a) * 255);
     }
     return out;
   }

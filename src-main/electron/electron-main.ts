@@ -63,11 +63,15 @@ function start(): void {
   });
   // Stay in the tray when the window is gone; only an explicit quit ends the app.
   app.on('window-all-closed', () => undefined);
-  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, paths.rendererUrl));
+  app.on('web-contents-created', (_event, contents) =>
+    hardenWebContents(contents, paths.rendererUrl),
+  );
 
   void app.whenReady().then(() => {
     // The UI needs no camera, microphone, notifications prompt or geolocation.
-    session.defaultSession.setPermissionRequestHandler((_contents, _permission, grant) => grant(false));
+    session.defaultSession.setPermissionRequestHandler((_contents, _permission, grant) =>
+      grant(false),
+    );
     registerIpcHandlers({
       ipcMain,
       handlers: {

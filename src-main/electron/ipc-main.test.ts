@@ -9,7 +9,10 @@ import {
 import { checkIpcSender, type IpcSenderLike } from './trusted-ipc-sender.js';
 
 const RENDERER_URL = 'file:///app/dist/renderer/index.html';
-const TRUSTED: IpcSenderLike = { sender: { id: 1 }, senderFrame: { url: RENDERER_URL, parent: null } };
+const TRUSTED: IpcSenderLike = {
+  sender: { id: 1 },
+  senderFrame: { url: RENDERER_URL, parent: null },
+};
 const INFO: AppInfo = { name: 'LANrage', version: '0.1.0', platform: 'linux', mode: 'electron' };
 
 type Listener = (event: IpcSenderLike, ...args: unknown[]) => unknown;
@@ -59,7 +62,10 @@ describe('registerIpcHandlers', () => {
   it('refuses a message from a foreign page before running the handler, and logs it', async () => {
     let ran = false;
     const { call, warnings } = setUp({ 'app:info': () => ((ran = true), INFO) });
-    const foreign = { sender: { id: 1 }, senderFrame: { url: 'https://evil.example/', parent: null } };
+    const foreign = {
+      sender: { id: 1 },
+      senderFrame: { url: 'https://evil.example/', parent: null },
+    };
     await expect(call('app:info', foreign)).rejects.toThrow(/^app:info: refused: the sending page/);
     expect(ran).toBe(false);
     expect(warnings).toHaveLength(1);
@@ -67,8 +73,12 @@ describe('registerIpcHandlers', () => {
 
   it('refuses an argument the channel does not take', async () => {
     const { call } = setUp();
-    await expect(call('app:info', TRUSTED, { name: 'x' })).rejects.toThrow(/app:info: invalid request/);
-    await expect(call('app:info', TRUSTED, undefined, 1)).rejects.toThrow(/expected one argument, got 2/);
+    await expect(call('app:info', TRUSTED, { name: 'x' })).rejects.toThrow(
+      /app:info: invalid request/,
+    );
+    await expect(call('app:info', TRUSTED, undefined, 1)).rejects.toThrow(
+      /expected one argument, got 2/,
+    );
   });
 
   it('does not leak a handler answer that breaks the contract', async () => {
@@ -88,7 +98,11 @@ describe('registerIpcHandlers', () => {
 describe('publishEvent', () => {
   function target(destroyed = false) {
     const sent: Array<[string, unknown]> = [];
-    return { sent, send: (c: string, p: unknown) => sent.push([c, p]), isDestroyed: () => destroyed };
+    return {
+      sent,
+      send: (c: string, p: unknown) => sent.push([c, p]),
+      isDestroyed: () => destroyed,
+    };
   }
 
   it('sends a valid push to the window', () => {

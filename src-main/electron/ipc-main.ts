@@ -1,4 +1,4 @@
-import { describeIssues } from '../../src-shared/ipc/create-bridge.js';
+import { describeIssues } from '../../src-shared/ipc/describe-issues.js';
 import {
   INVOKE_CHANNELS,
   eventContract,
@@ -24,7 +24,9 @@ import type { IpcSenderLike, SenderVerdict } from './trusted-ipc-sender.js';
 
 /** What main implements: one function per invoke channel, typed from the contract. */
 export type InvokeHandlers = {
-  [C in InvokeChannel]: (request: InvokeRequest<C>) => InvokeResponse<C> | Promise<InvokeResponse<C>>;
+  [C in InvokeChannel]: (
+    request: InvokeRequest<C>,
+  ) => InvokeResponse<C> | Promise<InvokeResponse<C>>;
 };
 
 /** The two methods of Electron's `ipcMain` used here (structural, so tests need no Electron). */
@@ -105,7 +107,9 @@ export function publishEvent<E extends EventChannel>(
 ): void {
   const checked = eventContract[channel].safeParse(payload);
   if (!checked.success) {
-    throw new Error(`${channel}: refusing to push outside the contract: ${describeIssues(checked.error)}`);
+    throw new Error(
+      `${channel}: refusing to push outside the contract: ${describeIssues(checked.error)}`,
+    );
   }
   if (target.isDestroyed()) return;
   target.send(channel, checked.data);

@@ -40,7 +40,8 @@ export function createMainWindow(paths: BundlePaths): BrowserWindow {
       spellcheck: false,
     },
   });
-  hardenWebContents(window.webContents, paths.rendererUrl);
+  // hardenWebContents already ran for this webContents: electron-main.ts applies it to every
+  // webContents from 'web-contents-created', which fires inside the constructor above.
   window.once('ready-to-show', () => window.show());
   void window.loadFile(paths.rendererHtml);
   return window;

@@ -19,12 +19,19 @@ describe('tray icons', () => {
     for (const state of APP_STATES) {
       const file = TRAY_ICON_FILES[state];
       expect(pngSize(join(ASSETS, file))).toEqual({ width: 16, height: 16 });
-      expect(pngSize(join(ASSETS, file.replace('.png', '@2x.png')))).toEqual({ width: 32, height: 32 });
+      expect(pngSize(join(ASSETS, file.replace('.png', '@2x.png')))).toEqual({
+        width: 32,
+        height: 32,
+      });
     }
   });
 
   it('shows connected, degraded and disconnected with three different icons', () => {
-    const files = new Set([TRAY_ICON_FILES.connected, TRAY_ICON_FILES.degraded, TRAY_ICON_FILES.disconnected]);
+    const files = new Set([
+      TRAY_ICON_FILES.connected,
+      TRAY_ICON_FILES.degraded,
+      TRAY_ICON_FILES.disconnected,
+    ]);
     expect(files.size).toBe(3);
   });
 

@@ -52,9 +52,15 @@ describe('checkIpcSender', () => {
 
 describe('isSameDocument', () => {
   it('compares scheme, host and path only', () => {
-    expect(isSameDocument('http://127.0.0.1:5/index.html#x', 'http://127.0.0.1:5/index.html')).toBe(true);
-    expect(isSameDocument('http://127.0.0.1:6/index.html', 'http://127.0.0.1:5/index.html')).toBe(false);
-    expect(isSameDocument('https://127.0.0.1:5/index.html', 'http://127.0.0.1:5/index.html')).toBe(false);
+    expect(isSameDocument('http://127.0.0.1:5/index.html#x', 'http://127.0.0.1:5/index.html')).toBe(
+      true,
+    );
+    expect(isSameDocument('http://127.0.0.1:6/index.html', 'http://127.0.0.1:5/index.html')).toBe(
+      false,
+    );
+    expect(isSameDocument('https://127.0.0.1:5/index.html', 'http://127.0.0.1:5/index.html')).toBe(
+      false,
+    );
   });
 
   it('treats an unparseable URL as a different document instead of throwing', () => {

@@ -57,7 +57,10 @@ export function checkIpcSender(event: IpcSenderLike, policy: TrustedSenderPolicy
     return { trusted: false, reason: 'the message came from a sub-frame' };
   }
   if (!isSameDocument(frame.url, policy.rendererUrl)) {
-    return { trusted: false, reason: `the sending page ${truncate(frame.url)} is not the LANrage UI` };
+    return {
+      trusted: false,
+      reason: `the sending page ${truncate(frame.url)} is not the LANrage UI`,
+    };
   }
   return { trusted: true };
 }

@@ -1,0 +1,272 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CoreStatus, PeerStatus } from '../../src-shared/domain/core-status.js';
+import { LAB_STATE_DIR } from './delay-link.js';
+import { run, runIn } from './exec.js';
+import { startInNamespace, type LabProcess } from './lanrage-process.js';
+import type { LabNatKind } from './nat-router.js';
+import { CONTROL_IP, Lab, STUN_IPS, STUN_PORTS, type PlayerLayout } from './topology.js';
+
+/**
+ * A LANrage party in the NAT lab: the real control server, STUN server and relays in the
+ * "internet", and a real `lanrage up` (real wireguard-go) behind each player's NAT. Everything
+ * runs from the built bundles in dist/ — what users run.
+ */
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const DIST = join(ROOT, 'dist');
+export const CONTROL_PORT = 7400;
+export const RELAY_PORT = 7401;
+const SECRET = 'lanrage-lab-relay-secret-0123456789';
+/** Starting a player includes NAT detection (a few STUN round trips) and wireguard-go. */
+const UP_TIMEOUT_MS = 20_000;
+
+export interface StatusJson {
+  party: CoreStatus['party'];
+  self: CoreStatus['self'];
+  control: CoreStatus['control'];
+  peers: PeerStatus[];
+}
+
+/** Builds the server and CLI bundles when they are missing or older than the sources. */
+export function ensureBundles(): void {
+  const outputs = [
+    'server/lanrage-control.js',
+    'server/lanrage-relay.js',
+    'server/lanrage-stun.js',
+    'cli/lanrage.js',
+  ].map((p) => join(DIST, p));
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
+      const path = join(dir, entry.name);
+      return Math.max(max, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+    }, 0);
+  const sources = Math.max(
+    ...['src-main', 'src-server', 'src-shared'].map((d) => newest(join(ROOT, d))),
+  );
+  if (outputs.every((o) => existsSync(o) && statSync(o).mtimeMs >= sources)) return;
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--only', 'servers,cli'], {
+    stdio: 'inherit',
+  });
+}
+
+export class PartyLab {
+  readonly lab: Lab;
+  readonly logDir: string;
+  private readonly work: string;
+  private control: LabProcess | null = null;
+  private readonly relays = new Map<string, LabProcess>();
+  private readonly players = new Map<string, LabProcess>();
+  private readonly others: LabProcess[] = [];
+
+  private constructor(lab: Lab) {
+    this.lab = lab;
+    this.work = mkdtempSync(join(tmpdir(), `lanrage-lab-${lab.layout.id}-`));
+    this.logDir = join(LAB_STATE_DIR, 'logs', lab.layout.id);
+  }
+
+  static async start(spec: {
+    players: { name: string; nat: LabNatKind }[];
+    relays: { name: string; delayMs: number }[];
+  }): Promise<PartyLab> {
+    ensureBundles();
+    const lab = await Lab.start({ ...spec, stun: false });
+    const party = new PartyLab(lab);
+    try {
+      const inet = lab.layout.internetNs;
+      const stun = party.spawn('stun', inet, [
+        'server/lanrage-stun.js',
+        '--listen',
+        `${STUN_IPS[0]}:${STUN_PORTS[0]}`,
+        '--alternate',
+        `${STUN_IPS[1]}:${STUN_PORTS[1]}`,
+      ]);
+      party.others.push(stun);
+      await stun.waitForLine(/listening/, 10_000);
+      await party.startControl();
+      for (const relay of lab.layout.relays) await party.startRelay(relay.name);
+      await party.waitForRelays(lab.layout.relays.length);
+      return party;
+    } catch (error) {
+      await party.stop();
+      throw error;
+    }
+  }
+
+  async startControl(): Promise<void> {
+    this.control = this.spawn('control', this.lab.layout.internetNs, [
+      'server/lanrage-control.js',
+      '--listen',
+      `${CONTROL_IP}:${CONTROL_PORT}`,
+      '--db',
+      join(this.work, 'control.db'),
+      '--stun',
+      `${STUN_IPS[0]}:${STUN_PORTS[0]}`,
+    ]);
+    await this.control.waitForLine(/listening/, 10_000);
+  }
+
+  /** SIGKILL, as a crash: nothing gets to say goodbye. */
+  async killControl(): Promise<void> {
+    await this.control?.stop('SIGKILL');
+    this.control = null;
+  }
+
+  async startRelay(name: string): Promise<void> {
+    const relay = this.lab.relay(name);
+    const proc = this.spawn(`relay-${name}`, relay.ns, [
+      'server/lanrage-relay.js',
+      '--listen',
+      `${relay.ip}:${RELAY_PORT}`,
+      '--control',
+      `http://${CONTROL_IP}:${CONTROL_PORT}`,
+      '--id',
+      name,
+      '--region',
+      'lab',
+    ]);
+    this.relays.set(name, proc);
+    await proc.waitForLine(/./, 10_000);
+  }
+
+  async killRelay(name: string): Promise<void> {
+    await this.relays.get(name)?.stop('SIGKILL');
+    this.relays.delete(name);
+  }
+
+  /** `lanrage up` for a player; resolves with the invite code when it created the party. */
+  async up(name: string, how: { create: string } | { join: string }): Promise<string | null> {
+    const player = this.lab.player(name);
+    const args = [
+      'cli/lanrage.js',
+      'up',
+      '--control',
+      `http://${CONTROL_IP}:${CONTROL_PORT}`,
+      '--name',
+      name,
+      '--config-dir',
+      this.configDir(name),
+      '--interface',
+      player.wgName,
+      '--log-level',
+      'debug',
+      ...('create' in how ? ['--create', how.create] : ['--join', how.join]),
+    ];
+    const proc = this.spawn(`player-${name}`, player.ns, args);
+    this.players.set(name, proc);
+    const line = await proc.waitForLine(/Invite code: |Joined party/, UP_TIMEOUT_MS);
+    await proc.waitForLine(/^Virtual IP/, UP_TIMEOUT_MS);
+    return /Invite code: (\S+)/.exec(line)?.[1] ?? null;
+  }
+
+  /** Stops a player as Ctrl-C would: it leaves the party and removes its interface. */
+  async down(name: string): Promise<number | null> {
+    const proc = this.players.get(name);
+    this.players.delete(name);
+    return (await proc?.stop('SIGINT')) ?? null;
+  }
+
+  async status(name: string): Promise<StatusJson> {
+    const player = this.lab.player(name);
+    const { stdout } = await runIn(player.ns, process.execPath, [
+      join(DIST, 'cli/lanrage.js'),
+      'status',
+      '--json',
+      '--config-dir',
+      this.configDir(name),
+    ]);
+    return JSON.parse(stdout) as StatusJson;
+  }
+
+  /** Polls `lanrage status --json` until `check` holds; returns the last status. */
+  async waitForStatus(
+    name: string,
+    check: (s: StatusJson) => boolean,
+    timeoutMs: number,
+    what: string,
+  ): Promise<StatusJson> {
+    const deadline = Date.now() + timeoutMs;
+    let last: StatusJson | null = null;
+    while (Date.now() < deadline) {
+      last = await this.status(name).catch(() => last);
+      if (last && check(last)) return last;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(
+      `${name}: ${what} not reached within ${timeoutMs} ms; last status: ${JSON.stringify(last?.peers.map(brief))}`,
+    );
+  }
+
+  player(name: string): PlayerLayout {
+    return this.lab.player(name);
+  }
+
+  /** Drops all UDP between two players' public addresses at `name`'s router (both directions). */
+  async blockUdp(name: string, other: string): Promise<void> {
+    const router = this.lab.player(name).routerNs;
+    const otherIp = this.lab.player(other).publicIp;
+    await runIn(router, 'nft', ['add table inet lrblock']);
+    await runIn(router, 'nft', [
+      'add chain inet lrblock fwd { type filter hook forward priority -10 ; }',
+    ]);
+    await runIn(router, 'nft', [
+      `add rule inet lrblock fwd ip daddr ${otherIp} udp dport 1-65535 drop`,
+    ]);
+    await runIn(router, 'nft', [
+      `add rule inet lrblock fwd ip saddr ${otherIp} udp dport 1-65535 drop`,
+    ]);
+    // Incoming packets to a 1:1 or masquerading router arrive addressed to the router itself
+    // before DNAT; prerouting catches them there.
+    await runIn(router, 'nft', [
+      'add chain inet lrblock pre { type filter hook prerouting priority -300 ; }',
+    ]);
+    await runIn(router, 'nft', [
+      `add rule inet lrblock pre ip saddr ${otherIp} udp dport 1-65535 drop`,
+    ]);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.players.values()].map((p) => p.stop('SIGINT')));
+    await Promise.all([...this.relays.values(), ...this.others].map((p) => p.stop()));
+    await this.control?.stop();
+    await this.lab.stop();
+    await run('rm', ['-rf', this.work]);
+  }
+
+  private configDir(name: string): string {
+    return join(this.work, `player-${name}`);
+  }
+
+  private spawn(name: string, ns: string, args: string[]): LabProcess {
+    const [bundle, ...rest] = args;
+    return startInNamespace(
+      name,
+      ns,
+      [process.execPath, join(DIST, bundle!), ...rest],
+      join(this.logDir, `${name}.log`),
+      {
+        LANRAGE_RELAY_SECRET: SECRET,
+      },
+    );
+  }
+
+  private async waitForRelays(count: number): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      const { stdout } = await runIn(this.lab.layout.internetNs, 'curl', [
+        '-s',
+        `http://${CONTROL_IP}:${CONTROL_PORT}/health`,
+      ]).catch(() => ({ stdout: '{}' }));
+      const health = JSON.parse(stdout || '{}') as { relaysHealthy?: number };
+      if ((health.relaysHealthy ?? 0) >= count) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`relays did not register with the control server (logs: ${this.logDir})`);
+  }
+}
+
+export function brief(p: PeerStatus): string {
+  return `${p.name}:${p.state}/${p.strategy}${p.relay ? '@' + p.relay.id : ''}/${p.latencyMs ?? '-'}ms`;
+}

@@ -1,0 +1,143 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppInfo } from '../../src-shared/ipc/contract.js';
+import { launchChromium } from './support/chromium.js';
+import { REPO_ROOT, RENDERER_DIR, SCREENSHOTS_DIR } from './support/paths.js';
+import { serveDirectory, type StaticServer } from './support/static-server.js';
+
+const INFO: AppInfo = { name: 'LANrage', version: '0.1.0', platform: 'linux', mode: 'electron' };
+
+/** The UI renders in well under a second; 5 s absorbs a busy shared machine. */
+const UI_WAIT_MS = 5_000;
+
+const POLL = { timeout: UI_WAIT_MS, interval: 50 };
+
+let browser: Browser;
+let server: StaticServer;
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+  [browser, server] = await Promise.all([launchChromium(), serveDirectory(RENDERER_DIR)]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** A page that records every console error, uncaught exception and CSP violation. */
+async function openPage(initScript?: string): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1040, height: 700 } });
+  // Locators wait for elements; a missing one should fail in seconds, not at the test timeout.
+  page.setDefaultTimeout(UI_WAIT_MS);
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  if (initScript !== undefined) await page.addInitScript({ content: initScript });
+  await page.goto(server.url);
+  return { page, problems };
+}
+
+/** The real createBridge over an in-page core, bundled for the browser. */
+async function inPageCore(answers: Record<string, unknown>): Promise<string> {
+  const result = await build({
+    absWorkingDir: REPO_ROOT,
+    entryPoints: ['e2e/ui/support/in-page-core.ts'],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    write: false,
+    define: { IN_PAGE_ANSWERS: JSON.stringify(answers) },
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]?.text ?? '';
+}
+
+describe('the app shell in a plain browser (no LANrage service)', () => {
+  it('shows the window frame and says no LANrage service is connected', async () => {
+    const { page, problems } = await openPage();
+    await expect
+      .poll(
+        () => page.getByRole('heading', { name: 'No LANrage service connected' }).isVisible(),
+        POLL,
+      )
+      .toBe(true);
+    expect(await page.locator('.brand__name').textContent()).toBe('LANrage');
+    expect(await page.getByRole('status').textContent()).toBe('No service');
+    expect(await page.getByRole('heading', { name: 'Not in a party' }).isVisible()).toBe(true);
+    expect(await page.title()).toBe('LANrage');
+    await page.screenshot({ path: join(SCREENSHOTS_DIR, 'app-shell-no-service.png') });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('disables Create and Join and explains why in a tooltip', async () => {
+    const { page } = await openPage();
+    const create = page.getByRole('button', { name: 'Create party' });
+    const join = page.getByRole('button', { name: 'Join with invite code' });
+    await expect.poll(() => create.isDisabled(), POLL).toBe(true);
+    expect(await join.isDisabled()).toBe(true);
+    expect(await page.locator('.party-empty__actions').getAttribute('title')).toBe(
+      'Requires the LANrage service',
+    );
+    expect(await page.locator('#party-blocked').textContent()).toBe('Requires the LANrage service');
+    await page.close();
+  });
+
+  it('enforces the CSP: an injected inline script does not run', async () => {
+    const { page } = await openPage();
+    const ran = await page.evaluate(`new Promise((resolve) => {
+      document.addEventListener('securitypolicyviolation', () => resolve(globalThis.__injected === true));
+      const script = document.createElement('script');
+      script.textContent = 'globalThis.__injected = true';
+      document.body.append(script);
+    })`);
+    expect(ran).toBe(false);
+    await page.close();
+  });
+});
+
+describe('the app shell with a LANrage service behind the bridge', () => {
+  it('shows the service info and the pushed state', async () => {
+    const { page, problems } = await openPage(await inPageCore({ 'app:info': INFO }));
+    const footer = page.getByTestId('app-info');
+    await expect.poll(() => footer.textContent(), POLL).toBe('LANrage 0.1.0 · linux · desktop app');
+    expect(await page.getByRole('status').textContent()).toBe('Not in a party');
+    expect(await page.getByText('No LANrage service connected').count()).toBe(0);
+    // Main has no party commands yet, so the buttons stay disabled with the true reason.
+    expect(await page.locator('#party-blocked').textContent()).toMatch(/connection service/);
+
+    await page.evaluate(`__lanrageTest.push('app:state', { state: 'connected' })`);
+    await expect.poll(() => page.getByRole('status').textContent(), POLL).toBe('Connected');
+    await page.screenshot({ path: join(SCREENSHOTS_DIR, 'app-shell-connected.png') });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('tells the user when the service answers outside the contract', async () => {
+    const { page } = await openPage(await inPageCore({ 'app:info': { name: 'LANrage' } }));
+    await expect
+      .poll(() =>
+        page.getByRole('heading', { name: 'The LANrage service is not responding' }).isVisible(),
+      )
+      .toBe(true);
+    expect(await page.getByRole('status').textContent()).toBe('Service error');
+    await page.close();
+  });
+
+  it('ignores a pushed state outside the contract', async () => {
+    const { page } = await openPage(await inPageCore({ 'app:info': INFO }));
+    await expect.poll(() => page.getByRole('status').textContent(), POLL).toBe('Not in a party');
+    await page.evaluate(`__lanrageTest.push('app:state', { state: 'hacked' })`);
+    await page.evaluate(`__lanrageTest.push('app:state', { state: 'degraded' })`);
+    await expect
+      .poll(() => page.getByRole('status').textContent(), POLL)
+      .toBe('Connected, some peers slow');
+    await page.close();
+  });
+});

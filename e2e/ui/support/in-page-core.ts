@@ -1,0 +1,27 @@
+// Runs INSIDE the test page (bundled by esbuild into an init script): stands in for the core
+// behind the bridge, while the bridge itself is the real createBridge from the contract.
+// The test pushes events with `__lanrageTest.push(channel, payload)`, as main would.
+import type { EventChannel, InvokeChannel } from '../../../src-shared/ipc/contract.js';
+import { createBridge } from '../../../src-shared/ipc/create-bridge.js';
+
+declare const IN_PAGE_ANSWERS: Partial<Record<InvokeChannel, unknown>>;
+
+const listeners = new Map<EventChannel, Set<(payload: unknown) => void>>();
+
+const bridge = createBridge({
+  invoke: async (channel) => IN_PAGE_ANSWERS[channel],
+  subscribe: (channel, listener) => {
+    const set = listeners.get(channel) ?? new Set();
+    set.add(listener);
+    listeners.set(channel, set);
+    return () => set.delete(listener);
+  },
+});
+
+Object.defineProperty(globalThis, 'lanrage', { value: bridge });
+Object.defineProperty(globalThis, '__lanrageTest', {
+  value: {
+    push: (channel: EventChannel, payload: unknown) =>
+      listeners.get(channel)?.forEach((listener) => listener(payload)),
+  },
+});

@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import type { AppInfo, EventChannel } from '../../src-shared/ipc/contract.js';
+import { createBridge } from '../../src-shared/ipc/create-bridge.js';
+import { registerIpcHandlers, type IpcMainLike } from './ipc-main.js';
+import { checkIpcSender, type IpcSenderLike } from './trusted-ipc-sender.js';
+
+/** Seeded so a failure reproduces: mulberry32. Randomness is injected, never Math.random. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Hostile values: wrong types, deep and odd objects, prototype tricks, huge strings. */
+function hostileValue(random: () => number, depth = 0): unknown {
+  const pick = Math.floor(random() * 12);
+  switch (pick) {
+    case 0:
+      return undefined;
+    case 1:
+      return null;
+    case 2:
+      return random() * 2 ** 64 - 2 ** 63;
+    case 3:
+      return 'x'.repeat(Math.floor(random() * 100_000));
+    case 4:
+      return String.fromCharCode(
+        ...Array.from({ length: 20 }, () => Math.floor(random() * 0xffff)),
+      );
+    case 5:
+      return JSON.parse('{"__proto__": {"polluted": true}, "mode": "electron"}') as unknown;
+    case 6:
+      return {
+        name: 'LANrage',
+        version: '0.1.0',
+        platform: 'linux',
+        mode: random() > 0.5 ? 'web' : 'evil',
+      };
+    case 7:
+      return depth > 4 ? [] : Array.from({ length: 3 }, () => hostileValue(random, depth + 1));
+    case 8:
+      return depth > 4
+        ? {}
+        : { state: hostileValue(random, depth + 1), extra: hostileValue(random, depth + 1) };
+    case 9:
+      return { state: ['connected', 'disconnected', 'bogus'][Math.floor(random() * 3)] };
+    case 10:
+      return NaN;
+    default:
+      return Symbol('hostile');
+  }
+}
+
+const RENDERER_URL = 'file:///app/dist/renderer/index.html';
+const TRUSTED: IpcSenderLike = {
+  sender: { id: 1 },
+  senderFrame: { url: RENDERER_URL, parent: null },
+};
+const INFO: AppInfo = { name: 'LANrage', version: '0.1.0', platform: 'linux', mode: 'electron' };
+const ROUNDS = 2_000;
+
+describe('IPC under hostile input', () => {
+  it('main refuses every malformed request with an error naming the channel and never runs the handler', async () => {
+    const random = prng(0x1a2b);
+    let handlerRuns = 0;
+    let listener: ((event: IpcSenderLike, ...args: unknown[]) => unknown) | undefined;
+    const ipcMain: IpcMainLike = {
+      handle: (_c, l) => (listener = l),
+      removeHandler: () => undefined,
+    };
+    registerIpcHandlers({
+      ipcMain,
+      handlers: { 'app:info': () => (handlerRuns++, INFO) },
+      checkSender: (event) =>
+        checkIpcSender(event, { trustedWebContentsIds: new Set([1]), rendererUrl: RENDERER_URL }),
+      logger: { warn: () => undefined },
+    });
+    let refused = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      const args = Array.from({ length: 1 + Math.floor(random() * 2) }, () => hostileValue(random));
+      const valid = args.length === 1 && args[0] === undefined;
+      const outcome = await Promise.resolve(listener?.(TRUSTED, ...args)).then(
+        (value) => ({ ok: true as const, value }),
+        (error: unknown) => ({ ok: false as const, error }),
+      );
+      if (valid) {
+        expect(outcome).toEqual({ ok: true, value: INFO });
+      } else {
+        refused++;
+        expect(outcome.ok).toBe(false);
+        if (!outcome.ok) expect(String(outcome.error)).toMatch(/^Error: app:info: invalid request/);
+      }
+    }
+    expect(refused).toBeGreaterThan(ROUNDS / 2);
+    expect(handlerRuns).toBe(ROUNDS - refused);
+  });
+
+  it('the bridge delivers only pushes that match the contract, whatever arrives', () => {
+    const random = prng(0x3c4d);
+    let deliver: ((payload: unknown) => void) | undefined;
+    const bridge = createBridge({
+      invoke: async () => INFO,
+      subscribe: (_channel: EventChannel, listener) => ((deliver = listener), () => undefined),
+    });
+    const received: unknown[] = [];
+    bridge.app.onState((event) => received.push(event));
+    let sent = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      const payload = hostileValue(random);
+      expect(() => deliver?.(payload)).not.toThrow();
+      const isValid =
+        typeof payload === 'object' &&
+        payload !== null &&
+        Object.keys(payload).length === 1 &&
+        ['connected', 'disconnected', 'connecting', 'degraded'].includes(
+          String((payload as { state?: unknown }).state),
+        );
+      if (isValid) sent++;
+    }
+    expect(received).toHaveLength(sent);
+    for (const event of received) expect(Object.keys(event as object)).toEqual(['state']);
+  });
+
+  it('the sender check never throws on hostile frames and URLs', () => {
+    const random = prng(0x5e6f);
+    const policy = { trustedWebContentsIds: new Set([1]), rendererUrl: RENDERER_URL };
+    const prefixes = [
+      'file:///app/dist/renderer/',
+      'file://',
+      'http://127.0.0.1:1/',
+      'javascript:',
+      'data:text/html,',
+      '',
+    ];
+    for (let round = 0; round < ROUNDS; round++) {
+      const tail = String.fromCharCode(
+        ...Array.from({ length: Math.floor(random() * 200) }, () => Math.floor(random() * 0x2fff)),
+      );
+      const url = `${prefixes[Math.floor(random() * prefixes.length)]}${tail}`;
+      const parent = random() > 0.8 ? {} : null;
+      const verdict = checkIpcSender({ sender: { id: 1 }, senderFrame: { url, parent } }, policy);
+      expect(verdict.trusted).toBe(false);
+    }
+  });
+});
