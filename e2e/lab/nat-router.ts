@@ -51,6 +51,14 @@ export function natRuleset(kind: LabNatKind, a: RouterAddressing): string {
       kind === 'full_cone' ? `    iifname ${wan} ct status dnat accept` : '',
       `    iifname ${wan} drop`,
       '  }',
+      // Like a home router, answer nothing on the WAN that the inside did not start. Without
+      // this, an unsolicited punch packet is delivered to the router itself, and the conntrack
+      // entry it leaves makes the router remap the player's own outgoing packet to that peer.
+      '  chain input {',
+      '    type filter hook input priority filter; policy accept;',
+      `    iifname ${wan} ct state established,related accept`,
+      `    iifname ${wan} drop`,
+      '  }',
     );
   }
   if (kind === 'port_restricted' || kind === 'symmetric') {

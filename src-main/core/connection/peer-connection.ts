@@ -138,10 +138,19 @@ export class PeerConnection {
       reason: this.strategyChoice.reason,
     });
     this.link.startMonitoring();
-    this.d.tasks.every(`${this.prefix}monitor`, this.d.config.monitorIntervalMs, () =>
-      this.monitor(),
+    // Both checks would find nothing to do right after start: the first runs one period later.
+    this.d.tasks.every(
+      `${this.prefix}monitor`,
+      this.d.config.monitorIntervalMs,
+      () => this.monitor(),
+      this.d.config.monitorIntervalMs,
     );
-    this.d.tasks.every(`${this.prefix}grant`, GRANT_REFRESH_MS, () => this.refreshGrant());
+    this.d.tasks.every(
+      `${this.prefix}grant`,
+      GRANT_REFRESH_MS,
+      () => this.refreshGrant(),
+      GRANT_REFRESH_MS,
+    );
     this.d.tasks.start(`${this.prefix}connect`, (signal) => this.connect(signal));
   }
 
@@ -153,7 +162,7 @@ export class PeerConnection {
     this.member = member;
     this.strategyChoice = chooseStrategy(this.selfForStrategy(), this.peerForStrategy());
     if (endpointChanged && this.initiator && this.wantsDirect() && !this.onDirect()) {
-      this.d.tasks.start(`${this.prefix}punch`, (signal) => this.initiatePunch(signal));
+      this.punchOp((signal) => this.initiatePunch(signal));
     }
     this.d.onChange();
   }
@@ -168,9 +177,9 @@ export class PeerConnection {
         return;
       }
       this.relayEpoch = signal.epoch;
-      this.d.tasks.start(`${this.prefix}relay`, () =>
-        this.bindRelay(signal.relayId, signal.epoch).then(() => {}),
-      );
+      this.relayOp(async () => {
+        await this.bindRelay(signal.relayId, signal.epoch);
+      });
       return;
     }
     if (signal.kind === 'punch' && this.wantsDirect()) {
@@ -233,13 +242,25 @@ export class PeerConnection {
   // --- connecting ---------------------------------------------------------------------------
 
   private async connect(signal: AbortSignal): Promise<void> {
-    if (this.initiator) {
+    if (!this.initiator) return; // The responder binds and punches when the initiator says so.
+    this.relayOp(async (s) => {
       await this.d.relays.measureAll();
-      if (signal.aborted) return;
-      await this.switchRelay(new Set());
-      if (this.wantsDirect()) await this.initiatePunch(signal);
-    }
-    // The responder binds when the initiator names the relay and punches when told to.
+      if (!s.aborted) await this.switchRelay(new Set(), s);
+    });
+    if (this.wantsDirect() && !signal.aborted) await this.initiatePunch(signal);
+  }
+
+  /**
+   * Every change of relay runs as this peer's one relay task: a newer change waits for the older
+   * to finish, so two binds never race and unbind each other.
+   */
+  private relayOp(body: (signal: AbortSignal) => Promise<void>): void {
+    this.d.tasks.start(`${this.prefix}relay`, body);
+  }
+
+  /** Starts a punch unless one is under way (a second would only cut the first short). */
+  private punchOp(body: (signal: AbortSignal) => Promise<void>): void {
+    if (!this.d.tasks.has(`${this.prefix}punch`)) this.d.tasks.start(`${this.prefix}punch`, body);
   }
 
   private async initiatePunch(signal: AbortSignal): Promise<void> {
@@ -294,8 +315,8 @@ export class PeerConnection {
   // --- relays -------------------------------------------------------------------------------
 
   /** Initiator or a side whose relay died: pick a relay, tell the peer, bind there. */
-  private async switchRelay(exclude: ReadonlySet<string>): Promise<boolean> {
-    for (let tries = 0; tries < 3; tries++) {
+  private async switchRelay(exclude: ReadonlySet<string>, signal: AbortSignal): Promise<boolean> {
+    for (let tries = 0; tries < 3 && !signal.aborted; tries++) {
       const choice = this.d.relays.choose(new Set([...exclude, ...this.failedRelays]));
       if (!choice) return false;
       const epoch = ++this.relayEpoch;
@@ -305,6 +326,8 @@ export class PeerConnection {
           this.log.warn('relay signal failed', { error: e.message });
         });
       if (await this.bindRelay(choice.id, epoch)) return true;
+      // Superseded by a newer relay task: that is no verdict on this relay.
+      if (signal.aborted) return false;
       this.failedRelays.add(choice.id);
     }
     return false;
@@ -393,9 +416,10 @@ export class PeerConnection {
     }
     if (path.kind === 'relay' && path.relayId) {
       this.failedRelays.add(path.relayId);
-      this.d.tasks.start(`${this.prefix}relay`, async () => {
+      const dead = path.relayId;
+      this.relayOp(async (s) => {
         await this.d.relays.measureAll();
-        await this.switchRelay(new Set([path.relayId!]));
+        await this.switchRelay(new Set([dead]), s);
       });
     }
     this.setState(false);
@@ -419,16 +443,17 @@ export class PeerConnection {
       }
       this.log.warn('reconnecting', { attempt: this.attempts });
       this.failedRelays.clear();
-      await this.d.relays.measureAll();
-      await this.switchRelay(new Set());
-      if (this.wantsDirect() && this.initiator)
-        await this.initiatePunch(new AbortController().signal);
+      this.relayOp(async (s) => {
+        await this.d.relays.measureAll();
+        await this.switchRelay(new Set(), s);
+      });
+      if (this.wantsDirect() && this.initiator) this.punchOp((s) => this.initiatePunch(s));
       return;
     }
     this.attempts = 0;
     // A relayed pair whose NATs allow direct tries again now and then: the NATs may have changed.
     if (path.kind === 'relay' && this.wantsDirect() && this.initiator) {
-      this.d.tasks.start(`${this.prefix}punch`, (s) => this.initiatePunch(s));
+      this.punchOp((s) => this.initiatePunch(s));
     }
     if (path.kind === 'relay' && this.state === 'degraded' && this.initiator) {
       await this.d.relays.measureAll();
@@ -437,7 +462,8 @@ export class PeerConnection {
       const candidate = better ? this.d.relays.latencyOf(better.id) : null;
       if (better && candidate !== null && (current === null || candidate < current)) {
         this.log.warn('degraded on relay; switching', { from: path.relayId, to: better.id });
-        await this.switchRelay(new Set([path.relayId ?? '']));
+        const current = new Set([path.relayId ?? '']);
+        this.relayOp((s) => this.switchRelay(current, s).then(() => {}));
       }
     }
   }

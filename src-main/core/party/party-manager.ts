@@ -47,6 +47,12 @@ export class PartyManager {
   private party: Party | null = null;
   private virtualIp: string | null = null;
   private tunnelUp = false;
+  /**
+   * While a create/join is in flight (and the interface is coming up), events wait here: the
+   * server may push a member.joined or a signal before our own answer has been handled.
+   */
+  private entering = false;
+  private held: ControlEvent[] = [];
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(private readonly d: PartyManagerDeps) {
@@ -74,26 +80,28 @@ export class PartyManager {
 
   async create(name: string, memberName: string): Promise<PartyStatus> {
     this.requireNoParty();
-    const { party } = await this.d.control.request('party.create', {
-      partyName: name,
-      memberName,
-      member: this.d.memberInfo(),
+    return this.entered(async () => {
+      const { party } = await this.d.control.request('party.create', {
+        partyName: name,
+        memberName,
+        member: this.d.memberInfo(),
+      });
+      return party;
     });
-    await this.enter(party);
-    return this.current!;
   }
 
   async join(inviteCode: string, memberName: string): Promise<PartyStatus> {
     this.requireNoParty();
     const code = normalizeInviteCode(inviteCode);
     if (!code.ok) throw new PartyError(`bad invite code: ${code.error}`, 'bad_invite');
-    const { party } = await this.d.control.request('party.join', {
-      inviteCode: code.value,
-      memberName,
-      member: this.d.memberInfo(),
+    return this.entered(async () => {
+      const { party } = await this.d.control.request('party.join', {
+        inviteCode: code.value,
+        memberName,
+        member: this.d.memberInfo(),
+      });
+      return party;
     });
-    await this.enter(party);
-    return this.current!;
   }
 
   async leave(): Promise<void> {
@@ -120,6 +128,19 @@ export class PartyManager {
         `already in party "${this.party.name}"; leave it first`,
         'already_in_party',
       );
+  }
+
+  private async entered(request: () => Promise<Party>): Promise<PartyStatus> {
+    this.entering = true;
+    try {
+      await this.enter(await request());
+    } finally {
+      this.entering = false;
+      const held = this.held.splice(0);
+      for (const event of held)
+        await this.onEvent(event).catch((e: Error) => this.warn('event handling failed', e));
+    }
+    return this.current!;
   }
 
   private async enter(party: Party): Promise<void> {
@@ -173,6 +194,10 @@ export class PartyManager {
   }
 
   private async onEvent(event: ControlEvent): Promise<void> {
+    if (this.entering) {
+      this.held.push(event);
+      return;
+    }
     if (event.event === 'relays.changed' || !this.party || event.partyId !== this.party.id) return;
     switch (event.event) {
       case 'member.joined':

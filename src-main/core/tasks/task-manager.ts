@@ -39,13 +39,18 @@ export class TaskManager {
     this.tasks.set(name, { controller, done });
   }
 
-  /** Repeats `body` every `intervalMs` (after each run finishes) until cancelled. */
+  /**
+   * Repeats `body` every `intervalMs` (after each run finishes) until cancelled; the first run
+   * is at once, or after `firstAfterMs` (for a check that would find nothing to do yet).
+   */
   every(
     name: string,
     intervalMs: number,
     body: (signal: AbortSignal) => Promise<void> | void,
+    firstAfterMs = 0,
   ): void {
     this.start(name, async (signal) => {
+      if (firstAfterMs > 0) await sleep(firstAfterMs, signal);
       while (!signal.aborted) {
         try {
           await body(signal);
