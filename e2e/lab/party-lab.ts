@@ -207,24 +207,21 @@ export class PartyLab {
   async blockUdp(name: string, other: string): Promise<void> {
     const router = this.lab.player(name).routerNs;
     const otherIp = this.lab.player(other).publicIp;
-    await runIn(router, 'nft', ['add table inet lrblock']);
-    await runIn(router, 'nft', [
-      'add chain inet lrblock fwd { type filter hook forward priority -10 ; }',
-    ]);
-    await runIn(router, 'nft', [
-      `add rule inet lrblock fwd ip daddr ${otherIp} udp dport 1-65535 drop`,
-    ]);
-    await runIn(router, 'nft', [
-      `add rule inet lrblock fwd ip saddr ${otherIp} udp dport 1-65535 drop`,
-    ]);
-    // Incoming packets to a 1:1 or masquerading router arrive addressed to the router itself
-    // before DNAT; prerouting catches them there.
-    await runIn(router, 'nft', [
-      'add chain inet lrblock pre { type filter hook prerouting priority -300 ; }',
-    ]);
-    await runIn(router, 'nft', [
-      `add rule inet lrblock pre ip saddr ${otherIp} udp dport 1-65535 drop`,
-    ]);
+    // Forwarded packets both ways, and — before any NAT — what arrives for the router itself.
+    const ruleset = [
+      'table inet lanrage_block {',
+      '  chain forward_block {',
+      '    type filter hook forward priority -10; policy accept;',
+      `    ip daddr ${otherIp} meta l4proto udp drop`,
+      `    ip saddr ${otherIp} meta l4proto udp drop`,
+      '  }',
+      '  chain prerouting_block {',
+      '    type filter hook prerouting priority -300; policy accept;',
+      `    ip saddr ${otherIp} meta l4proto udp drop`,
+      '  }',
+      '}',
+    ].join('\n');
+    await run('ip', ['netns', 'exec', router, 'nft', '-f', '-'], { input: `${ruleset}\n` });
   }
 
   async stop(): Promise<void> {
