@@ -82,5 +82,7 @@ for (const suite of suites) {
 rmSync(work, { recursive: true, force: true });
 
 process.stdout.write(`\n${problems.length ? 'failed: ' + problems.join(', ') : 'all green'}\n`);
-process.stdout.write(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+process.stdout.write(
+  `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`,
+);
 process.exit(failed > 0 ? 1 : 0);
