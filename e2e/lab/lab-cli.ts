@@ -6,17 +6,16 @@
  *   npx tsx e2e/lab/lab-cli.ts down     remove everything a lab (even a crashed one) left behind
  *   npx tsx e2e/lab/lab-cli.ts status   what is running now
  *
- * `up` first clears leftovers of a crashed run. No LANrage core runs yet: the scenario is the
- * topology with the STUN-like responder; the connection core will be started inside it later.
+ * `up` first clears leftovers of a crashed run, then starts the real servers (control, STUN, two
+ * relays) and a real `lanrage up` behind each player's NAT, all in one party.
  */
 import { readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LAB_STATE_DIR } from './delay-link.js';
 import { requireRoot } from './exec.js';
-import { ping, percentile } from './ping.js';
-import { Lab, type LabLayout, type ScenarioSpec } from './topology.js';
+import { brief, PartyLab } from './party-lab.js';
+import { type LabLayout, type ScenarioSpec } from './topology.js';
 import { listNamespaces, teardownLab, LAB_PREFIX } from './teardown.js';
-import { UdpAgent } from './udp-agent-client.js';
 
 const STATE_FILE = join(LAB_STATE_DIR, 'lab.json');
 // Often enough to watch a change happen, rare enough that the probes themselves are no load.
@@ -51,22 +50,20 @@ function printLayout(layout: LabLayout): void {
   }
 }
 
-async function statusLine(lab: Lab, agents: Map<string, UdpAgent>): Promise<string> {
-  const parts: string[] = [];
-  for (const relay of lab.layout.relays) {
-    const rtt = percentile((await ping(lab.layout.internetNs, relay.ip, 1, 0.2)).rttsMs, 50);
-    const stats = await lab.relayLink(relay.name).stats();
-    parts.push(
-      `${relay.name} rtt ${Number.isNaN(rtt) ? 'lost' : `${rtt.toFixed(1)}ms`} pkts ${stats.aToB.forwarded}/${stats.bToA.forwarded}`,
+/** One line per player: what its `lanrage status --json` says about each peer. */
+async function statusLines(party: PartyLab): Promise<string> {
+  const lines: string[] = [new Date().toISOString().slice(11, 19)];
+  for (const p of party.lab.layout.players) {
+    const s = await party.status(p.name).catch((e: Error) => e);
+    if (s instanceof Error) {
+      lines.push(`  ${p.name.padEnd(6)} status failed: ${s.message.split('\n')[0]}`);
+      continue;
+    }
+    lines.push(
+      `  ${p.name.padEnd(6)} ${(s.self.virtualIp ?? '-').padEnd(11)} ${s.self.natType.padEnd(21)} ${s.peers.map(brief).join('  ')}`,
     );
   }
-  for (const [name, agent] of agents) {
-    const answer = await agent.ask(`${lab.layout.stun.ips[0]}:${lab.layout.stun.ports[0]}`);
-    parts.push(
-      `${name} ${answer.ok ? `${answer.mapped.host}:${answer.mapped.port}` : answer.error}`,
-    );
-  }
-  return `${new Date().toISOString().slice(11, 19)}  ${parts.join(' | ')}`;
+  return lines.join('\n');
 }
 
 async function up(): Promise<void> {
@@ -84,20 +81,30 @@ async function up(): Promise<void> {
   if (left.namespaces.length > 0)
     console.log(`cleared ${left.namespaces.length} namespaces left by an earlier run`);
   const started = Date.now();
-  const lab = await Lab.start(SAMPLE_SCENARIO);
-  const agents = new Map<string, UdpAgent>();
+  const party = await PartyLab.start({
+    players: SAMPLE_SCENARIO.players,
+    relays: SAMPLE_SCENARIO.relays ?? [],
+  });
   try {
     await mkdir(LAB_STATE_DIR, { recursive: true });
-    await writeFile(STATE_FILE, JSON.stringify({ pid: process.pid, layout: lab.layout }, null, 2));
-    printLayout(lab.layout);
-    for (const p of lab.layout.players) {
-      if (!stopRequested) agents.set(p.name, await UdpAgent.start(p.ns));
+    await writeFile(
+      STATE_FILE,
+      JSON.stringify({ pid: process.pid, layout: party.lab.layout }, null, 2),
+    );
+    printLayout(party.lab.layout);
+    const [first, ...rest] = party.lab.layout.players;
+    const invite = await party.up(first!.name, { create: 'lab party' });
+    console.log(`${first!.name} created the party; invite code ${invite}`);
+    for (const p of rest) {
+      if (stopRequested) break;
+      await party.up(p.name, { join: invite! });
+      console.log(`${p.name} joined`);
     }
     console.log(
-      `up in ${Date.now() - started} ms. Live status (relay RTT from the internet, link packets in/out; each player's STUN mapping). Ctrl-C to stop.`,
+      `up in ${Date.now() - started} ms; logs in ${party.logDir}. Live \`lanrage status\` of each player (peer:state/strategy@relay/RTT). Ctrl-C to stop.`,
     );
     while (!stopRequested) {
-      console.log(await statusLine(lab, agents));
+      console.log(await statusLines(party));
       await new Promise<void>((resolve) => {
         wake = resolve;
         setTimeout(resolve, STATUS_INTERVAL_MS);
@@ -105,8 +112,7 @@ async function up(): Promise<void> {
     }
   } finally {
     console.log('\ntearing the lab down…');
-    await Promise.all([...agents.values()].map((a) => a.stop().catch(() => {})));
-    await lab.stop();
+    await party.stop();
     await rm(STATE_FILE, { force: true });
     console.log('lab removed');
   }
