@@ -16,10 +16,8 @@ import { RelayBinder } from './relay/relay-binder.js';
 import { RelayDirectory } from './relay/relay-directory.js';
 import { TaskManager } from './tasks/task-manager.js';
 import { loadOrCreateKeys } from './wireguard/wg-keys.js';
-import {
-  WireGuardInterface,
-  type WireGuardInterfaceOptions,
-} from './wireguard/wireguard-interface.js';
+import { NetworkManager } from './wireguard/network-manager.js';
+import type { WireGuardInterfaceOptions } from './wireguard/wireguard-interface.js';
 
 /**
  * The connection core, composed: one public UDP socket (mux) carrying STUN, probes, relay frames
@@ -42,7 +40,7 @@ export interface CoreOptions {
   configDir: string;
   logger: winston.Logger;
   /** Paths and overrides for the WireGuard tools (tests, the lab). */
-  wireguard?: Partial<Omit<WireGuardInterfaceOptions, 'privateKey' | 'address'>>;
+  wireguard?: Partial<Omit<WireGuardInterfaceOptions, 'privateKey' | 'address' | 'name'>>;
   /** Called whenever anything in `status()` may have changed. */
   onStatus?: (status: CoreStatus) => void;
   /** Persists a pin (the CLI/app writes it to the config file). */
@@ -59,14 +57,13 @@ function controlWsUrl(base: string): string {
 
 export class LanrageCore {
   private nat: NatDetection | null = null;
-  private interfaceHandle: WireGuardInterface | null = null;
   private state: CoreStatus['state'] = 'starting';
   private statusTimer: NodeJS.Timeout | null = null;
 
   private constructor(
     private readonly o: CoreOptions,
     readonly publicKey: string,
-    private readonly privateKey: string,
+    private readonly network: NetworkManager,
     private readonly mux: UdpMux,
     private readonly stun: StunClient,
     private readonly probes: ProbeEngine,
@@ -83,6 +80,12 @@ export class LanrageCore {
     const keys = await loadOrCreateKeys(o.configDir);
     log.info(keys.created ? 'created WireGuard identity' : 'loaded WireGuard identity', {
       publicKey: keys.publicKey,
+    });
+    const network = new NetworkManager({
+      privateKey: keys.privateKey,
+      interfaceName: o.config.interfaceName,
+      log: o.logger.child({ area: 'wireguard' }),
+      ...(o.wireguard ? { wireguard: o.wireguard } : {}),
     });
     const tasks = new TaskManager({
       onError: (name, error) =>
@@ -157,8 +160,9 @@ export class LanrageCore {
         relays,
         tasks,
         wireguard: {
-          setPeer: (peer) => core!.wg().setPeer(peer),
-          removePeer: (key) => core!.wg().removePeer(key),
+          setPeer: (peer) => network.setPeer(peer),
+          removePeer: (key) => network.removePeer(key),
+          tunnelLatency: (ip) => network.tunnelLatency(ip),
         },
         control: {
           grant: (peer) => control.request('route.token', { partyId: core!.partyId(), peer }),
@@ -183,8 +187,8 @@ export class LanrageCore {
       selfKey: keys.publicKey,
       memberInfo: () => core!.memberInfo(),
       tunnel: {
-        up: (ip) => core!.tunnelUp(ip),
-        down: () => core!.tunnelDown(),
+        up: (ip) => network.up(ip),
+        down: () => network.down(),
       },
       onWireGuardPort: (port) => mux.setWireGuardPort(port),
       log: o.logger.child({ area: 'party' }),
@@ -200,7 +204,7 @@ export class LanrageCore {
     core = new LanrageCore(
       o,
       keys.publicKey,
-      keys.privateKey,
+      network,
       mux,
       stun,
       probes,
@@ -213,18 +217,9 @@ export class LanrageCore {
     );
     await core.detectNat();
     // A stale interface from a crash would make `up` fail later; clear it now.
-    await new WireGuardInterface({
-      ...o.wireguard,
-      privateKey: keys.privateKey,
-      address: '10.66.0.1',
-      name: o.config.interfaceName,
-    })
-      .cleanupStale()
-      .then(
-        (cleaned) =>
-          cleaned &&
-          log.warn('removed a stale WireGuard interface', { ifname: o.config.interfaceName }),
-      );
+    if (await network.cleanupStale()) {
+      log.warn('removed a stale WireGuard interface', { ifname: o.config.interfaceName });
+    }
     core.state = 'idle';
     core.scheduleStatus();
     return core;
@@ -311,7 +306,7 @@ export class LanrageCore {
     this.probes.close();
     this.stun.close();
     await this.control.close();
-    await this.tunnelDown();
+    await this.network.down();
     await this.mux.close();
     if (this.statusTimer) clearTimeout(this.statusTimer);
     this.state = 'stopped';
@@ -356,31 +351,6 @@ export class LanrageCore {
     const party = this.party.current;
     if (!party) throw new Error('not in a party');
     return party.id;
-  }
-
-  private wg(): WireGuardInterface {
-    if (!this.interfaceHandle) throw new Error('WireGuard interface is not up');
-    return this.interfaceHandle;
-  }
-
-  private async tunnelUp(virtualIp: string): Promise<number> {
-    const wg = new WireGuardInterface({
-      ...this.o.wireguard,
-      privateKey: this.privateKey,
-      address: virtualIp,
-      name: this.o.config.interfaceName,
-      listenPort: 0,
-      log: this.o.logger.child({ area: 'wireguard' }),
-    });
-    const up = await wg.up();
-    this.interfaceHandle = wg;
-    return up.listenPort;
-  }
-
-  private async tunnelDown(): Promise<void> {
-    const wg = this.interfaceHandle;
-    this.interfaceHandle = null;
-    if (wg) await wg.down();
   }
 
   private scheduleStatus(): void {

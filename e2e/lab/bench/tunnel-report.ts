@@ -1,0 +1,84 @@
+import type { RttStats } from './bench-probes.js';
+import type { RecoveryFigure } from './relay-recovery.js';
+import type { JoinFigure } from './tunnel-join.js';
+import type { PathFigures } from './tunnel-path.js';
+
+/** The table and the BENCH_JSON line for lanrage-tunnel.bench.ts. */
+export interface TunnelFigures {
+  joinDirect: JoinFigure & { pair: string };
+  joinRelayed: JoinFigure & { pair: string };
+  path: PathFigures & { pair: string };
+  recovery: RecoveryFigure & { pair: string; deadPathAfterMs: number; probeIntervalMs: number };
+}
+
+type Row = [figure: string, lanrage: string, baseline: string, versus: string, aim: string];
+
+const ms = (n: number): string => `${n.toFixed(n < 10 ? 3 : 0)} ms`;
+const diff = (a: number, b: number): string =>
+  `${a >= b ? '+' : ''}${(a - b).toFixed(Math.abs(a - b) < 10 ? 3 : 0)} ms`;
+const loss = (s: RttStats): string =>
+  `${((100 * s.lost) / s.sent).toFixed(1)} % (${s.lost}/${s.sent})`;
+
+function joinRows(label: string, j: JoinFigure & { pair: string }): Row[] {
+  return [
+    [
+      `join → first ping, ${label} (${j.pair}, ${j.strategy})`,
+      ms(j.lanrageMs),
+      `raw wg iface up ${ms(j.rawIfaceUpMs)}`,
+      diff(j.lanrageMs, j.rawIfaceUpMs),
+      '≤ 2000 ms',
+    ],
+    ['', '', `raw wg incl. start ${ms(j.rawWithStartMs)}`, diff(j.lanrageMs, j.rawWithStartMs), ''],
+  ];
+}
+
+function rttRows(what: string, l: RttStats, u: RttStats, raw: RttStats | null): Row[] {
+  const rows: Row[] = [
+    [`${what} p50`, ms(l.p50), `underlay ${ms(u.p50)}`, diff(l.p50, u.p50), '≤ underlay + 0.5 ms'],
+    [`${what} p99`, ms(l.p99), `underlay ${ms(u.p99)}`, diff(l.p99, u.p99), ''],
+    [`${what} loss`, loss(l), `underlay ${loss(u)}`, '', ''],
+  ];
+  if (raw) {
+    rows.splice(1, 0, ['', '', `raw wg ${ms(raw.p50)}`, diff(l.p50, raw.p50), '']);
+    rows.splice(3, 0, ['', '', `raw wg ${ms(raw.p99)}`, diff(l.p99, raw.p99), '']);
+  }
+  return rows;
+}
+
+export function printReport(f: TunnelFigures): void {
+  const { path: p, recovery: r } = f;
+  const rows: Row[] = [
+    ['figure', 'LANrage', 'baseline (same run)', 'vs baseline', 'aim'],
+    ...joinRows('direct', f.joinDirect),
+    ...joinRows('relayed', f.joinRelayed),
+    ...rttRows(`ICMP RTT (${p.pair})`, p.ping.lanrage, p.ping.underlay, p.ping.raw),
+    ...rttRows('UDP 64 B @ 1000/s RTT', p.udp.lanrage, p.udp.underlay, null),
+    [
+      'iperf3 TCP throughput',
+      `${p.mbps.lanrage.toFixed(0)} Mbit/s`,
+      `raw wg ${p.mbps.raw.toFixed(0)} Mbit/s`,
+      `${((100 * p.mbps.lanrage) / p.mbps.raw).toFixed(0)} %`,
+      '≥ 50 % of raw wg',
+    ],
+    ['', '', `underlay ${p.mbps.underlay.toFixed(0)} Mbit/s`, '', ''],
+    [
+      `relay dies (${r.pair}, ${r.relayKilled} → ${r.after})`,
+      `gap ${ms(r.gapMs)}`,
+      `dead-path ${ms(r.deadPathAfterMs)}`,
+      diff(r.gapMs, r.deadPathAfterMs),
+      '≤ 5000 ms',
+    ],
+    ['', `kill → reply ${ms(r.killToReplyMs)}`, `probe every ${ms(r.probeIntervalMs)}`, '', ''],
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  const line = (row: Row): string =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join(' | ')
+      .trimEnd();
+  console.log('\nlanrage-tunnel bench (NAT lab; every baseline measured in this run)');
+  console.log(line(rows[0]!));
+  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+  for (const row of rows.slice(1)) console.log(line(row));
+  console.log(`BENCH_JSON ${JSON.stringify({ bench: 'lanrage-tunnel', ...f })}`);
+}

@@ -1,0 +1,346 @@
+import type winston from 'winston';
+import {
+  chooseStrategy,
+  type StrategyChoice,
+} from '../../../src-shared/domain/connection-strategy.js';
+import {
+  validateCoordinationResult,
+  type CoordinationResult,
+} from '../../../src-shared/domain/coordination-result.js';
+import { parseEndpoint } from '../../../src-shared/domain/endpoint.js';
+import type { Member, Signal } from '../../../src-shared/protocol/control-messages.js';
+import type { Candidate, LivePath, PeerLink } from '../paths/peer-link.js';
+import type { RelayEndpoint } from '../relay/relay-binder.js';
+import { relayRouteFromGrant, type RelayRoute } from '../relay/relay-frames-client.js';
+import type { PeerConnectionDeps } from './peer-connection.js';
+
+/**
+ * How one peer is reached (the seed's ConnectionCoordinator): the strategy from both NAT types,
+ * the relay (control server list → configured → default, nearest by ICMP, or the user's pin), the
+ * relay route bound, hole punching at a signalled moment, and a validated CoordinationResult each
+ * time a path is settled.
+ *
+ * Roles: the member whose key sorts first is the *initiator*: it picks the pair's relay and times
+ * the punches; the other follows its signals. One voice avoids two sides racing to different
+ * relays. Relay changes run as one task per peer, so two binds never race and unbind each other.
+ */
+
+/** Lead time of a punch signal: one control-server round trip with margin, so both start together. */
+export const PUNCH_LEAD_MS = 400;
+/** How long both sides ping each other's candidates; NAT holes open within a few RTTs. */
+export const PUNCH_WINDOW_MS = 3_000;
+/** First relay BIND answered within this, or the relay is skipped. */
+export const RELAY_BIND_TIMEOUT_MS = 2_000;
+/** While the peer has not bound our relay choice, tell it again this often (signals can be lost). */
+export const RELAY_NUDGE_MS = 2_000;
+/** Relays tried in a row before giving up until the next reconnect attempt. */
+const RELAY_TRIES = 3;
+
+export type CoordinatorDeps = Omit<PeerConnectionDeps, 'wireguard' | 'onGiveUp'>;
+
+export class ConnectionCoordinator {
+  private member: Member;
+  private choice: StrategyChoice;
+  private relay: { endpoint: RelayEndpoint; route: RelayRoute; epoch: number } | null = null;
+  private relayEpoch = 0;
+  private readonly failedRelays = new Set<string>();
+  private punchAttempt = 0;
+  private failure: string | null = null;
+  private lastResult: CoordinationResult | null = null;
+
+  constructor(
+    member: Member,
+    private readonly d: CoordinatorDeps,
+    private readonly link: PeerLink,
+    private readonly log: winston.Logger,
+    private readonly prefix: string,
+  ) {
+    this.member = member;
+    this.choice = this.decide();
+  }
+
+  get strategy(): StrategyChoice {
+    return this.choice;
+  }
+
+  /** Why the preferred strategy was not reached, else why this strategy. */
+  get reason(): string {
+    return this.failure ?? this.choice.reason;
+  }
+
+  get result(): CoordinationResult | null {
+    return this.lastResult;
+  }
+
+  get relayEndpoint(): RelayEndpoint | null {
+    return this.relay?.endpoint ?? null;
+  }
+
+  private get initiator(): boolean {
+    return this.d.self().publicKey < this.member.publicKey;
+  }
+
+  /** First contact: the initiator picks and binds a relay, then punches when direct is possible. */
+  async begin(signal: AbortSignal): Promise<void> {
+    if (!this.initiator) return; // The responder binds and punches when the initiator says so.
+    this.reselectRelay(new Set());
+    if (this.wantsDirect() && !signal.aborted) await this.initiatePunch(signal);
+  }
+
+  /** The control server's newer view of the peer; punches again when its address changed. */
+  update(member: Member): void {
+    const moved =
+      member.publicEndpoint !== this.member.publicEndpoint ||
+      member.natType !== this.member.natType;
+    this.member = member;
+    this.choice = this.decide();
+    if (moved && this.initiator && this.wantsDirect() && !this.onDirect()) this.tryDirect();
+  }
+
+  onSignal(signal: Signal): void {
+    if (signal.kind === 'relay') {
+      // Newer choices win; at the same epoch the initiator's choice wins.
+      const newer =
+        signal.epoch > this.relayEpoch || (signal.epoch === this.relayEpoch && !this.initiator);
+      if (!newer || this.relay?.endpoint.id === signal.relayId) {
+        this.relayEpoch = Math.max(this.relayEpoch, signal.epoch);
+        return;
+      }
+      this.relayEpoch = signal.epoch;
+      this.relayOp(async () => {
+        await this.bindRelay(signal.relayId, signal.epoch);
+      });
+    } else if (signal.kind === 'punch' && this.wantsDirect()) {
+      const localAt = signal.at - (this.d.control.serverNow() - Date.now());
+      this.d.tasks.start(`${this.prefix}punch`, (s) => this.runPunch(localAt, s));
+    }
+  }
+
+  /** A path died: a direct one falls back to the relay at once; a dead relay is replaced. */
+  onPathDead(path: LivePath): void {
+    if (path.kind !== 'relay' && this.relay) {
+      this.failure = 'direct path died; using the relay';
+      this.restoreRelayPath();
+    } else if (path.kind === 'relay' && path.relayId) {
+      this.failedRelays.add(path.relayId);
+      this.reselectRelay(new Set([path.relayId]));
+    }
+  }
+
+  /** Picks a relay again from fresh measurements (a reconnect attempt). */
+  reconnect(): void {
+    this.failedRelays.clear();
+    this.reselectRelay(new Set());
+    if (this.wantsDirect() && this.initiator) this.tryDirect();
+  }
+
+  /** A relayed pair whose NATs allow direct tries again now and then: NATs change. */
+  retryDirect(): void {
+    if (this.link.path?.kind === 'relay' && this.wantsDirect() && this.initiator) this.tryDirect();
+  }
+
+  /** On a degraded relay, moves to another relay when one measures nearer. */
+  async leaveDegradedRelay(): Promise<void> {
+    const current = this.link.path?.relayId;
+    if (!current || !this.initiator) return;
+    await this.d.relays.measureAll();
+    const better = this.d.relays.choose(new Set([current]));
+    const now = this.d.relays.latencyOf(current);
+    const candidate = better ? this.d.relays.latencyOf(better.id) : null;
+    if (better && candidate !== null && (now === null || candidate < now)) {
+      this.log.warn('degraded on relay; switching', { from: current, to: better.id });
+      this.reselectRelay(new Set([current]));
+    }
+  }
+
+  async refreshGrant(): Promise<void> {
+    if (!this.relay) return;
+    const parsed = relayRouteFromGrant(await this.d.control.grant(this.member.publicKey));
+    if (parsed.ok && this.relay) {
+      this.relay.route = parsed.value;
+      this.d.binder.refresh(parsed.value);
+    }
+  }
+
+  /** Records the path now in use as a result, validated before anyone relies on it. */
+  settle(path: LivePath, latencyMs: number | null): void {
+    const candidate: CoordinationResult = {
+      strategy: path.kind === 'relay' ? 'relay' : 'direct',
+      path: path.kind,
+      endpoint: `${path.via.host}:${path.via.port}`,
+      relayId: path.kind === 'relay' ? path.relayId : null,
+      latencyMs,
+      error: this.failure,
+    };
+    const checked = validateCoordinationResult(candidate);
+    if (!checked.ok) {
+      this.log.error('inconsistent coordination result', { error: checked.error });
+      return;
+    }
+    this.lastResult = checked.value;
+  }
+
+  release(): void {
+    if (this.relay) this.d.binder.unbind(this.relay.route.routeId.toString('hex'));
+    this.relay = null;
+  }
+
+  // --- hole punching ------------------------------------------------------------------------
+
+  private tryDirect(): void {
+    // A second punch while one is under way would only cut the first short.
+    if (!this.d.tasks.has(`${this.prefix}punch`)) {
+      this.d.tasks.start(`${this.prefix}punch`, (s) => this.initiatePunch(s));
+    }
+  }
+
+  private async initiatePunch(signal: AbortSignal): Promise<void> {
+    const at = this.d.control.serverNow() + PUNCH_LEAD_MS;
+    this.punchAttempt = (this.punchAttempt + 1) % 100;
+    try {
+      await this.d.control.signal(this.member.publicKey, {
+        kind: 'punch',
+        at,
+        attempt: this.punchAttempt,
+      });
+    } catch (error) {
+      this.log.warn('punch signal failed', { error: (error as Error).message });
+      return;
+    }
+    await this.runPunch(Date.now() + PUNCH_LEAD_MS, signal);
+  }
+
+  private async runPunch(localAt: number, signal: AbortSignal): Promise<void> {
+    const candidates = this.candidates();
+    if (candidates.length === 0) return;
+    this.log.info('hole punching', {
+      candidates: candidates.map((c) => `${c.host}:${c.port}`).join(','),
+    });
+    const path = await this.link.punch(candidates, localAt, PUNCH_WINDOW_MS, signal);
+    if (signal.aborted) return;
+    if (path) {
+      this.failure = null;
+      this.log.info('direct path proven', {
+        path: path.kind,
+        endpoint: `${path.via.host}:${path.via.port}`,
+      });
+    } else {
+      this.failure = `${this.choice.reason}; direct attempt failed, using the relay`;
+      this.log.warn('direct attempt failed; staying on the relay');
+      this.restoreRelayPath();
+    }
+    this.d.onChange();
+  }
+
+  private candidates(): Candidate[] {
+    const out: Candidate[] = [];
+    const add = (kind: Candidate['kind'], text: string | null) => {
+      if (!text) return;
+      const ep = parseEndpoint(text);
+      if (ep.ok && !out.some((c) => c.host === ep.value.host && c.port === ep.value.port)) {
+        out.push({ kind, host: ep.value.host, port: ep.value.port });
+      }
+    };
+    if (this.choice.strategy === 'lan') for (const c of this.member.localCandidates) add('lan', c);
+    add('direct', this.member.publicEndpoint);
+    return out;
+  }
+
+  // --- relays -------------------------------------------------------------------------------
+
+  private relayOp(body: (signal: AbortSignal) => Promise<void>): void {
+    this.d.tasks.start(`${this.prefix}relay`, body);
+  }
+
+  private reselectRelay(exclude: ReadonlySet<string>): void {
+    this.relayOp(async (s) => {
+      await this.d.relays.measureAll();
+      if (!s.aborted) await this.switchRelay(exclude, s);
+    });
+  }
+
+  /** Picks a relay, tells the peer, binds there; the next candidate when one does not answer. */
+  private async switchRelay(exclude: ReadonlySet<string>, signal: AbortSignal): Promise<boolean> {
+    for (let tries = 0; tries < RELAY_TRIES && !signal.aborted; tries++) {
+      const pick = this.d.relays.choose(new Set([...exclude, ...this.failedRelays]));
+      if (!pick) return false;
+      const epoch = ++this.relayEpoch;
+      this.d.control
+        .signal(this.member.publicKey, { kind: 'relay', relayId: pick.id, epoch })
+        .catch((e: Error) => this.log.warn('relay signal failed', { error: e.message }));
+      if (await this.bindRelay(pick.id, epoch)) return true;
+      // Superseded by a newer relay task: that is no verdict on this relay.
+      if (signal.aborted) return false;
+      this.failedRelays.add(pick.id);
+    }
+    return false;
+  }
+
+  private async bindRelay(relayId: string, epoch: number): Promise<boolean> {
+    const endpoint = await this.d.relays.endpointOf(relayId);
+    if (!endpoint) {
+      this.log.warn('relay unknown or unresolvable', { relay: relayId });
+      return false;
+    }
+    let route: RelayRoute;
+    try {
+      const grant = relayRouteFromGrant(await this.d.control.grant(this.member.publicKey));
+      if (!grant.ok) throw new Error(grant.error);
+      route = grant.value;
+    } catch (error) {
+      this.log.warn('no route token', { error: (error as Error).message });
+      return false;
+    }
+    if (this.relay && this.relay.endpoint.id !== relayId) {
+      this.d.binder.unbind(this.relay.route.routeId.toString('hex'));
+    }
+    this.relay = { endpoint, route, epoch };
+    const ok = await this.d.binder.bind(endpoint, route, RELAY_BIND_TIMEOUT_MS);
+    if (this.relay?.epoch !== epoch) return ok;
+    this.log.info(ok ? 'relay bound' : 'relay did not answer', { relay: relayId, epoch });
+    if (ok) {
+      this.failedRelays.delete(relayId);
+      if (!this.onDirect()) this.restoreRelayPath();
+      this.nudgeUntilPeerBinds(relayId, epoch, route.routeId.toString('hex'));
+    }
+    return ok;
+  }
+
+  /** Re-sends our relay choice until the relay says the peer has bound the route too. */
+  private nudgeUntilPeerBinds(relayId: string, epoch: number, routeHex: string): void {
+    this.d.tasks.start(`${this.prefix}nudge`, async (signal) => {
+      while (!signal.aborted && this.relay?.epoch === epoch) {
+        await new Promise((r) => setTimeout(r, RELAY_NUDGE_MS));
+        if (signal.aborted || this.relay?.epoch !== epoch || this.d.binder.isPeerBound(routeHex))
+          return;
+        await this.d.control
+          .signal(this.member.publicKey, { kind: 'relay', relayId, epoch })
+          .catch(() => {});
+      }
+    });
+  }
+
+  private restoreRelayPath(): void {
+    if (!this.relay) return;
+    const { endpoint, route } = this.relay;
+    this.link.useRelay(endpoint.id, endpoint.host, endpoint.port, route.routeId);
+  }
+
+  private onDirect(): boolean {
+    const kind = this.link.path?.kind;
+    return kind === 'direct' || kind === 'lan';
+  }
+
+  private wantsDirect(): boolean {
+    return this.choice.strategy !== 'relay';
+  }
+
+  private decide(): StrategyChoice {
+    const self = this.d.self();
+    const ep = this.member.publicEndpoint ? parseEndpoint(this.member.publicEndpoint) : null;
+    return chooseStrategy(
+      { natType: self.natType, publicIp: self.publicIp },
+      { natType: this.member.natType, publicIp: ep && ep.ok ? ep.value.host : null },
+    );
+  }
+}
