@@ -11,6 +11,7 @@ import { parseEndpoint } from '../../../src-shared/domain/endpoint.js';
 import type { Member, Signal } from '../../../src-shared/protocol/control-messages.js';
 import type { Candidate, LivePath, PeerLink } from '../paths/peer-link.js';
 import type { RelayEndpoint } from '../relay/relay-binder.js';
+import { sleep } from '../tasks/task-manager.js';
 import { relayRouteFromGrant, type RelayRoute } from '../relay/relay-frames-client.js';
 import type { PeerConnectionDeps } from './peer-connection.js';
 
@@ -310,7 +311,7 @@ export class ConnectionCoordinator {
   private nudgeUntilPeerBinds(relayId: string, epoch: number, routeHex: string): void {
     this.d.tasks.start(`${this.prefix}nudge`, async (signal) => {
       while (!signal.aborted && this.relay?.epoch === epoch) {
-        await new Promise((r) => setTimeout(r, RELAY_NUDGE_MS));
+        await sleep(RELAY_NUDGE_MS, signal);
         if (signal.aborted || this.relay?.epoch !== epoch || this.d.binder.isPeerBound(routeHex))
           return;
         await this.d.control
