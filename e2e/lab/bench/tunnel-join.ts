@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import type { PeerStatus } from '../../../src-shared/domain/core-status.js';
 import { brief, type PartyLab, type StatusJson } from '../party-lab.js';
 import { firstReplyMs } from './bench-probes.js';
+import { joinTimeline, type JoinTimeline } from './join-timeline.js';
 import { startRawPair } from './raw-pair.js';
 
 /**
@@ -19,6 +21,8 @@ export interface JoinFigure {
   rawIfaceUpMs: number;
   /** Raw wireguard-go including starting both wireguard-go processes. */
   rawWithStartMs: number;
+  /** Milestones of the LANrage join, from the joiner's log. */
+  timeline: JoinTimeline;
 }
 
 export function peerOf(s: StatusJson, name: string): PeerStatus {
@@ -57,7 +61,7 @@ export async function lanrageFirstReply(
   invite: string,
   joiner: string,
   target: string,
-): Promise<Pick<JoinFigure, 'lanrageMs' | 'strategy'>> {
+): Promise<Pick<JoinFigure, 'lanrageMs' | 'strategy' | 'timeline'>> {
   const targetIp = (await party.status(target)).self.virtualIp;
   if (targetIp === null) throw new Error(`${target} has no virtual IP`);
   const player = party.player(joiner);
@@ -69,5 +73,9 @@ export async function lanrageFirstReply(
     up,
   ]);
   const peer = peerOf(await party.status(joiner), target);
-  return { lanrageMs, strategy: `${peer.strategy}${peer.relay ? `@${peer.relay.id}` : ''}` };
+  return {
+    lanrageMs,
+    strategy: `${peer.strategy}${peer.relay ? `@${peer.relay.id}` : ''}`,
+    timeline: await joinTimeline(join(party.logDir, `player-${joiner}.log`), target, startedAt),
+  };
 }

@@ -1,4 +1,5 @@
 import type { RttStats } from './bench-probes.js';
+import type { JoinTimeline } from './join-timeline.js';
 import type { RecoveryFigure } from './relay-recovery.js';
 import type { JoinFigure } from './tunnel-join.js';
 import type { PathFigures } from './tunnel-path.js';
@@ -19,6 +20,11 @@ const diff = (a: number, b: number): string =>
 const loss = (s: RttStats): string =>
   `${((100 * s.lost) / s.sent).toFixed(1)} % (${s.lost}/${s.sent})`;
 
+function milestones(t: JoinTimeline): string {
+  const at = (n: number | null): string => (n === null ? '?' : `${(n / 1000).toFixed(2)} s`);
+  return `NAT ${at(t.natMs)}, wg up ${at(t.interfaceUpMs)}, path ${at(t.pathMs)}`;
+}
+
 function joinRows(label: string, j: JoinFigure & { pair: string }): Row[] {
   return [
     [
@@ -29,6 +35,7 @@ function joinRows(label: string, j: JoinFigure & { pair: string }): Row[] {
       '≤ 2000 ms',
     ],
     ['', '', `raw wg incl. start ${ms(j.rawWithStartMs)}`, diff(j.lanrageMs, j.rawWithStartMs), ''],
+    [`  joiner's log: ${milestones(j.timeline)}`, '', '', '', ''],
   ];
 }
 
