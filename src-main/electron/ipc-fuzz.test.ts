@@ -2,19 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { AppInfo, EventChannel } from '../../src-shared/ipc/contract.js';
 import { createBridge } from '../../src-shared/ipc/create-bridge.js';
 import { registerIpcHandlers, type IpcMainLike } from './ipc-main.js';
+import { seededRandom } from '../../src-shared/protocol/fuzz-bytes.js';
 import { checkIpcSender, type IpcSenderLike } from './trusted-ipc-sender.js';
-
-/** Seeded so a failure reproduces: mulberry32. Randomness is injected, never Math.random. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Hostile values: wrong types, deep and odd objects, prototype tricks, huge strings. */
 function hostileValue(random: () => number, depth = 0): unknown {
@@ -66,7 +55,7 @@ const ROUNDS = 2_000;
 
 describe('IPC under hostile input', () => {
   it('main refuses every malformed request with an error naming the channel and never runs the handler', async () => {
-    const random = prng(0x1a2b);
+    const random = seededRandom(0x1a2b);
     let handlerRuns = 0;
     let listener: ((event: IpcSenderLike, ...args: unknown[]) => unknown) | undefined;
     const ipcMain: IpcMainLike = {
@@ -101,7 +90,7 @@ describe('IPC under hostile input', () => {
   });
 
   it('the bridge delivers only pushes that match the contract, whatever arrives', () => {
-    const random = prng(0x3c4d);
+    const random = seededRandom(0x3c4d);
     let deliver: ((payload: unknown) => void) | undefined;
     const bridge = createBridge({
       invoke: async () => INFO,
@@ -127,7 +116,7 @@ describe('IPC under hostile input', () => {
   });
 
   it('the sender check never throws on hostile frames and URLs', () => {
-    const random = prng(0x5e6f);
+    const random = seededRandom(0x5e6f);
     const policy = { trustedWebContentsIds: new Set([1]), rendererUrl: RENDERER_URL };
     const prefixes = [
       'file:///app/dist/renderer/',

@@ -16,17 +16,7 @@ import { issueRouteGrant } from '../common/route-token-crypto.js';
 
 export const TEST_SECRET = Buffer.from('relay-test-secret-0123456789abcdef', 'utf8');
 
-/** A mulberry32 generator: seeded, so a failing fuzz run can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../src-shared/protocol/fuzz-bytes.js';
 
 /** Both sides' routes for one pair of members, as the control server would grant them. */
 export function grantPair(

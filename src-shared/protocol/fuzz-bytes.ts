@@ -2,14 +2,15 @@
  * Deterministic byte mutators for fuzz tests (seeded, so a failure reproduces). Test-only helper,
  * shared by every parser's fuzz test.
  */
+/** mulberry32: seeded, so a failing fuzz run can be replayed; not for anything secret. */
 export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0 || 1;
+  let a = seed >>> 0;
   return () => {
-    // xorshift32: fast, good enough to scatter bytes; not for anything secret.
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 0x100000000;
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
