@@ -22,6 +22,8 @@ export const EARLY_SIGNALS_PER_PEER = 8;
 export class ConnectionManager {
   private readonly peers = new Map<string, PeerConnection>();
   private readonly early = new Map<string, { at: number; signal: Signal }[]>();
+  /** The party these peers belong to, named in every line the peers log. */
+  partyId: string | null = null;
 
   constructor(
     private readonly deps: ConnectionDeps,
@@ -40,6 +42,7 @@ export class ConnectionManager {
     }
     const peer = new PeerConnection(member, {
       ...this.deps,
+      log: this.deps.log.child({ party: this.partyId ?? undefined }),
       onGiveUp: (key) => this.deps.log.warn('peer failed', { peerKey: key.slice(0, 8) }),
     });
     this.peers.set(member.publicKey, peer);

@@ -148,6 +148,7 @@ export class PartyManager {
     if (!me) throw new PartyError('the control server did not list us as a member', 'internal');
     this.party = party;
     this.virtualIp = me.virtualIp;
+    this.d.connections.partyId = party.id;
     this.d.log.info('in party', {
       party: party.id,
       name: party.name,
