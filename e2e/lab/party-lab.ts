@@ -252,12 +252,18 @@ export class PartyLab {
   private async waitForRelays(count: number): Promise<void> {
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
-      const { stdout } = await runIn(this.lab.layout.internetNs, 'curl', [
-        '-s',
-        `http://${CONTROL_IP}:${CONTROL_PORT}/health`,
+      // Node's own fetch, run inside the namespace: no curl needed on the machine.
+      const { stdout } = await runIn(this.lab.layout.internetNs, process.execPath, [
+        '-e',
+        `fetch('http://${CONTROL_IP}:${CONTROL_PORT}/health').then((r) => r.text()).then((t) => process.stdout.write(t))`,
       ]).catch(() => ({ stdout: '{}' }));
-      const health = JSON.parse(stdout || '{}') as { relaysHealthy?: number };
-      if ((health.relaysHealthy ?? 0) >= count) return;
+      let healthy = 0;
+      try {
+        healthy = (JSON.parse(stdout) as { relaysHealthy?: number }).relaysHealthy ?? 0;
+      } catch {
+        // Not up yet, or not JSON: ask again.
+      }
+      if (healthy >= count) return;
       await new Promise((r) => setTimeout(r, 200));
     }
     throw new Error(`relays did not register with the control server (logs: ${this.logDir})`);
