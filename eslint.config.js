@@ -5,7 +5,7 @@ import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', 'release', 'coverage', 'bench-results'] },
+  { ignores: ['node_modules', 'dist', 'release', 'coverage', 'bench-results', '.lab-state'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
