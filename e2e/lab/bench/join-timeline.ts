@@ -29,6 +29,7 @@ export async function joinTimeline(
   return {
     natMs: at(/ \[nat\] NAT detected /),
     interfaceUpMs: at(/ \[wireguard\] WireGuard interface up /),
-    pathMs: at(new RegExp(` \\[peer\\] path peer=${peer} `)),
+    // Fields between message and peer= vary (e.g. party=…); "path dead" is not a path.
+    pathMs: at(new RegExp(` \\[peer\\] path (?!dead )(.* )?peer=${peer} `)),
   };
 }

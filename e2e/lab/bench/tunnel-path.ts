@@ -11,8 +11,10 @@ import { peerOf } from './tunnel-join.js';
 
 /**
  * Figures 2 and 3, between two open players (the only pair with an underlay path and no NAT):
- * ICMP and game-like UDP RTT over LANrage vs the underlay, and iperf3 TCP through LANrage vs
- * plain wireguard-go, all in the same direction (a → b).
+ * ICMP and game-like UDP RTT and iperf3 TCP throughput, all a → b, over three routes: the
+ * underlay, LANrage's tunnel and a plain wireguard-go tunnel. The aims compare LANrage's RTT with
+ * the underlay and its throughput with plain wireguard-go; the third route tells how much of a
+ * difference is WireGuard itself and how much LANrage's own packet path.
  */
 const PINGS = 200;
 const PING_INTERVAL_S = 0.01;
@@ -24,10 +26,28 @@ const RAW_INDEX = 2;
 // The pair may still be finishing its punch when everyone is up; direct is what is measured.
 const DIRECT_TIMEOUT_MS = 20_000;
 
+type Route = 'underlay' | 'lanrage' | 'raw';
+
 export interface PathFigures {
-  ping: { underlay: RttStats; lanrage: RttStats; raw: RttStats };
-  udp: { underlay: RttStats; lanrage: RttStats };
-  mbps: { underlay: number; lanrage: number; raw: number };
+  ping: Record<Route, RttStats>;
+  udp: Record<Route, RttStats>;
+  mbps: Record<Route, number>;
+}
+
+interface RouteFigures {
+  ping: RttStats;
+  udp: RttStats;
+  mbps: number;
+}
+
+/** The same three measurements, a → b, to one address of b (underlay, LANrage or raw tunnel). */
+async function measureTo(fromNs: string, toNs: string, target: string): Promise<RouteFigures> {
+  const ping = await pingStats(fromNs, target, PINGS, PING_INTERVAL_S);
+  const udp = await udpEchoStats(fromNs, target, UDP_PORT, UDP_LOAD);
+  for (const [what, s] of Object.entries({ ping, udp })) {
+    if (s.sent === s.lost) throw new Error(`${what} to ${target}: no replies at all`);
+  }
+  return { ping, udp, mbps: await throughputMbps(toNs, fromNs, target, IPERF_SECONDS) };
 }
 
 export async function measurePath(party: PartyLab, a: string, b: string): Promise<PathFigures> {
@@ -41,41 +61,27 @@ export async function measurePath(party: PartyLab, a: string, b: string): Promis
   const to = party.player(b);
   const tunnelIp = (await party.status(b)).self.virtualIp;
   if (tunnelIp === null) throw new Error(`${b} has no virtual IP`);
-
-  const ping = {
-    underlay: await pingStats(from.ns, to.ip, PINGS, PING_INTERVAL_S),
-    lanrage: await pingStats(from.ns, tunnelIp, PINGS, PING_INTERVAL_S),
-    raw: { p50: NaN, p99: NaN, lost: 0, sent: 0 },
-  };
+  // One echo server on all of b's addresses serves every route.
   const stopEcho = await startUdpEcho(to.ns, UDP_PORT);
-  let udp: PathFigures['udp'];
   try {
-    udp = {
-      underlay: await udpEchoStats(from.ns, to.ip, UDP_PORT, UDP_LOAD),
-      lanrage: await udpEchoStats(from.ns, tunnelIp, UDP_PORT, UDP_LOAD),
-    };
+    const underlay = await measureTo(from.ns, to.ns, to.ip);
+    const lanrage = await measureTo(from.ns, to.ns, tunnelIp);
+    const pair = await startRawPair(party.lab.layout.id, RAW_INDEX, from, to);
+    let raw: RouteFigures;
+    try {
+      await pingStats(from.ns, pair.toAddr, 3, 0.2); // handshake first, as LANrage's is done
+      raw = await measureTo(from.ns, to.ns, pair.toAddr);
+    } finally {
+      await pair.stop();
+    }
+    const all = { underlay, lanrage, raw };
+    const pick = <K extends keyof RouteFigures>(k: K): Record<Route, RouteFigures[K]> => ({
+      underlay: all.underlay[k],
+      lanrage: all.lanrage[k],
+      raw: all.raw[k],
+    });
+    return { ping: pick('ping'), udp: pick('udp'), mbps: pick('mbps') };
   } finally {
     await stopEcho();
   }
-  const mbps = {
-    underlay: await throughputMbps(to.ns, from.ns, to.ip, IPERF_SECONDS),
-    lanrage: await throughputMbps(to.ns, from.ns, tunnelIp, IPERF_SECONDS),
-    raw: NaN,
-  };
-  const raw = await startRawPair(party.lab.layout.id, RAW_INDEX, from, to);
-  try {
-    await pingStats(from.ns, raw.toAddr, 3, 0.2); // handshake first, as LANrage's is done
-    ping.raw = await pingStats(from.ns, raw.toAddr, PINGS, PING_INTERVAL_S);
-    mbps.raw = await throughputMbps(to.ns, from.ns, raw.toAddr, IPERF_SECONDS);
-  } finally {
-    await raw.stop();
-  }
-  for (const [what, s] of Object.entries({ ...ping, ...prefixed('udp ', udp) })) {
-    if (s.sent - s.lost === 0) throw new Error(`${what}: no replies at all from ${b}`);
-  }
-  return { ping, udp, mbps };
-}
-
-function prefixed<T>(prefix: string, record: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.entries(record).map(([k, v]) => [`${prefix}${k}`, v]));
 }

@@ -39,17 +39,15 @@ function joinRows(label: string, j: JoinFigure & { pair: string }): Row[] {
   ];
 }
 
-function rttRows(what: string, l: RttStats, u: RttStats, raw: RttStats | null): Row[] {
-  const rows: Row[] = [
+function rttRows(what: string, l: RttStats, u: RttStats, raw: RttStats): Row[] {
+  return [
     [`${what} p50`, ms(l.p50), `underlay ${ms(u.p50)}`, diff(l.p50, u.p50), '≤ underlay + 0.5 ms'],
+    ['', '', `raw wg ${ms(raw.p50)}`, diff(l.p50, raw.p50), ''],
     [`${what} p99`, ms(l.p99), `underlay ${ms(u.p99)}`, diff(l.p99, u.p99), ''],
+    ['', '', `raw wg ${ms(raw.p99)}`, diff(l.p99, raw.p99), ''],
     [`${what} loss`, loss(l), `underlay ${loss(u)}`, '', ''],
+    ['', '', `raw wg ${loss(raw)}`, '', ''],
   ];
-  if (raw) {
-    rows.splice(1, 0, ['', '', `raw wg ${ms(raw.p50)}`, diff(l.p50, raw.p50), '']);
-    rows.splice(3, 0, ['', '', `raw wg ${ms(raw.p99)}`, diff(l.p99, raw.p99), '']);
-  }
-  return rows;
 }
 
 export function printReport(f: TunnelFigures): void {
@@ -59,7 +57,7 @@ export function printReport(f: TunnelFigures): void {
     ...joinRows('direct', f.joinDirect),
     ...joinRows('relayed', f.joinRelayed),
     ...rttRows(`ICMP RTT (${p.pair})`, p.ping.lanrage, p.ping.underlay, p.ping.raw),
-    ...rttRows('UDP 64 B @ 1000/s RTT', p.udp.lanrage, p.udp.underlay, null),
+    ...rttRows('UDP 64 B @ 1000/s RTT', p.udp.lanrage, p.udp.underlay, p.udp.raw),
     [
       'iperf3 TCP throughput',
       `${p.mbps.lanrage.toFixed(0)} Mbit/s`,
