@@ -3,6 +3,7 @@ import type { Endpoint } from '../../../src-shared/domain/endpoint.js';
 import type { NatType } from '../../../src-shared/domain/nat-type.js';
 // The server's real answer logic (pure), so this in-memory lab speaks exactly what it will meet.
 import { answerBinding, type SocketRole } from '../../../src-server/stun/binding-answer.js';
+import { filteringTiming } from './nat-behaviour.js';
 import { detectNat } from './nat-detector.js';
 import { StunClient } from './stun-client.js';
 
@@ -148,5 +149,15 @@ describe('NAT detection behind in-memory NATs', () => {
       localEndpoints: [INSIDE],
     });
     expect(result.natType).toBe('restricted_cone');
+  });
+});
+
+describe('filteringTiming', () => {
+  it.each([
+    [0.2, { initialRtoMs: 50, maxTransmissions: 3, finalWaitMs: 200 }],
+    [30, { initialRtoMs: 90, maxTransmissions: 3, finalWaitMs: 200 }],
+    [100, { initialRtoMs: 300, maxTransmissions: 3, finalWaitMs: 500 }],
+  ])('waits in proportion to the server RTT (%s ms)', (rtt, want) => {
+    expect(filteringTiming(rtt)).toEqual(want);
   });
 });

@@ -52,6 +52,12 @@ export interface StunClientOptions {
   finalWaitMs?: number;
 }
 
+export interface TransactionTiming {
+  initialRtoMs?: number;
+  maxTransmissions?: number;
+  finalWaitMs?: number;
+}
+
 export type BindingResult =
   | {
       ok: true;
@@ -105,8 +111,18 @@ export class StunClient {
     this.finalWait = options.finalWaitMs ?? STUN_FINAL_WAIT_MS;
   }
 
-  /** One Binding transaction. Resolves with a result; never rejects. */
-  binding(server: Endpoint, change?: ChangeRequest): Promise<BindingResult> {
+  /**
+   * One Binding transaction. Resolves with a result; never rejects. `timing` overrides the
+   * retransmission schedule for a transaction whose silence is itself the answer (a filtering test).
+   */
+  binding(
+    server: Endpoint,
+    change?: ChangeRequest,
+    timing?: TransactionTiming,
+  ): Promise<BindingResult> {
+    const rto = timing?.initialRtoMs ?? this.rto;
+    const transmissions = timing?.maxTransmissions ?? this.transmissions;
+    const finalWait = timing?.finalWaitMs ?? this.finalWait;
     if (this.closed)
       return Promise.resolve({ ok: false, reason: 'closed', detail: 'client closed' });
     const transactionId = this.random(12);
@@ -124,8 +140,8 @@ export class StunClient {
           this.finish(key, { ok: false, reason: 'send-failed', detail: (error as Error).message });
           return;
         }
-        const last = count >= this.transmissions;
-        const wait = last ? this.finalWait : this.rto * 2 ** (count - 1);
+        const last = count >= transmissions;
+        const wait = last ? finalWait : rto * 2 ** (count - 1);
         entry.timer = this.clock.setTimeout(() => {
           if (last) {
             this.finish(key, {
