@@ -215,7 +215,12 @@ export class LanrageCore {
       connections,
       party,
     );
+    // Relay distances are measured while NAT detection runs: the first peer needs both. (Not the
+    // built-in default relay: nothing needs it until a peer does, and it may be a name to resolve.)
+    const known = relays.candidates().some((c) => c.source !== 'default');
+    const measuring = known ? relays.measureAll() : Promise.resolve();
     await core.detectNat();
+    await measuring;
     // A stale interface from a crash would make `up` fail later; clear it now.
     if (await network.cleanupStale()) {
       log.warn('removed a stale WireGuard interface', { ifname: o.config.interfaceName });

@@ -34,6 +34,11 @@ export const PUNCH_WINDOW_MS = 3_000;
 export const RELAY_BIND_TIMEOUT_MS = 2_000;
 /** While the peer has not bound our relay choice, tell it again this often (signals can be lost). */
 export const RELAY_NUDGE_MS = 2_000;
+/**
+ * Relay distances change slowly; a choice may reuse measurements this old (a degraded relay is
+ * always measured afresh). Skipping the pings saves ~0.5 s on every new peer's first path.
+ */
+export const RELAY_MEASUREMENT_MAX_AGE_MS = 30_000;
 /** Relays tried in a row before giving up until the next reconnect attempt. */
 const RELAY_TRIES = 3;
 
@@ -255,7 +260,7 @@ export class ConnectionCoordinator {
 
   private reselectRelay(exclude: ReadonlySet<string>): void {
     this.relayOp(async (s) => {
-      await this.d.relays.measureAll();
+      await this.d.relays.measureAll(RELAY_MEASUREMENT_MAX_AGE_MS);
       if (!s.aborted) await this.switchRelay(exclude, s);
     });
   }

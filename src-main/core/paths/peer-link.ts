@@ -51,6 +51,8 @@ export class PeerLink {
   private active: LivePath | null = null;
   private lastPongAt = 0;
   private deadReported = false;
+  /** The active path has not answered a probe yet (a relay whose far side may not be bound). */
+  private unproven = false;
   private punching: { candidates: Candidate[]; until: number } | null = null;
   private readonly now: () => number;
   private readonly taskName: string;
@@ -100,6 +102,8 @@ export class PeerLink {
               proven = { kind: c.kind, via, relayId: null, since: this.now() };
               this.o.mux.acceptDirectFrom(this.o.peerKey, c.host, c.port);
               this.setActive(proven);
+              this.unproven = false;
+              this.o.mux.resendHandshake(this.o.peerKey);
               this.o.onEvent({ type: 'rtt', rttMs: rtt });
             }),
           );
@@ -138,6 +142,10 @@ export class PeerLink {
       if (rtt !== null && this.active === path) {
         this.lastPongAt = this.now();
         this.deadReported = false;
+        if (this.unproven) {
+          this.unproven = false;
+          this.o.mux.resendHandshake(this.o.peerKey);
+        }
         this.o.onEvent({ type: 'rtt', rttMs: rtt });
       }
     });
@@ -152,6 +160,7 @@ export class PeerLink {
     // A new path gets a full dead-path window before it can be called dead.
     this.lastPongAt = this.now();
     this.deadReported = false;
+    this.unproven = true;
     const muxPath: PeerPath =
       path.via.kind === 'direct'
         ? { kind: 'direct', host: path.via.host, port: path.via.port }

@@ -96,6 +96,24 @@ describe('UdpMux', () => {
     expect(from).toBe(bPortForA);
   });
 
+  it('resends the handshake WireGuard sent before there was a path, once a path is proven', async () => {
+    const { a, b, wgA, wgB, aPortForB } = await pair();
+    const initiation = Buffer.alloc(148);
+    initiation[0] = 1;
+    initiation[4] = 42;
+    wgA.socket.send(initiation, aPortForB, '127.0.0.1');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(a.stats.droppedNoPath).toBe(1);
+    a.setPath('B', { kind: 'direct', host: '127.0.0.1', port: b.localPort });
+    b.setPath('A', { kind: 'direct', host: '127.0.0.1', port: a.localPort });
+    a.resendHandshake('B');
+    const [atB] = await wgB.next();
+    expect(atB.equals(initiation)).toBe(true);
+    a.resendHandshake('B');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(b.stats.wireguardIn).toBe(1);
+  });
+
   it('drops WireGuard packets from an address no peer uses', async () => {
     const { a } = await pair();
     const stranger = createSocket('udp4');

@@ -44,8 +44,21 @@ export interface MuxStats {
   droppedNoPath: number;
 }
 
+/**
+ * WireGuard sends a handshake initiation at once when a peer is configured, then waits its
+ * REKEY_TIMEOUT (5 s) before trying again. The first one usually leaves before any path is proven
+ * (no path yet, or a relay whose other side has not bound), and is lost: every new peer would wait
+ * 5 s for its tunnel. So the mux keeps the latest initiation and sends it again the moment a path
+ * is proven. A duplicate that did arrive is harmless: WireGuard drops an initiation whose timestamp
+ * it has already seen.
+ */
+export const HANDSHAKE_RESEND_WINDOW_MS = 5_000;
+const WG_HANDSHAKE_INITIATION = 1;
+const WG_HANDSHAKE_INITIATION_LENGTH = 148;
+
 interface PeerPort {
   key: string;
+  lastInitiation: { data: Buffer; at: number } | null;
   socket: Socket;
   port: number;
   path: PeerPath;
@@ -131,6 +144,7 @@ export class UdpMux {
       socket,
       port: socket.address().port,
       path: { kind: 'none' },
+      lastInitiation: null,
       directKey: null,
       routeKey: null,
     };
@@ -195,6 +209,24 @@ export class UdpMux {
   private onLoopback(peer: PeerPort, msg: Buffer, rinfo: RemoteInfo): void {
     // Only our own WireGuard may use this port: anything else on loopback is not a tunnel packet.
     if (rinfo.port !== this.wireguardPort || rinfo.address !== '127.0.0.1') return;
+    if (msg[0] === WG_HANDSHAKE_INITIATION && msg.length === WG_HANDSHAKE_INITIATION_LENGTH) {
+      peer.lastInitiation = { data: Buffer.from(msg), at: Date.now() };
+    }
+    this.sendAlongPath(peer, msg);
+  }
+
+  /** A path to `key` was just proven: resend WireGuard's pending handshake along it. */
+  resendHandshake(key: string): void {
+    const peer = this.peers.get(key);
+    const pending = peer?.lastInitiation;
+    if (!peer || !pending) return;
+    peer.lastInitiation = null;
+    if (Date.now() - pending.at <= HANDSHAKE_RESEND_WINDOW_MS)
+      this.sendAlongPath(peer, pending.data);
+  }
+
+  private sendAlongPath(peer: PeerPort, msg: Buffer): void {
+    if (this.closed) return;
     const path = peer.path;
     if (path.kind === 'direct') {
       this.socket.send(msg, path.port, path.host);

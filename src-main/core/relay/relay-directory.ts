@@ -42,6 +42,8 @@ export class RelayDirectory {
   private readonly latency = new Map<string, number | null>();
   private readonly resolved = new Map<string, string>();
   private pinnedId: string | null;
+  private measuredAt: number | null = null;
+  private inFlight: Promise<void> | null = null;
   private readonly measure: LatencyProbe;
   private readonly resolve: (host: string) => Promise<string | null>;
 
@@ -60,6 +62,8 @@ export class RelayDirectory {
   }
 
   setControlRelays(relays: readonly RelayInfo[]): void {
+    // A new list may hold relays never measured: the next round must not be skipped as fresh.
+    this.measuredAt = null;
     this.fromControl = relays
       .filter((r) => r.healthy)
       .map((r) => ({
@@ -86,8 +90,23 @@ export class RelayDirectory {
     return list;
   }
 
-  /** Measures every candidate at once; resolves when all have answered or timed out. */
-  async measureAll(): Promise<void> {
+  /**
+   * Measures every candidate at once; resolves when all have answered or timed out. Measurements
+   * younger than `maxAgeMs` are reused, and callers asking while a round is under way share it —
+   * joining a party of ten starts one round of pings, not ten.
+   */
+  measureAll(maxAgeMs = 0): Promise<void> {
+    if (this.inFlight) return this.inFlight;
+    if (this.measuredAt !== null && Date.now() - this.measuredAt <= maxAgeMs)
+      return Promise.resolve();
+    this.inFlight = this.measureRound().finally(() => {
+      this.measuredAt = Date.now();
+      this.inFlight = null;
+    });
+    return this.inFlight;
+  }
+
+  private async measureRound(): Promise<void> {
     await Promise.all(
       this.candidates().map(async (c) => {
         const endpoint = await this.endpointOf(c);
