@@ -129,6 +129,7 @@ export class ConnectionCoordinator {
       this.restoreRelayPath();
     } else if (path.kind === 'relay' && path.relayId) {
       this.failedRelays.add(path.relayId);
+      this.d.relays.markUnresponsive(path.relayId);
       this.reselectRelay(new Set([path.relayId]));
     }
   }
@@ -278,6 +279,7 @@ export class ConnectionCoordinator {
       // Superseded by a newer relay task: that is no verdict on this relay.
       if (signal.aborted) return false;
       this.failedRelays.add(pick.id);
+      this.d.relays.markUnresponsive(pick.id);
     }
     return false;
   }
@@ -306,6 +308,7 @@ export class ConnectionCoordinator {
     this.log.info(ok ? 'relay bound' : 'relay did not answer', { relay: relayId, epoch });
     if (ok) {
       this.failedRelays.delete(relayId);
+      this.d.relays.markResponsive(relayId);
       if (!this.onDirect()) this.restoreRelayPath();
       this.nudgeUntilPeerBinds(relayId, epoch, route.routeId.toString('hex'));
     }

@@ -80,3 +80,33 @@ describe('RelayDirectory', () => {
     expect(rtt!).toBeLessThan(50);
   });
 });
+
+describe('RelayDirectory after a relay failed', () => {
+  it('passes over a relay that did not answer, for every peer, until it answers again', async () => {
+    const { dir } = directory({ '192.0.2.2': 4, '192.0.2.9': 40 });
+    dir.setControlRelays([relay('a', '192.0.2.2:7401')]);
+    await dir.measureAll();
+    dir.markUnresponsive('a');
+    expect(dir.choose()?.id).toBe('mine');
+    dir.markResponsive('a');
+    expect(dir.choose()?.id).toBe('a');
+  });
+
+  it('still offers a failed relay when it is the only one left', async () => {
+    const dir = new RelayDirectory({
+      configured: [{ id: 'only', endpoint: '192.0.2.3:7401' }],
+      defaultRelay: '192.0.2.1:7401',
+      pinned: null,
+      measure: async () => 5,
+    });
+    dir.markUnresponsive('only');
+    expect(dir.choose()?.id).toBe('only');
+  });
+
+  it('shares one round of measurements between callers that ask at once', async () => {
+    const { dir, measured } = directory({ '192.0.2.9': 12 });
+    await Promise.all([dir.measureAll(), dir.measureAll(), dir.measureAll(30_000)]);
+    await dir.measureAll(30_000);
+    expect(measured).toEqual(['192.0.2.9']);
+  });
+});

@@ -13,6 +13,13 @@ import type { RelayEndpoint } from './relay-binder.js';
  * nothing else is known — and are all measured in parallel. A relay pinned by the user is kept
  * until they clear it.
  */
+/**
+ * A relay that did not answer a BIND (or whose route died) is passed over by every peer for this
+ * long: a dead relay process still answers ICMP from its host, so the latency rounds cannot tell,
+ * and each new peer would otherwise lose a bind timeout finding out again.
+ */
+export const RELAY_FAILURE_COOLDOWN_MS = 60_000;
+
 export interface RelayCandidate {
   id: string;
   endpoint: string;
@@ -43,6 +50,7 @@ export class RelayDirectory {
   private readonly resolved = new Map<string, string>();
   private pinnedId: string | null;
   private measuredAt: number | null = null;
+  private readonly unresponsiveUntil = new Map<string, number>();
   private inFlight: Promise<void> | null = null;
   private readonly measure: LatencyProbe;
   private readonly resolve: (host: string) => Promise<string | null>;
@@ -119,14 +127,31 @@ export class RelayDirectory {
     return this.latency.get(id) ?? null;
   }
 
-  /** The relay to use, skipping `exclude` (relays that just failed) unless nothing else is left. */
+  /**
+   * The relay to use, skipping `exclude` and relays that recently failed to answer — unless
+   * nothing else is left, when a relay that may have come back beats none.
+   */
   choose(exclude: ReadonlySet<string> = new Set()): RelayChoice | null {
+    const now = Date.now();
     const all = this.candidates().map((c) => ({
       id: c.id,
       latencyMs: this.latency.get(c.id) ?? null,
     }));
-    const usable = all.filter((c) => !exclude.has(c.id));
-    return chooseRelay(usable.length > 0 ? usable : all, this.pinnedId);
+    const fallback = all.filter((c) => !exclude.has(c.id));
+    const usable = fallback.filter((c) => (this.unresponsiveUntil.get(c.id) ?? 0) <= now);
+    return chooseRelay(
+      usable.length > 0 ? usable : fallback.length > 0 ? fallback : all,
+      this.pinnedId,
+    );
+  }
+
+  /** A BIND went unanswered or a route through the relay died: others should not try it now. */
+  markUnresponsive(id: string): void {
+    this.unresponsiveUntil.set(id, Date.now() + RELAY_FAILURE_COOLDOWN_MS);
+  }
+
+  markResponsive(id: string): void {
+    this.unresponsiveUntil.delete(id);
   }
 
   /** The relay's address, resolved to an IP (BIND_ACKs are matched by source address). */
