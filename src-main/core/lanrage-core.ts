@@ -333,11 +333,6 @@ export class LanrageCore {
       localEndpoints: local,
       logger: this.o.logger.child({ area: 'nat' }),
     });
-    this.o.logger.child({ area: 'nat' }).info('NAT detected', {
-      natType: this.nat.natType,
-      publicEndpoint: this.nat.publicEndpoint ? formatEndpoint(this.nat.publicEndpoint) : null,
-      reason: this.nat.reason,
-    });
   }
 
   private memberInfo(): MemberInfo {

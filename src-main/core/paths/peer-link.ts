@@ -35,6 +35,11 @@ export type PeerLinkEvent =
 
 /** 100 ms: ten tries a second keeps both NATs' holes open through the punch window. */
 export const PUNCH_SPACING_MS = 100;
+/**
+ * A new path (a relay route whose far side may still be binding) is probed this often until it
+ * first answers, not at the slow monitoring pace: its first pong releases WireGuard's handshake.
+ */
+export const PROVE_SPACING_MS = 100;
 
 export interface PeerLinkOptions {
   peerKey: string;
@@ -133,6 +138,18 @@ export class PeerLink {
 
   async stop(): Promise<void> {
     await this.o.tasks.cancel(this.taskName);
+    await this.o.tasks.cancel(`${this.taskName}:prove`);
+  }
+
+  /** Probes an unproven path quickly until it answers once (or the dead-path window passes). */
+  private prove(path: LivePath): void {
+    this.o.tasks.start(`${this.taskName}:prove`, async (signal) => {
+      const until = this.now() + this.o.deadPathAfterMs;
+      while (!signal.aborted && this.unproven && this.active === path && this.now() < until) {
+        this.probeOnce();
+        await sleep(PROVE_SPACING_MS, signal);
+      }
+    });
   }
 
   private probeOnce(): void {
@@ -161,6 +178,7 @@ export class PeerLink {
     this.lastPongAt = this.now();
     this.deadReported = false;
     this.unproven = true;
+    this.prove(path);
     const muxPath: PeerPath =
       path.via.kind === 'direct'
         ? { kind: 'direct', host: path.via.host, port: path.via.port }
