@@ -1,12 +1,12 @@
 import type winston from 'winston';
 import type { CoreStatus, RelayStatus } from '../../src-shared/domain/core-status.js';
-import { formatEndpoint, parseEndpoint, type Endpoint } from '../../src-shared/domain/endpoint.js';
+import { formatEndpoint, parseEndpoint } from '../../src-shared/domain/endpoint.js';
 import type { NatType } from '../../src-shared/domain/nat-type.js';
 import type { MemberInfo } from '../../src-shared/protocol/control-messages.js';
 import type { Config } from './config/config-schema.js';
 import { ConnectionManager } from './connection/connection-manager.js';
 import { ControlClient, ControlRequestError } from './control/control-client.js';
-import { detectNat, type NatDetection } from './nat/nat-detector.js';
+import { chooseStunServers, detectNat, type NatDetection } from './nat/nat-detector.js';
 import { StunClient } from './nat/stun-client.js';
 import { localCandidates } from './party/local-candidates.js';
 import { PartyManager } from './party/party-manager.js';
@@ -318,17 +318,11 @@ export class LanrageCore {
   }
 
   private async detectNat(): Promise<void> {
-    const advertised = this.control.stunServers;
-    const servers: Endpoint[] = [];
-    for (const text of advertised.length > 0 ? advertised : this.o.config.stunServers) {
-      const ep = parseEndpoint(text, { allowHostname: true });
-      if (ep.ok) servers.push(ep.value);
-    }
     const local = localCandidates(this.mux.localPort)
       .map((t) => parseEndpoint(t))
       .flatMap((r) => (r.ok ? [r.value] : []));
     this.nat = await detectNat({
-      servers,
+      servers: chooseStunServers(this.control.stunServers, this.o.config.stunServers),
       client: this.stun,
       localEndpoints: local,
       logger: this.o.logger.child({ area: 'nat' }),
