@@ -303,6 +303,7 @@ export class ConnectionCoordinator {
       this.d.binder.unbind(this.relay.route.routeId.toString('hex'));
     }
     this.relay = { endpoint, route, epoch };
+    this.d.mux.acceptRoute(this.member.publicKey, route.routeId);
     const ok = await this.d.binder.bind(endpoint, route, RELAY_BIND_TIMEOUT_MS);
     if (this.relay?.epoch !== epoch) return ok;
     this.log.info(ok ? 'relay bound' : 'relay did not answer', { relay: relayId, epoch });

@@ -2,11 +2,13 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { classifyPacket } from '../../../src-shared/protocol/packet-kind.js';
 import {
   encodeRelayData,
-  parseRelayFrame,
   RELAY_DATA_HEADER_LENGTH,
+  RELAY_HEADER_LENGTH,
   RelayFrameType,
 } from '../../../src-shared/protocol/relay-frames.js';
 import { toHex } from '../../../src-shared/protocol/bytes.js';
+import { PROTOCOL_VERSION } from '../../../src-shared/protocol/version.js';
+import { relayDataHeader } from '../relay/relay-frames-client.js';
 
 /**
  * The one public UDP socket of a client, and WireGuard's view of each peer.
@@ -59,6 +61,8 @@ const WG_HANDSHAKE_INITIATION_LENGTH = 148;
 interface PeerPort {
   key: string;
   lastInitiation: { data: Buffer; at: number } | null;
+  /** Where the peer's WireGuard last came from: used only while no path is set. */
+  replyPath: PeerPath | null;
   socket: Socket;
   port: number;
   path: PeerPath;
@@ -67,6 +71,18 @@ interface PeerPort {
 }
 
 const endpointKey = (host: string, port: number) => `${host}:${port}`;
+
+/** DATA headers by route-id object: a path keeps its routeId, so a lookup costs no allocation. */
+const relayHeaders = new WeakMap<Uint8Array, Buffer>();
+
+function relayHeaderOf(routeId: Uint8Array): Buffer {
+  let header = relayHeaders.get(routeId);
+  if (!header) {
+    header = relayDataHeader(routeId);
+    relayHeaders.set(routeId, header);
+  }
+  return header;
+}
 
 export class UdpMux {
   readonly stats: MuxStats = {
@@ -145,6 +161,7 @@ export class UdpMux {
       port: socket.address().port,
       path: { kind: 'none' },
       lastInitiation: null,
+      replyPath: null,
       directKey: null,
       routeKey: null,
     };
@@ -168,6 +185,15 @@ export class UdpMux {
   }
 
   /**
+   * Accept WireGuard arriving through this relay route for the peer before it becomes the path:
+   * while our BIND is in flight the peer may already be sending through the route.
+   */
+  acceptRoute(key: string, routeId: Uint8Array): void {
+    const peer = this.peers.get(key);
+    if (peer) this.byRoute.set(toHex(routeId), peer);
+  }
+
+  /**
    * Also accept WireGuard from this endpoint for the peer without sending there: while a direct
    * path is being proven, the peer may already switch to it and we must not drop its packets.
    */
@@ -185,6 +211,7 @@ export class UdpMux {
     if (!peer) return;
     this.unindex(peer);
     for (const [k, p] of this.byDirect) if (p === peer) this.byDirect.delete(k);
+    for (const [k, p] of this.byRoute) if (p === peer) this.byRoute.delete(k);
     this.peers.delete(key);
     await new Promise<void>((resolve) => peer.socket.close(() => resolve()));
   }
@@ -227,11 +254,14 @@ export class UdpMux {
 
   private sendAlongPath(peer: PeerPort, msg: Buffer): void {
     if (this.closed) return;
-    const path = peer.path;
+    // No path chosen yet, but the peer's WireGuard reached us: answer the way it came, as
+    // WireGuard itself does (otherwise our handshake response would wait for our own path).
+    const path = peer.path.kind === 'none' && peer.replyPath ? peer.replyPath : peer.path;
     if (path.kind === 'direct') {
       this.socket.send(msg, path.port, path.host);
     } else if (path.kind === 'relay') {
-      this.socket.send(encodeRelayData(path.routeId, msg), path.port, path.host);
+      // Header and payload as two buffers: the kernel gathers them, no per-packet copy.
+      this.socket.send([relayHeaderOf(path.routeId), msg], path.port, path.host);
     } else {
       this.stats.droppedNoPath++;
       return;
@@ -244,8 +274,13 @@ export class UdpMux {
     switch (classifyPacket(msg)) {
       case 'wireguard': {
         const peer = this.byDirect.get(endpointKey(rinfo.address, rinfo.port));
-        if (peer) this.toWireGuard(peer, msg);
-        else this.stats.droppedUnknownSource++;
+        if (peer) {
+          // Only while no path is set: this is the hot path, so no allocation otherwise.
+          if (peer.path.kind === 'none') {
+            peer.replyPath = { kind: 'direct', host: rinfo.address, port: rinfo.port };
+          }
+          this.toWireGuard(peer, msg);
+        } else this.stats.droppedUnknownSource++;
         return;
       }
       case 'relay':
@@ -267,12 +302,13 @@ export class UdpMux {
       this.handlers.onRelayControl?.(msg, rinfo);
       return;
     }
-    const frame = parseRelayFrame(msg);
-    if (!frame.ok || frame.value.type !== RelayFrameType.Data) {
+    // The hot path of relayed traffic: read the DATA header in place (layout: relay-frames.ts)
+    // instead of building a parsed frame per packet.
+    if (msg.length < RELAY_DATA_HEADER_LENGTH || msg[4] !== PROTOCOL_VERSION) {
       this.stats.droppedUnknownKind++;
       return;
     }
-    const routeKey = toHex(frame.value.routeId);
+    const routeKey = msg.toString('hex', RELAY_HEADER_LENGTH, RELAY_DATA_HEADER_LENGTH);
     const payload = msg.subarray(RELAY_DATA_HEADER_LENGTH);
     const kind = classifyPacket(payload);
     if (kind === 'probe') {
@@ -280,8 +316,17 @@ export class UdpMux {
       return;
     }
     const peer = this.byRoute.get(routeKey);
-    if (kind === 'wireguard' && peer) this.toWireGuard(peer, payload);
-    else this.stats.droppedUnknownSource++;
+    if (kind === 'wireguard' && peer) {
+      if (peer.path.kind === 'none') {
+        peer.replyPath = {
+          kind: 'relay',
+          host: rinfo.address,
+          port: rinfo.port,
+          routeId: Buffer.from(routeKey, 'hex'),
+        };
+      }
+      this.toWireGuard(peer, payload);
+    } else this.stats.droppedUnknownSource++;
   }
 
   private toWireGuard(peer: PeerPort, msg: Buffer): void {
