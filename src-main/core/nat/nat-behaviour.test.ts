@@ -156,7 +156,8 @@ describe('filteringTiming', () => {
   it.each([
     [0.2, { initialRtoMs: 50, maxTransmissions: 3, finalWaitMs: 200 }],
     [30, { initialRtoMs: 90, maxTransmissions: 3, finalWaitMs: 200 }],
-    [100, { initialRtoMs: 300, maxTransmissions: 3, finalWaitMs: 500 }],
+    [100, { initialRtoMs: 200, maxTransmissions: 3, finalWaitMs: 500 }],
+    [900, { initialRtoMs: 200, maxTransmissions: 3, finalWaitMs: 500 }],
   ])('waits in proportion to the server RTT (%s ms)', (rtt, want) => {
     expect(filteringTiming(rtt)).toEqual(want);
   });

@@ -70,17 +70,23 @@ export async function observeNatBehaviour(
  * verdict, so waiting out the full STUN schedule (2.75 s) would hold up every start. The server
  * just answered test I, so its RTT is known: three tries spaced several RTTs apart (never under
  * FILTERING_MIN_RTO_MS, for scheduling jitter) and a final wait of a few more tell a filtered
- * answer from a lost one well enough — about 0.35 s on a LAN-near server, ~1.5 s at 100 ms.
+ * answer from a lost one well enough — about 0.35 s on a LAN-near server, at most ~1.1 s.
  */
 export const FILTERING_MIN_RTO_MS = 50;
+/**
+ * Caps, because test I's RTT is one sample, taken while the app is still starting (a busy event
+ * loop inflates it): even for a 150 ms server the answer would be in before these run out.
+ */
+export const FILTERING_MAX_RTO_MS = 200;
+export const FILTERING_MAX_FINAL_WAIT_MS = 500;
 export const FILTERING_TRANSMISSIONS = 3;
 
 export function filteringTiming(rttMs: number): TransactionTiming {
-  const rto = Math.max(FILTERING_MIN_RTO_MS, Math.ceil(3 * rttMs));
+  const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
   return {
-    initialRtoMs: rto,
+    initialRtoMs: clamp(Math.ceil(3 * rttMs), FILTERING_MIN_RTO_MS, FILTERING_MAX_RTO_MS),
     maxTransmissions: FILTERING_TRANSMISSIONS,
-    finalWaitMs: Math.max(4 * FILTERING_MIN_RTO_MS, Math.ceil(5 * rttMs)),
+    finalWaitMs: clamp(Math.ceil(5 * rttMs), 4 * FILTERING_MIN_RTO_MS, FILTERING_MAX_FINAL_WAIT_MS),
   };
 }
 
