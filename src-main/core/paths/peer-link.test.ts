@@ -1,32 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateKeyPair } from '../crypto/x25519.js';
-import { TaskManager } from '../tasks/task-manager.js';
 import { PeerLink, type PeerLinkEvent } from './peer-link.js';
-import { ProbeEngine } from './probe-engine.js';
-import { UdpMux } from './udp-mux.js';
+import { probeTestPeer } from './probe-test-peer.js';
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of closers.splice(0)) await c();
 });
 
-async function side() {
-  const keys = generateKeyPair();
-  let engine: ProbeEngine | null = null;
-  const mux = await UdpMux.open(
-    0,
-    { onProbe: (p, f, via) => engine?.handle(p, f, via) },
-    '127.0.0.1',
-  );
-  engine = new ProbeEngine({ ...keys, transport: mux });
-  const tasks = new TaskManager();
-  closers.push(
-    () => tasks.shutdown(),
-    () => engine!.close(),
-    () => mux.close(),
-  );
-  return { keys, mux, engine, tasks };
-}
+const side = () => probeTestPeer(closers);
 
 async function linked() {
   const a = await side();

@@ -1,31 +1,15 @@
 import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mutate, randomBytes, seededRandom } from '../../../src-shared/protocol/fuzz-bytes.js';
-import { generateKeyPair } from '../crypto/x25519.js';
-import { ProbeEngine, type PingReceived } from './probe-engine.js';
-import { UdpMux } from './udp-mux.js';
+import type { PingReceived } from './probe-engine.js';
+import { probeTestPeer } from './probe-test-peer.js';
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of closers.splice(0)) await c();
 });
 
-/** A peer: its keys, its public socket (the real mux) and its probe engine wired to it. */
-async function peer() {
-  const keys = generateKeyPair();
-  let engine: ProbeEngine | null = null;
-  const mux = await UdpMux.open(
-    0,
-    { onProbe: (p, f, via) => engine?.handle(p, f, via) },
-    '127.0.0.1',
-  );
-  engine = new ProbeEngine({ ...keys, transport: mux });
-  closers.push(
-    () => engine!.close(),
-    () => mux.close(),
-  );
-  return { keys, mux, engine };
-}
+const peer = () => probeTestPeer(closers);
 
 describe('ProbeEngine', () => {
   it('measures the RTT of a direct path with an authenticated ping and pong', async () => {
