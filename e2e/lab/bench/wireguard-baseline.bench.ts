@@ -6,11 +6,10 @@
  * Run as root: `npx tsx e2e/lab/bench/wireguard-baseline.bench.ts` (about 30 s).
  */
 import { generateKeyPair } from '../../../src-main/core/crypto/x25519.js';
-import { runIn } from '../exec.js';
 import { ping, percentile } from '../ping.js';
 import { startRawWireGuard, type RawWireGuard } from '../raw-wireguard.js';
-import { teardownLab } from '../teardown.js';
 import { Lab } from '../topology.js';
+import { throughputMbps } from './bench-probes.js';
 
 const PINGS = 200;
 const PING_INTERVAL_S = 0.01;
@@ -24,27 +23,9 @@ async function rtt(
   return { p50: percentile(rttsMs, 50), p99: percentile(rttsMs, 99), lost: sent - rttsMs.length };
 }
 
-async function throughputMbps(serverNs: string, clientNs: string, target: string): Promise<number> {
-  await runIn(serverNs, 'iperf3', ['-s', '-1', '-D', '-B', target]);
-  // Give the daemonised server a moment to bind before the client connects.
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  const { stdout } = await runIn(clientNs, 'iperf3', [
-    '-c',
-    target,
-    '-t',
-    String(IPERF_SECONDS),
-    '-J',
-  ]);
-  return (
-    (JSON.parse(stdout) as { end: { sum_received: { bits_per_second: number } } }).end.sum_received
-      .bits_per_second / 1e6
-  );
-}
-
 const fmt = (n: number) => n.toFixed(3);
 
 async function main(): Promise<void> {
-  await teardownLab();
   const lab = await Lab.start({
     players: [
       { name: 'a', nat: 'open' },
@@ -82,8 +63,8 @@ async function main(): Promise<void> {
 
     const under = await rtt(a.ns, b.ip);
     const tunnel = await rtt(a.ns, '10.77.0.2');
-    const underMbps = await throughputMbps(b.ns, a.ns, b.ip);
-    const tunnelMbps = await throughputMbps(b.ns, a.ns, '10.77.0.2');
+    const underMbps = await throughputMbps(b.ns, a.ns, b.ip, IPERF_SECONDS);
+    const tunnelMbps = await throughputMbps(b.ns, a.ns, '10.77.0.2', IPERF_SECONDS);
 
     console.log('wireguard-baseline (two open players in the NAT lab, no added delay)');
     console.log(
