@@ -92,6 +92,8 @@ export class PeerConnection {
       probeIntervalMs: d.config.probeIntervalMs,
       deadPathAfterMs: d.config.deadPathAfterMs,
       onEvent: (e) => this.onLinkEvent(e),
+      // The initiator's handshake goes first (see PeerLinkOptions.resendsHandshake).
+      resendsHandshake: d.self().publicKey < member.publicKey,
     });
     this.coordinator = new ConnectionCoordinator(member, d, this.link, this.log, this.prefix);
   }

@@ -26,6 +26,7 @@ async function linked() {
       probeIntervalMs: 50,
       deadPathAfterMs: 300,
       onEvent: (e) => log.push(e),
+      resendsHandshake: true,
     });
   const linkA = make(a, b.keys.publicKey, events.a);
   const linkB = make(b, a.keys.publicKey, events.b);

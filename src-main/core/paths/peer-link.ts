@@ -49,6 +49,12 @@ export interface PeerLinkOptions {
   probeIntervalMs: number;
   deadPathAfterMs: number;
   onEvent: (event: PeerLinkEvent) => void;
+  /**
+   * Whether this side resends WireGuard's pending handshake when a path is proven. One side only:
+   * two initiations crossing on the wire make each WireGuard drop its own handshake for the
+   * other's, and then neither completes until the 5 s retry.
+   */
+  resendsHandshake: boolean;
   now?: () => number;
 }
 
@@ -108,7 +114,7 @@ export class PeerLink {
               this.o.mux.acceptDirectFrom(this.o.peerKey, c.host, c.port);
               this.setActive(proven);
               this.unproven = false;
-              this.o.mux.resendHandshake(this.o.peerKey);
+              this.resendHandshake();
               this.o.onEvent({ type: 'rtt', rttMs: rtt });
             }),
           );
@@ -161,7 +167,7 @@ export class PeerLink {
         this.deadReported = false;
         if (this.unproven) {
           this.unproven = false;
-          this.o.mux.resendHandshake(this.o.peerKey);
+          this.resendHandshake();
         }
         this.o.onEvent({ type: 'rtt', rttMs: rtt });
       }
@@ -170,6 +176,10 @@ export class PeerLink {
       this.deadReported = true;
       this.o.onEvent({ type: 'dead', path });
     }
+  }
+
+  private resendHandshake(): void {
+    if (this.o.resendsHandshake) this.o.mux.resendHandshake(this.o.peerKey);
   }
 
   private setActive(path: LivePath): void {
