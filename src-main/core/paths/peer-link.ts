@@ -40,6 +40,8 @@ export const PUNCH_SPACING_MS = 100;
  * first answers, not at the slow monitoring pace: its first pong releases WireGuard's handshake.
  */
 export const PROVE_SPACING_MS = 100;
+/** The side that waits for the other's handshake sends its own after this long without one. */
+export const HANDSHAKE_FALLBACK_MS = 1_000;
 
 export interface PeerLinkOptions {
   peerKey: string;
@@ -145,6 +147,7 @@ export class PeerLink {
   async stop(): Promise<void> {
     await this.o.tasks.cancel(this.taskName);
     await this.o.tasks.cancel(`${this.taskName}:prove`);
+    await this.o.tasks.cancel(`${this.taskName}:handshake`);
   }
 
   /** Probes an unproven path quickly until it answers once (or the dead-path window passes). */
@@ -179,7 +182,18 @@ export class PeerLink {
   }
 
   private resendHandshake(): void {
-    if (this.o.resendsHandshake) this.o.mux.resendHandshake(this.o.peerKey);
+    if (this.o.resendsHandshake) {
+      this.o.mux.resendHandshake(this.o.peerKey);
+      return;
+    }
+    // The other side goes first; if nothing of its WireGuard has reached us a moment later, its
+    // handshake was lost after all, and ours (if still pending) goes instead.
+    this.o.tasks.start(`${this.taskName}:handshake`, async (signal) => {
+      await sleep(HANDSHAKE_FALLBACK_MS, signal);
+      if (!signal.aborted && this.o.mux.wireguardFrom(this.o.peerKey) === 0) {
+        this.o.mux.resendHandshake(this.o.peerKey);
+      }
+    });
   }
 
   private setActive(path: LivePath): void {

@@ -61,6 +61,8 @@ const WG_HANDSHAKE_INITIATION_LENGTH = 148;
 interface PeerPort {
   key: string;
   lastInitiation: { data: Buffer; at: number } | null;
+  /** WireGuard packets from this peer handed to our WireGuard. */
+  wireguardIn: number;
   /** Where the peer's WireGuard last came from: used only while no path is set. */
   replyPath: PeerPath | null;
   socket: Socket;
@@ -162,6 +164,7 @@ export class UdpMux {
       path: { kind: 'none' },
       lastInitiation: null,
       replyPath: null,
+      wireguardIn: 0,
       directKey: null,
       routeKey: null,
     };
@@ -240,6 +243,11 @@ export class UdpMux {
       peer.lastInitiation = { data: Buffer.from(msg), at: Date.now() };
     }
     this.sendAlongPath(peer, msg);
+  }
+
+  /** How many WireGuard packets from `key` reached our WireGuard (0 when unknown). */
+  wireguardFrom(key: string): number {
+    return this.peers.get(key)?.wireguardIn ?? 0;
   }
 
   /** A path to `key` was just proven: resend WireGuard's pending handshake along it. */
@@ -332,6 +340,7 @@ export class UdpMux {
   private toWireGuard(peer: PeerPort, msg: Buffer): void {
     if (this.wireguardPort === 0) return;
     peer.socket.send(msg, this.wireguardPort, '127.0.0.1');
+    peer.wireguardIn++;
     this.stats.wireguardIn++;
   }
 }
