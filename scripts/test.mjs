@@ -44,7 +44,9 @@ const work = mkdtempSync(join(tmpdir(), 'lanrage-test-'));
 for (const suite of suites) {
   if (quick && !only.some((o) => suite.config.includes(o) || suite.name.includes(o))) continue;
   if (!existsSync(suite.config)) {
-    process.stdout.write(`\n== ${suite.name}: no ${suite.config} yet\n`);
+    process.stdout.write(`\n== ${suite.name}: ${suite.config} is missing\n`);
+    failed++;
+    problems.push(`${suite.name} (no config)`);
     continue;
   }
   if (suite.needsRoot && process.getuid?.() !== 0) {
