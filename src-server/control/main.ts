@@ -13,7 +13,7 @@ import { loadOrCreateServerKey } from './server-key.js';
 
 const USAGE = `usage: lanrage-control [options]
 
-  --listen host:port     where to serve HTTP and WebSocket (default 127.0.0.1:7480)
+  --listen host:port     where to serve HTTP and WebSocket (default 127.0.0.1:7400)
   --db path              SQLite database (default ./lanrage-control.db)
   --key path             server key file, created 0600 if missing (default <db>.key)
   --stun host:port       a STUN server to advertise to clients (repeatable)
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     return;
   }
   const logger = createServerLogger('lanrage-control');
-  const listen = listenAddressOrExit('--listen', values.listen, '127.0.0.1:7480');
+  const listen = listenAddressOrExit('--listen', values.listen, '127.0.0.1:7400');
   const stun = (values.stun ?? []).map((text) => {
     const parsed = parseEndpoint(text, { allowHostname: true });
     if (!parsed.ok) fail(`--stun ${text}: ${parsed.error}`);
