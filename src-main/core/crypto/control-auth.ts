@@ -14,12 +14,26 @@ export function authProof(
   clientPublicKey: string,
   serverPublicKey: string,
 ): string {
-  const secret = sharedSecret(ourPrivateKey, theirPublicKey);
+  return authProofFromSecret(
+    sharedSecret(ourPrivateKey, theirPublicKey),
+    nonce,
+    clientPublicKey,
+    serverPublicKey,
+  ).toString('base64');
+}
+
+/** The proof's formula, for a caller that computed the X25519 secret itself (the server). */
+export function authProofFromSecret(
+  secret: Uint8Array,
+  nonce: string,
+  clientPublicKey: string,
+  serverPublicKey: string,
+): Buffer {
   return hmacSha256(
     secret,
     AUTH_LABEL,
     Buffer.from(nonce, 'base64'),
     Buffer.from(clientPublicKey, 'base64'),
     Buffer.from(serverPublicKey, 'base64'),
-  ).toString('base64');
+  );
 }

@@ -1,4 +1,10 @@
-import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  type KeyObject,
+} from 'node:crypto';
 
 /**
  * WireGuard keys are raw 32-byte X25519 keys in base64. node:crypto speaks JWK, so these helpers
@@ -33,7 +39,8 @@ export function generateKeyPair(): KeyPair {
   };
 }
 
-function privateKeyObject(privateKeyB64: string) {
+/** The private key as a node:crypto KeyObject (import once where a key is used many times). */
+export function privateKeyObject(privateKeyB64: string): KeyObject {
   decodeKey(privateKeyB64, 'private key');
   const d = b64ToB64url(privateKeyB64);
   // JWK import needs x as well; derive it by importing d alone through PKCS#8.
@@ -44,7 +51,7 @@ function privateKeyObject(privateKeyB64: string) {
   return createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
 }
 
-function publicKeyObject(publicKeyB64: string) {
+export function publicKeyObject(publicKeyB64: string): KeyObject {
   decodeKey(publicKeyB64, 'public key');
   return createPublicKey({
     key: { kty: 'OKP', crv: 'X25519', x: b64ToB64url(publicKeyB64) },
