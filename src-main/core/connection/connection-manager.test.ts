@@ -30,6 +30,7 @@ const config = parseConfig({
 });
 const quiet = winston.createLogger({ silent: true });
 const cleanup: (() => Promise<void> | void)[] = [];
+const SHARED_PUBLIC_IP = '127.0.0.9';
 
 afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
@@ -48,6 +49,7 @@ async function side(
   relays: Record<string, RelayHandle>,
   latency: Record<string, number>,
   deliver: (to: string, from: string, s: unknown) => void,
+  sameNetwork = false,
 ) {
   const keys = generateKeyPair();
   const h: { probes?: ProbeEngine; binder?: RelayBinder } = {};
@@ -84,8 +86,10 @@ async function side(
     name: `n-${virtualIp}`,
     virtualIp,
     natType: nat,
-    publicEndpoint: `127.0.0.1:${mux.localPort}`,
-    localCandidates: [],
+    // Behind one "router": the same public address (a loopback port nothing answers on) and the
+    // socket's real address as the LAN candidate.
+    publicEndpoint: sameNetwork ? `${SHARED_PUBLIC_IP}:9` : `127.0.0.1:${mux.localPort}`,
+    localCandidates: sameNetwork ? [`127.0.0.1:${mux.localPort}`] : [],
     online: true,
     joinedAt: 0,
     lastSeen: 0,
@@ -95,7 +99,7 @@ async function side(
       self: () => ({
         publicKey: keys.publicKey,
         natType: nat,
-        publicIp: `192.0.2.${virtualIp.split('.')[3]}`,
+        publicIp: sameNetwork ? SHARED_PUBLIC_IP : `192.0.2.${virtualIp.split('.')[3]}`,
       }),
       mux,
       probes,
@@ -140,7 +144,7 @@ async function side(
   return { keys, mux, manager, member } satisfies Side;
 }
 
-async function pair(natA: NatType, natB: NatType) {
+async function pair(natA: NatType, natB: NatType, sameNetwork = false) {
   const relays: Record<string, RelayHandle> = {};
   // Two loopback addresses, so the latency seam can tell the relays apart.
   for (const [id, host] of [
@@ -157,8 +161,8 @@ async function pair(natA: NatType, natB: NatType) {
       sides.get(to)?.manager.onSignal(from, s as Parameters<ConnectionManager['onSignal']>[1]),
     );
   const latency = { '127.0.0.2': 3, '127.0.0.3': 30 };
-  const a = await side(natA, '10.66.0.1', relays, latency, deliver);
-  const b = await side(natB, '10.66.0.2', relays, latency, deliver);
+  const a = await side(natA, '10.66.0.1', relays, latency, deliver, sameNetwork);
+  const b = await side(natB, '10.66.0.2', relays, latency, deliver, sameNetwork);
   sides.set(a.keys.publicKey, a);
   sides.set(b.keys.publicKey, b);
   await Promise.all([a.manager.ensure(b.member), b.manager.ensure(a.member)]);
@@ -212,6 +216,17 @@ describe('ConnectionManager', () => {
       'both on far with RTT',
     );
     expect(peerOf(a).state).toBe('connected');
+  });
+
+  it('joins two symmetric NATs behind the same public IP over their LAN addresses', async () => {
+    const { a, b } = await pair('symmetric', 'symmetric', true);
+    await until(
+      () => peerOf(a).path === 'lan' && peerOf(b).path === 'lan',
+      'LAN path on both sides',
+    );
+    expect(peerOf(a).strategy).toBe('direct');
+    expect(peerOf(a).endpoint).toBe(`127.0.0.1:${b.mux.localPort}`);
+    expect(peerOf(a).reason).toContain('trying LAN addresses first');
   });
 
   it('forgets a peer that is dropped', async () => {
