@@ -178,8 +178,11 @@ export class LanrageCore {
       tasks,
     );
     probes.onPing((ping) => {
-      if (ping.via.kind === 'direct')
-        connections.heardFrom(ping.peer, { host: ping.via.host, port: ping.via.port });
+      if (ping.via.kind !== 'direct') return;
+      // An authenticated ping proves the address is the peer's: accept its WireGuard from there
+      // too, so a path the peer already switched to never drops packets while we catch up.
+      mux.acceptDirectFrom(ping.peer, ping.via.host, ping.via.port);
+      connections.heardFrom(ping.peer, { host: ping.via.host, port: ping.via.port });
     });
     const party = new PartyManager({
       control,
