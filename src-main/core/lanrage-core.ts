@@ -276,6 +276,8 @@ export class LanrageCore {
     }
     this.relays.pin(id);
     this.o.onPinnedRelay?.(id);
+    // A user who picks a relay expects the switch now, not at the next relay failure.
+    this.connections.relayPreferenceChanged();
     this.scheduleStatus();
   }
 

@@ -141,6 +141,17 @@ export class ConnectionCoordinator {
     if (this.wantsDirect() && this.initiator) this.tryDirect();
   }
 
+  /**
+   * The user pinned a relay (or went back to automatic): choose again now. Either side may — a
+   * choice signalled with a newer epoch wins on both sides — so a pin is honoured whichever
+   * member of the pair made it.
+   */
+  relayPreferenceChanged(): void {
+    const pinned = this.d.relays.pinned;
+    if (pinned !== null && this.relay?.endpoint.id === pinned) return;
+    this.reselectRelay(new Set());
+  }
+
   /** A relayed pair whose NATs allow direct tries again now and then: NATs change. */
   retryDirect(): void {
     if (this.link.path?.kind === 'relay' && this.wantsDirect() && this.initiator) this.tryDirect();

@@ -41,6 +41,7 @@ interface Side {
   mux: UdpMux;
   manager: ConnectionManager;
   member: Member;
+  directory: RelayDirectory;
 }
 
 async function side(
@@ -141,7 +142,7 @@ async function side(
     probes.close();
     await mux.close();
   });
-  return { keys, mux, manager, member } satisfies Side;
+  return { keys, mux, manager, member, directory } satisfies Side;
 }
 
 async function pair(natA: NatType, natB: NatType, sameNetwork = false) {
@@ -228,6 +229,33 @@ describe('ConnectionManager', () => {
     expect(peerOf(a).endpoint).toBe(`127.0.0.1:${b.mux.localPort}`);
     expect(peerOf(a).reason).toContain('trying LAN addresses first');
   });
+
+  it.each(['a', 'b'] as const)(
+    'moves a relayed pair to the relay side %s pinned by hand, and back when the pin is cleared',
+    async (who) => {
+      const { a, b } = await pair('symmetric', 'symmetric');
+      await until(
+        () => peerOf(a).relay?.id === 'near' && peerOf(b).relay?.id === 'near',
+        'on near',
+      );
+      const pinner = who === 'a' ? a : b;
+      pinner.directory.pin('far');
+      pinner.manager.relayPreferenceChanged();
+      await until(
+        () =>
+          peerOf(a).relay?.id === 'far' &&
+          peerOf(b).relay?.id === 'far' &&
+          peerOf(a).latencyMs !== null,
+        'both on far',
+      );
+      pinner.directory.pin(null);
+      pinner.manager.relayPreferenceChanged();
+      await until(
+        () => peerOf(a).relay?.id === 'near' && peerOf(b).relay?.id === 'near',
+        'back on near',
+      );
+    },
+  );
 
   it('forgets a peer that is dropped', async () => {
     const { a } = await pair('open', 'open');

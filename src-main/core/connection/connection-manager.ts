@@ -86,6 +86,11 @@ export class ConnectionManager {
     if (this.early.size > 1024) this.early.delete(this.early.keys().next().value!);
   }
 
+  /** The user pinned or unpinned a relay: every relayed peer chooses again. */
+  relayPreferenceChanged(): void {
+    for (const peer of this.peers.values()) peer.relayPreferenceChanged();
+  }
+
   heardFrom(peer: string, from: { host: string; port: number }): void {
     this.peers.get(peer)?.heardFrom(from);
   }

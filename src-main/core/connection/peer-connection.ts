@@ -142,6 +142,10 @@ export class PeerConnection {
     this.coordinator.onSignal(signal);
   }
 
+  relayPreferenceChanged(): void {
+    this.coordinator.relayPreferenceChanged();
+  }
+
   /** A ping from this peer reached us directly at `from` (possibly a new mapping). */
   heardFrom(from: { host: string; port: number }): void {
     this.link.heardFrom(from);
