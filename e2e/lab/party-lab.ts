@@ -168,6 +168,28 @@ export class PartyLab {
     return (await proc?.stop('SIGINT')) ?? null;
   }
 
+  /** Runs another `lanrage` command as the player would, from its namespace; returns stdout. */
+  async cli(name: string, args: string[]): Promise<string> {
+    const player = this.lab.player(name);
+    const { stdout } = await runIn(player.ns, process.execPath, [
+      join(DIST, 'cli/lanrage.js'),
+      ...args,
+      '--config-dir',
+      this.configDir(name),
+    ]);
+    return stdout;
+  }
+
+  /** Resolves with the exit code once a player's `lanrage up` has exited by itself. */
+  exited(name: string): Promise<number | null> {
+    const proc = this.players.get(name);
+    if (!proc) return Promise.resolve(null);
+    return proc.exited.then((code) => {
+      this.players.delete(name);
+      return code;
+    });
+  }
+
   async status(name: string): Promise<StatusJson> {
     const player = this.lab.player(name);
     const { stdout } = await runIn(player.ns, process.execPath, [

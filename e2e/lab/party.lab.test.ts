@@ -154,6 +154,37 @@ describe('a party of six behind four kinds of NAT', () => {
   });
 });
 
+describe('relays chosen by hand', () => {
+  it('lists the relays with their latency, the one in use marked', async () => {
+    const relays = JSON.parse(await party.cli('sym1', ['relays', '--json'])) as {
+      id: string;
+      latencyMs: number | null;
+      inUse: boolean;
+    }[];
+    const byId = new Map(relays.map((r) => [r.id, r]));
+    expect(byId.get('near')?.inUse).toBe(true);
+    expect(byId.get('near')!.latencyMs!).toBeLessThan(byId.get('far')!.latencyMs!);
+  });
+
+  it('moves to the relay the user picks and back when they clear the pick', async () => {
+    await party.cli('sym1', ['relay', 'use', 'far']);
+    await party.waitForStatus(
+      'sym1',
+      (st) => peerOf(st, 'sym2').relay?.id === 'far' && peerOf(st, 'sym2').latencyMs !== null,
+      15_000,
+      'sym2 via far',
+    );
+    await pingsBothWays('sym1', 'sym2');
+    await party.cli('sym1', ['relay', 'auto']);
+    await party.waitForStatus(
+      'sym1',
+      (st) => peerOf(st, 'sym2').relay?.id === 'near' && peerOf(st, 'sym2').latencyMs !== null,
+      15_000,
+      'sym2 back via near',
+    );
+  }, 60_000);
+});
+
 describe('drills', () => {
   it('moves relayed peers to the other relay when the relay in use dies, and ping resumes', async () => {
     await party.killRelay('near');
@@ -235,5 +266,17 @@ describe('drills', () => {
         'full gone',
       );
     }
+  }, 60_000);
+
+  it('leaves with `lanrage leave`, and lanrage up then exits cleanly', async () => {
+    const exited = party.exited('late');
+    await party.cli('late', ['leave']);
+    expect(await exited).toBe(0);
+    await party.waitForStatus(
+      'open',
+      (st) => !st.peers.some((x) => x.name === 'late'),
+      15_000,
+      'late gone',
+    );
   }, 60_000);
 });

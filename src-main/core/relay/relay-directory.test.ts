@@ -82,6 +82,15 @@ describe('RelayDirectory', () => {
 });
 
 describe('RelayDirectory after a relay failed', () => {
+  it('keeps the relays it knew when the control server reports none (it just restarted)', () => {
+    const { dir } = directory({});
+    dir.setControlRelays([relay('a', '192.0.2.2:7401')]);
+    dir.setControlRelays([]);
+    expect(dir.candidates().map((c) => c.id)).toEqual(['a', 'mine']);
+    dir.setControlRelays([relay('b', '192.0.2.5:7401')]);
+    expect(dir.candidates().map((c) => c.id)).toEqual(['b', 'mine']);
+  });
+
   it('passes over a relay that did not answer, for every peer, until it answers again', async () => {
     const { dir } = directory({ '192.0.2.2': 4, '192.0.2.9': 40 });
     dir.setControlRelays([relay('a', '192.0.2.2:7401')]);

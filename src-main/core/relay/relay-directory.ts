@@ -70,16 +70,19 @@ export class RelayDirectory {
   }
 
   setControlRelays(relays: readonly RelayInfo[]): void {
+    const healthy = relays.filter((r) => r.healthy);
+    // A control server that just restarted knows no relays until they heartbeat again (≤ 10 s).
+    // An empty list is no news that the relays we knew are gone: keep them (a dead one fails its
+    // BIND and is passed over) rather than fall back to the default relay.
+    if (healthy.length === 0 && this.fromControl.length > 0) return;
     // A new list may hold relays never measured: the next round must not be skipped as fresh.
     this.measuredAt = null;
-    this.fromControl = relays
-      .filter((r) => r.healthy)
-      .map((r) => ({
-        id: r.id,
-        endpoint: r.endpoint,
-        region: r.region,
-        source: 'control' as const,
-      }));
+    this.fromControl = healthy.map((r) => ({
+      id: r.id,
+      endpoint: r.endpoint,
+      region: r.region,
+      source: 'control' as const,
+    }));
   }
 
   candidates(): RelayCandidate[] {
