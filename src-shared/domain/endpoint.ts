@@ -16,10 +16,6 @@ export function isIpv4(host: string): boolean {
   return IPV4.test(host);
 }
 
-export function isIpLiteral(host: string): boolean {
-  return IPV4.test(host) || (host.includes(':') && IPV6.test(host));
-}
-
 /**
  * Parses "1.2.3.4:5", "[::1]:5" and, when `allowHostname`, "relay.example:5".
  * Peers exchange IP literals only; names are for what a user types (server addresses).

@@ -95,10 +95,18 @@ export function encodeRelayBindAckUnsigned(
   return out;
 }
 
+/** The 14-byte DATA header alone, for senders that gather header and payload without a copy. */
+export function encodeRelayDataHeader(routeId: Uint8Array): Uint8Array {
+  if (routeId.length !== ROUTE_ID_LENGTH) throw new RangeError('route id must be 8 bytes');
+  const out = header(RelayFrameType.Data, RELAY_DATA_HEADER_LENGTH);
+  out.set(routeId, RELAY_HEADER_LENGTH);
+  return out;
+}
+
 export function encodeRelayData(routeId: Uint8Array, payload: Uint8Array): Uint8Array {
   if (payload.length > RELAY_MAX_PAYLOAD) throw new RangeError('relay payload too large');
-  const out = header(RelayFrameType.Data, RELAY_DATA_HEADER_LENGTH + payload.length);
-  out.set(routeId, RELAY_HEADER_LENGTH);
+  const out = new Uint8Array(RELAY_DATA_HEADER_LENGTH + payload.length);
+  out.set(encodeRelayDataHeader(routeId), 0);
   out.set(payload, RELAY_DATA_HEADER_LENGTH);
   return out;
 }

@@ -1,7 +1,6 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { classifyPacket } from '../../../src-shared/protocol/packet-kind.js';
 import {
-  encodeRelayData,
   RELAY_DATA_HEADER_LENGTH,
   RELAY_HEADER_LENGTH,
   RelayFrameType,
@@ -141,7 +140,7 @@ export class UdpMux {
   /** Sends a probe (or anything) to a peer inside its relay route. */
   sendViaRoute(routeId: Uint8Array, payload: Uint8Array, host: string, port: number): void {
     if (this.closed) return;
-    this.socket.send(encodeRelayData(routeId, payload), port, host);
+    this.socket.send([relayHeaderOf(routeId), payload], port, host);
   }
 
   /** Opens the peer's loopback socket; WireGuard's endpoint for the peer is 127.0.0.1:<port>. */

@@ -1,6 +1,7 @@
 import { mac16, macEqual } from '../crypto/mac.js';
 import {
   encodeRelayBindUnsigned,
+  encodeRelayDataHeader,
   parseRelayFrame,
   RELAY_BIND_LENGTH,
   RELAY_DATA_HEADER_LENGTH,
@@ -91,13 +92,8 @@ export function verifyRelayBindAck(
 
 /** The 14-byte DATA header for a route; send `[header, payload]` to avoid copying the payload. */
 export function relayDataHeader(routeId: Uint8Array): Buffer {
-  if (routeId.length !== ROUTE_ID_LENGTH) throw new RangeError('route id must be 8 bytes');
-  const header = Buffer.alloc(RELAY_DATA_HEADER_LENGTH);
-  header.set(RELAY_MAGIC, 0);
-  header[4] = PROTOCOL_VERSION;
-  header[5] = RelayFrameType.Data;
-  header.set(routeId, RELAY_HEADER_LENGTH);
-  return header;
+  const header = encodeRelayDataHeader(routeId);
+  return Buffer.from(header.buffer, header.byteOffset, header.byteLength);
 }
 
 /** One buffer: header then payload (a copy; use relayDataHeader for scatter-gather sends). */
