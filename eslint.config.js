@@ -4,6 +4,13 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 
+// Shared code has one neutral home (src-common for Node code, src-shared for code without Node);
+// the servers and the client never import each other.
+const noServerImports = {
+  group: ['**/src-server/**'],
+  message: 'The client never imports the servers: shared code belongs in src-common or src-shared.',
+};
+
 export default tseslint.config(
   { ignores: ['node_modules', 'dist', 'release', 'coverage', 'bench-results', '.lab-state'] },
   js.configs.recommended,
@@ -22,9 +29,71 @@ export default tseslint.config(
   },
   {
     // The core and servers run without Electron; only the thin shell may import it.
-    files: ['src-shared/**', 'src-server/**', 'src-main/core/**'],
+    files: ['src-shared/**', 'src-common/**', 'src-server/**', 'src-main/core/**'],
     rules: {
       'no-restricted-imports': ['error', { paths: ['electron'], patterns: ['electron/*'] }],
+    },
+  },
+  {
+    // The client (core, CLI, Electron shell) never imports the servers; tests and benches may,
+    // to run a real server against it. Later blocks for src-main repeat this pattern, because
+    // a later `no-restricted-imports` replaces an earlier one.
+    files: ['src-main/**'],
+    ignores: ['**/*.test.ts', '**/bench/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [noServerImports] }],
+    },
+  },
+  {
+    files: ['src-main/core/**'],
+    ignores: ['**/*.test.ts', '**/bench/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: ['electron'], patterns: [{ group: ['electron/*'] }, noServerImports] },
+      ],
+    },
+  },
+  {
+    // Code both sides run (crypto) lives in src-common (Node) or src-shared (no Node): neither
+    // the servers nor the client may reach into the other. Tests and benches may: they start a
+    // real server to test the client against, or a real client to load the server.
+    files: ['src-server/**'],
+    ignores: ['**/*.test.ts', '**/bench/**', '**/*test-kit.ts', '**/test-support.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['electron'],
+          patterns: [
+            { group: ['electron/*'], message: 'The servers run without Electron.' },
+            {
+              group: ['**/src-main/**'],
+              message:
+                'Servers never import the client: shared code belongs in src-common or src-shared.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // src-common: Node code that the servers and the client both run. It depends on neither.
+    files: ['src-common/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['electron'],
+          patterns: [
+            { group: ['electron/*'], message: 'src-common runs without Electron.' },
+            {
+              group: ['**/src-main/**', '**/src-server/**', '**/src-renderer/**'],
+              message: 'src-common depends only on src-shared and Node.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -53,6 +122,7 @@ export default tseslint.config(
                 'Use the typed contract: src-main/electron/ipc-main.ts or the preload bridge.',
             },
           ],
+          patterns: [noServerImports],
         },
       ],
     },

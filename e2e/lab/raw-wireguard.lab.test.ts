@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateKeyPair } from '../../src-main/core/crypto/x25519.js';
+import { generateKeyPair } from '../../src-common/crypto/x25519.js';
 import { parseWgDump } from '../../src-main/core/wireguard/wg-dump.js';
 import { ping } from './ping.js';
 import { startRawWireGuard, type RawWireGuard } from './raw-wireguard.js';

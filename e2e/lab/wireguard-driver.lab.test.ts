@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { generateKeyPair, type KeyPair } from '../../src-main/core/crypto/x25519.js';
+import { generateKeyPair, type KeyPair } from '../../src-common/crypto/x25519.js';
 import { WireGuardError } from '../../src-main/core/wireguard/wireguard-error.js';
 import {
   WireGuardInterface,

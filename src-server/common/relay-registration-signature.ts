@@ -1,4 +1,4 @@
-import { hmacSha256, macEqual } from '../../src-main/core/crypto/mac.js';
+import { hmacSha256, macEqual } from '../../src-common/crypto/mac.js';
 import { RELAY_REGISTRATION_LABEL } from '../../src-shared/protocol/control-messages.js';
 
 /**

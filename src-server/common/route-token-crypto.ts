@@ -1,4 +1,4 @@
-import { hmacSha256, mac16, macEqual } from '../../src-main/core/crypto/mac.js';
+import { hmacSha256, mac16, macEqual } from '../../src-common/crypto/mac.js';
 import {
   encodeRouteTokenBody,
   parseRouteToken,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { authProof } from '../../src-main/core/crypto/control-auth.js';
-import { generateKeyPair } from '../../src-main/core/crypto/x25519.js';
+import { authProof } from '../../src-common/crypto/control-auth.js';
+import { generateKeyPair } from '../../src-common/crypto/x25519.js';
 import { AuthVerifier } from './auth-verifier.js';
 
 describe('AuthVerifier', () => {

@@ -1,11 +1,7 @@
 import { diffieHellman, type KeyObject } from 'node:crypto';
-import { authProofFromSecret } from '../../src-main/core/crypto/control-auth.js';
-import { macEqual } from '../../src-main/core/crypto/mac.js';
-import {
-  privateKeyObject,
-  publicKeyObject,
-  type KeyPair,
-} from '../../src-main/core/crypto/x25519.js';
+import { authProofFromSecret } from '../../src-common/crypto/control-auth.js';
+import { macEqual } from '../../src-common/crypto/mac.js';
+import { privateKeyObject, publicKeyObject, type KeyPair } from '../../src-common/crypto/x25519.js';
 
 /**
  * Checks login proofs (the formula in control-messages.ts, computed by control-auth.ts) with the

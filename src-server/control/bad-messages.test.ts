@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authProof } from '../../src-main/core/crypto/control-auth.js';
-import { generateKeyPair, type KeyPair } from '../../src-main/core/crypto/x25519.js';
-import { CONTROL_CLOSE } from '../../src-main/core/control/control-close-codes.js';
+import { authProof } from '../../src-common/crypto/control-auth.js';
+import { generateKeyPair, type KeyPair } from '../../src-common/crypto/x25519.js';
+import { CONTROL_CLOSE } from '../../src-shared/protocol/control-close-codes.js';
 import type { ControlClient } from '../../src-main/core/control/control-client.js';
 import type {
   ErrorCode,

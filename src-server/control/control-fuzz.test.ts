@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authProof } from '../../src-main/core/crypto/control-auth.js';
-import { generateKeyPair, type KeyPair } from '../../src-main/core/crypto/x25519.js';
+import { authProof } from '../../src-common/crypto/control-auth.js';
+import { generateKeyPair, type KeyPair } from '../../src-common/crypto/x25519.js';
 import { mutate, randomBytes, seededRandom } from '../../src-shared/protocol/fuzz-bytes.js';
 import type { Party } from '../../src-shared/protocol/control-messages.js';
 import type { ControlServer } from './control-server.js';

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import type { ControlClient } from '../../src-main/core/control/control-client.js';
 import type { Welcome } from '../../src-shared/protocol/control-messages.js';
-import { generateKeyPair } from '../../src-main/core/crypto/x25519.js';
+import { generateKeyPair } from '../../src-common/crypto/x25519.js';
 import { connectedClient, eventually, memberInfo, spawnControlServer } from './test-support.js';
 
 const children: ChildProcess[] = [];

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateKeyPair } from '../../src-main/core/crypto/x25519.js';
+import { generateKeyPair } from '../../src-common/crypto/x25519.js';
 import type { ControlClient } from '../../src-main/core/control/control-client.js';
 import type { ControlEvent } from '../../src-shared/protocol/control-messages.js';
 import { RELAY_SIGNATURE_HEADER } from '../../src-shared/protocol/control-messages.js';

@@ -3,8 +3,8 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { CONTROL_CLOSE } from '../../src-main/core/control/control-close-codes.js';
-import { generateKeyPair, type KeyPair } from '../../src-main/core/crypto/x25519.js';
+import { CONTROL_CLOSE } from '../../src-shared/protocol/control-close-codes.js';
+import { generateKeyPair, type KeyPair } from '../../src-common/crypto/x25519.js';
 import type { Logger } from '../common/logger.js';
 import { TokenBuckets } from '../common/token-bucket.js';
 import {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateKeyPair } from '../../src-main/core/crypto/x25519.js';
+import { generateKeyPair } from '../../src-common/crypto/x25519.js';
 import { ControlStore } from './control-store.js';
 import { loadOrCreateServerKey } from './server-key.js';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { generateKeyPair } from '../../src-main/core/crypto/x25519.js';
+import { generateKeyPair } from '../../src-common/crypto/x25519.js';
 import { verifyRouteToken } from '../common/route-token-crypto.js';
 import type { ControlEvent } from '../../src-shared/protocol/control-messages.js';
 import { ControlError } from './control-error.js';

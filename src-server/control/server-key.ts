@@ -4,7 +4,7 @@ import {
   isWireGuardKey,
   publicKeyFromPrivate,
   type KeyPair,
-} from '../../src-main/core/crypto/x25519.js';
+} from '../../src-common/crypto/x25519.js';
 
 /**
  * The control server's X25519 key pair. Clients prove their WireGuard key against its public

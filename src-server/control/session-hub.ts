@@ -1,3 +1,4 @@
+import { CONTROL_CLOSE } from '../../src-shared/protocol/control-close-codes.js';
 import type { ControlEvent } from '../../src-shared/protocol/control-messages.js';
 
 /**
@@ -11,9 +12,6 @@ export interface HubSession {
   close(code: number, reason: string): void;
 }
 
-/** Close code for a session pushed out by a newer login with the same key. */
-export const CLOSE_REPLACED = 4001;
-
 export class SessionHub {
   private readonly sessions = new Map<string, HubSession>();
   eventsPushed = 0;
@@ -22,7 +20,7 @@ export class SessionHub {
   add(session: HubSession): void {
     const old = this.sessions.get(session.publicKey);
     this.sessions.set(session.publicKey, session);
-    if (old && old !== session) old.close(CLOSE_REPLACED, 'replaced by a newer connection');
+    if (old && old !== session) old.close(CONTROL_CLOSE.replaced, 'replaced by a newer connection');
   }
 
   /** Forgets `session` if it is still the current one for its key; true if it was. */

@@ -2,9 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import winston from 'winston';
 import WebSocket from 'ws';
-import { generateKeyPair, type KeyPair } from '../../src-main/core/crypto/x25519.js';
+import { generateKeyPair, type KeyPair } from '../../src-common/crypto/x25519.js';
 import { ControlClient } from '../../src-main/core/control/control-client.js';
-import { authProof } from '../../src-main/core/crypto/control-auth.js';
+import { authProof } from '../../src-common/crypto/control-auth.js';
 import type { MemberInfo, ServerMessage } from '../../src-shared/protocol/control-messages.js';
 import { DEV_RELAY_SECRET } from '../common/listen-address.js';
 import {

@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
-import type { KeyPair } from '../../src-main/core/crypto/x25519.js';
-import { CONTROL_CLOSE } from '../../src-main/core/control/control-close-codes.js';
+import type { KeyPair } from '../../src-common/crypto/x25519.js';
+import { CONTROL_CLOSE } from '../../src-shared/protocol/control-close-codes.js';
 import type { TokenBuckets } from '../common/token-bucket.js';
 import type { Logger } from '../common/logger.js';
 import {

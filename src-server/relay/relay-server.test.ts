@@ -5,7 +5,7 @@ import {
   wrapRelayData,
   type RelayRoute,
 } from '../../src-main/core/relay/relay-frames-client.js';
-import { mac16 } from '../../src-main/core/crypto/mac.js';
+import { mac16 } from '../../src-common/crypto/mac.js';
 import {
   encodeRelayBindAckUnsigned,
   RELAY_BIND_LENGTH,
@@ -13,7 +13,7 @@ import {
 } from '../../src-shared/protocol/relay-frames.js';
 import { startRelay, type RelayHandle, type RelayOptions } from './relay-server.js';
 import type { DropReason } from './relay-stats.js';
-import { generateKeyPair } from '../../src-main/core/crypto/x25519.js';
+import { generateKeyPair } from '../../src-common/crypto/x25519.js';
 import { grantPair, openClient, TEST_SECRET, until, type TestClient } from './relay-test-kit.js';
 
 /** Long enough for a loopback datagram to arrive if the relay were going to send one. */

@@ -1,6 +1,6 @@
 import dgram, { type RemoteInfo } from 'node:dgram';
 import { isIP } from 'node:net';
-import { mac16, macEqual } from '../../src-main/core/crypto/mac.js';
+import { mac16, macEqual } from '../../src-common/crypto/mac.js';
 import {
   encodeRelayBindAckUnsigned,
   RELAY_BIND_ACK_LENGTH,

@@ -2,7 +2,7 @@ import dgram from 'node:dgram';
 import { Writable } from 'node:stream';
 import winston from 'winston';
 import type { Logger } from '../common/logger.js';
-import { generateKeyPair } from '../../src-main/core/crypto/x25519.js';
+import { generateKeyPair } from '../../src-common/crypto/x25519.js';
 import {
   relayRouteFromGrant,
   type RelayRoute,

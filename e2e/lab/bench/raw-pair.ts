@@ -1,4 +1,4 @@
-import { generateKeyPair } from '../../../src-main/core/crypto/x25519.js';
+import { generateKeyPair } from '../../../src-common/crypto/x25519.js';
 import { startRawWireGuard, type RawWireGuard } from '../raw-wireguard.js';
 import type { PlayerLayout } from '../topology.js';
 

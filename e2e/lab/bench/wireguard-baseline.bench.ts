@@ -5,7 +5,7 @@
  *   - throughput: iperf3 TCP over the underlay vs over the raw wireguard-go tunnel.
  * Run as root: `npx tsx e2e/lab/bench/wireguard-baseline.bench.ts` (about 30 s).
  */
-import { generateKeyPair } from '../../../src-main/core/crypto/x25519.js';
+import { generateKeyPair } from '../../../src-common/crypto/x25519.js';
 import { ping, percentile } from '../ping.js';
 import { startRawWireGuard, type RawWireGuard } from '../raw-wireguard.js';
 import { Lab } from '../topology.js';

@@ -6,7 +6,7 @@ import type { Member } from '../../../src-shared/protocol/control-messages.js';
 import { issueRouteGrant } from '../../../src-server/common/route-token-crypto.js';
 import { startRelay, type RelayHandle } from '../../../src-server/relay/relay-server.js';
 import { parseConfig } from '../config/config-loader.js';
-import { generateKeyPair } from '../crypto/x25519.js';
+import { generateKeyPair } from '../../../src-common/crypto/x25519.js';
 import { ProbeEngine } from '../paths/probe-engine.js';
 import { UdpMux } from '../paths/udp-mux.js';
 import { RelayBinder } from '../relay/relay-binder.js';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
-import { generateKeyPair } from '../crypto/x25519.js';
+import { generateKeyPair } from '../../../src-common/crypto/x25519.js';
 import {
   connectedClient,
   eventually,

@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
-import { authProof } from '../crypto/control-auth.js';
-import { publicKeyFromPrivate } from '../crypto/x25519.js';
+import { authProof } from '../../../src-common/crypto/control-auth.js';
+import { publicKeyFromPrivate } from '../../../src-common/crypto/x25519.js';
 import {
   describeZodError,
   ServerMessageSchema,
@@ -13,7 +13,7 @@ import {
   type Welcome,
 } from '../../../src-shared/protocol/control-messages.js';
 import { PROTOCOL_VERSION } from '../../../src-shared/protocol/version.js';
-import { closeIsFinal } from './control-close-codes.js';
+import { closeIsFinal } from '../../../src-shared/protocol/control-close-codes.js';
 import { RESULT_SCHEMAS, type ParamsArgs } from './control-results.js';
 import { reconnectDelay } from './reconnect-backoff.js';
 import { TypedEmitter } from './typed-emitter.js';

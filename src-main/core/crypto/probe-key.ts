@@ -1,5 +1,5 @@
 import { hkdfSync } from 'node:crypto';
-import { sharedSecret } from './x25519.js';
+import { sharedSecret } from '../../../src-common/crypto/x25519.js';
 
 /**
  * The key two peers authenticate probes with: HKDF-SHA256 over their X25519 secret, bound to

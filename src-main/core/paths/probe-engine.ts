@@ -8,7 +8,7 @@ import {
   type ProbeObserved,
 } from '../../../src-shared/protocol/probe-packets.js';
 import { toHex } from '../../../src-shared/protocol/bytes.js';
-import { mac16, macEqual } from '../crypto/mac.js';
+import { mac16, macEqual } from '../../../src-common/crypto/mac.js';
 import { deriveProbeKey, probeSenderId } from '../crypto/probe-key.js';
 
 /**

@@ -1,4 +1,4 @@
-import { generateKeyPair } from '../crypto/x25519.js';
+import { generateKeyPair } from '../../../src-common/crypto/x25519.js';
 import { TaskManager } from '../tasks/task-manager.js';
 import { ProbeEngine } from './probe-engine.js';
 import { UdpMux } from './udp-mux.js';

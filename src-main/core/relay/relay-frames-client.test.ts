@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mac16 } from '../crypto/mac.js';
-import { generateKeyPair } from '../crypto/x25519.js';
+import { mac16 } from '../../../src-common/crypto/mac.js';
+import { generateKeyPair } from '../../../src-common/crypto/x25519.js';
 import { issueRouteGrant } from '../../../src-server/common/route-token-crypto.js';
 import {
   encodeRelayBindAckUnsigned,

@@ -1,4 +1,4 @@
-import { mac16, macEqual } from '../crypto/mac.js';
+import { mac16, macEqual } from '../../../src-common/crypto/mac.js';
 import {
   encodeRelayBindUnsigned,
   encodeRelayDataHeader,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateKeyPair } from '../crypto/x25519.js';
+import { generateKeyPair } from '../../../src-common/crypto/x25519.js';
 import type { RunCommand } from './command-runner.js';
 import { checkInterfaceName, peerSetArgs, WgCli, type WgPeerConfig } from './wg-cli.js';
 import { WireGuardError } from './wireguard-error.js';

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatEndpoint, isIpv4, type Endpoint } from '../../../src-shared/domain/endpoint.js';
-import { isWireGuardKey } from '../crypto/x25519.js';
+import { isWireGuardKey } from '../../../src-common/crypto/x25519.js';
 import { WireGuardError } from './wireguard-error.js';
 import { parseWgDump, type WgInterfaceDump } from './wg-dump.js';
 import type { RunCommand } from './command-runner.js';

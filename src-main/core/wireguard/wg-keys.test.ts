@@ -2,7 +2,7 @@ import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { publicKeyFromPrivate } from '../crypto/x25519.js';
+import { publicKeyFromPrivate } from '../../../src-common/crypto/x25519.js';
 import { loadOrCreateKeys, PRIVATE_KEY_FILE } from './wg-keys.js';
 
 let dir: string;

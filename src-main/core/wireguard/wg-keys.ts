@@ -6,7 +6,7 @@ import {
   isWireGuardKey,
   publicKeyFromPrivate,
   type KeyPair,
-} from '../crypto/x25519.js';
+} from '../../../src-common/crypto/x25519.js';
 import { WireGuardError } from './wireguard-error.js';
 
 /**

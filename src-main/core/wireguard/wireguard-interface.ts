@@ -1,7 +1,7 @@
 import { access, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isIpv4 } from '../../../src-shared/domain/endpoint.js';
-import { isWireGuardKey } from '../crypto/x25519.js';
+import { isWireGuardKey } from '../../../src-common/crypto/x25519.js';
 import { commandRunner, type RunCommand } from './command-runner.js';
 import { WireGuardError } from './wireguard-error.js';
 import { WireGuardGoProcess } from './wireguard-go-process.js';

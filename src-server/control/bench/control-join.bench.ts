@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ControlClient } from '../../../src-main/core/control/control-client.js';
-import { generateKeyPair } from '../../../src-main/core/crypto/x25519.js';
+import { generateKeyPair } from '../../../src-common/crypto/x25519.js';
 import { memberInfo, spawnControlServer } from '../test-support.js';
 
 /**

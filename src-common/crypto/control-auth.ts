@@ -1,4 +1,4 @@
-import { AUTH_LABEL } from '../../../src-shared/protocol/control-messages.js';
+import { AUTH_LABEL } from '../../src-shared/protocol/control-messages.js';
 import { hmacSha256 } from './mac.js';
 import { sharedSecret } from './x25519.js';
 
