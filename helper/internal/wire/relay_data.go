@@ -5,10 +5,10 @@ import "errors"
 // The relay DATA frame (layout owned by src-shared/protocol/relay-frames.ts; the Go and
 // TypeScript codecs are held byte-identical by src-shared/protocol/relay-frames.vectors.json):
 //
-//	 0                4         5        6               14
-//	 +----------------+---------+--------+---------------+--------------------------+
-//	 | FF 'L' 'R' 'R' | version | type 3 | route id (8)  | payload (WireGuard/probe) |
-//	 +----------------+---------+--------+---------------+--------------------------+
+//	0                4         5        6               14
+//	+----------------+---------+--------+---------------+--------------------------+
+//	| FF 'L' 'R' 'R' | version | type 3 | route id (8)  | payload (WireGuard/probe) |
+//	+----------------+---------+--------+---------------+--------------------------+
 const (
 	RelayHeaderLength     = 6
 	RelayVersionOffset    = 4
