@@ -7,11 +7,11 @@ import (
 
 // Address (PROTOCOL.md, "Address"), 19 bytes:
 //
-//	 0        1             3                                   19
-//	 +--------+-------------+-----------------------------------+
-//	 | family | port u16 BE | address (16 bytes)                |
-//	 | 4 or 6 |             | IPv4: first 4 bytes, rest zero    |
-//	 +--------+-------------+-----------------------------------+
+//	0        1             3                                   19
+//	+--------+-------------+-----------------------------------+
+//	| family | port u16 BE | address (16 bytes)                |
+//	| 4 or 6 |             | IPv4: first 4 bytes, rest zero    |
+//	+--------+-------------+-----------------------------------+
 //
 // send (0x05) body:     address | ttl (u8, 0 = default) | payload (1..65507)
 // datagram (0x04) body: address | payload (1..65507)
