@@ -8,6 +8,16 @@ export type PeerState = 'connecting' | 'connected' | 'degraded' | 'failed';
 
 export type PathKind = 'lan' | 'direct' | 'relay';
 
+/** Game discovery with one peer (docs/game-discovery.md): broadcast/multicast packets. */
+export interface PeerDiscoveryStatus {
+  /** Our games' discovery packets sent to this peer. */
+  forwarded: number;
+  /** This peer's discovery packets delivered to our games. */
+  received: number;
+  /** Packets either way dropped by the per-peer rate limit. */
+  droppedByLimit: number;
+}
+
 export interface PeerStatus {
   /** The peer's WireGuard public key. */
   id: string;
@@ -31,6 +41,8 @@ export interface PeerStatus {
   online: boolean;
   /** One sentence: why this strategy/state (e.g. "symmetric ↔ port_restricted_cone: relay"). */
   reason: string;
+  /** Game-discovery counters; null while discovery is off or the helper has not reported. */
+  discovery?: PeerDiscoveryStatus | null;
 }
 
 export interface SelfStatus {
