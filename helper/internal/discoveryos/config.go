@@ -32,11 +32,17 @@ func (c Config) Check() error {
 	if !ifaceName.MatchString(c.Interface) || c.Interface == "." || c.Interface == ".." {
 		return fmt.Errorf("discovery: interface name %q is not 1-15 of A-Za-z0-9_.-", c.Interface)
 	}
-	if len(c.Groups) > MaxGroups {
-		return fmt.Errorf("discovery: %d multicast groups, at most %d", len(c.Groups), MaxGroups)
+	return CheckGroups(c.Groups)
+}
+
+// CheckGroups refuses a group list that could not be applied or that would take the home
+// network's discovery (the helper protocol checks set-discovery with it).
+func CheckGroups(groups []netip.Addr) error {
+	if len(groups) > MaxGroups {
+		return fmt.Errorf("discovery: %d multicast groups, at most %d", len(groups), MaxGroups)
 	}
 	seen := map[netip.Addr]bool{}
-	for _, g := range c.Groups {
+	for _, g := range groups {
 		switch {
 		case !g.Is4() || !multicast.Contains(g):
 			return fmt.Errorf("discovery: %v is not an IPv4 multicast group (224.0.0.0/4)", g)
