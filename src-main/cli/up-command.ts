@@ -3,10 +3,10 @@ import type { Server } from 'node:net';
 import { loadConfigFile, saveConfigFile, ConfigError } from '../core/config/config-loader.js';
 import type { ConfigInput } from '../core/config/config-schema.js';
 import { ControlRequestError } from '../core/control/control-client.js';
+import { HelperError } from '../core/helper/helper-error.js';
 import { CoreStartError, LanrageCore } from '../core/lanrage-core.js';
 import { createCoreLogger } from '../core/logging/core-logger.js';
 import { PartyError } from '../core/party/party-manager.js';
-import { WireGuardError } from '../core/wireguard/wireguard-error.js';
 import { startLocalApi } from './local-api-server.js';
 import { LOCAL_SOCKET_NAME } from './local-api-protocol.js';
 import { preflight, PreflightError } from './preflight.js';
@@ -53,9 +53,15 @@ function classify(error: unknown): CliError {
       error.code === 'control-unreachable' ? EXIT.controlUnreachable : EXIT.failure,
     );
   }
-  if (error instanceof WireGuardError) {
-    if (error.kind === 'not-installed') return new CliError(error.message, EXIT.noWireGuard);
-    if (error.kind === 'permission-denied') return new CliError(error.message, EXIT.noPrivilege);
+  if (error instanceof HelperError) {
+    if (error.code === 'not-built') return new CliError(error.message, EXIT.noWireGuard);
+    if (error.code === 'elevation-refused') return new CliError(error.message, EXIT.noPrivilege);
+    if (
+      error.code === 'refused' &&
+      error.helperCode === 'os' &&
+      /permitted|permission/i.test(error.message)
+    )
+      return new CliError(`not enough privilege: ${error.message}`, EXIT.noPrivilege);
   }
   if (error instanceof PartyError && error.code === 'bad_invite')
     return new CliError(error.message, EXIT.badInvite);
@@ -77,12 +83,20 @@ export async function upCommand(options: UpOptions): Promise<number> {
   let api: Server | null = null;
   try {
     const config = loadConfigFile(configPath, options.overrides);
-    await preflight();
+    await preflight({ helperPath: config.helperPath, helperElevation: config.helperElevation });
     const logger = createCoreLogger({ level: config.logLevel, configDir: options.configDir });
+    // The helper dying takes the tunnel with it: `up` ends with an error instead of lingering.
+    let fatal: HelperError | null = null;
+    let onFatal: () => void = () => {};
+    const fatalSeen = new Promise<void>((resolve) => (onFatal = resolve));
     core = await LanrageCore.start({
       config,
       configDir: options.configDir,
       logger,
+      onFatal: (error) => {
+        fatal = error;
+        onFatal();
+      },
       onPinnedRelay: (id) =>
         saveConfigFile(configPath, { ...loadConfigFile(configPath), pinnedRelay: id }),
     });
@@ -116,10 +130,14 @@ export async function upCommand(options: UpOptions): Promise<number> {
     process.stdout.write(
       `Virtual IP ${core.status().self.virtualIp ?? '-'}. Ctrl-C leaves the party.\n`,
     );
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    await Promise.race([
+      fatalSeen,
+      new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      }),
+    ]);
+    if (fatal !== null) throw fatal;
     process.stdout.write('Leaving…\n');
     return EXIT.ok;
   } catch (error) {

@@ -10,18 +10,20 @@ import { chooseStunServers, detectNat, type NatDetection } from './nat/nat-detec
 import { StunClient } from './nat/stun-client.js';
 import { localCandidates } from './party/local-candidates.js';
 import { PartyManager } from './party/party-manager.js';
+import { HelperDataPlane } from './helper/helper-data-plane.js';
+import type { HelperError } from './helper/helper-error.js';
+import { resolveHelperPath } from './helper/helper-process.js';
 import { ProbeEngine } from './paths/probe-engine.js';
-import { UdpMux } from './paths/udp-mux.js';
+import { icmpLatency } from './relay/icmp-latency.js';
 import { RelayBinder } from './relay/relay-binder.js';
 import { RelayDirectory } from './relay/relay-directory.js';
 import { TaskManager } from './tasks/task-manager.js';
 import { loadOrCreateKeys } from './wireguard/wg-keys.js';
-import { NetworkManager } from './wireguard/network-manager.js';
-import type { WireGuardInterfaceOptions } from './wireguard/wireguard-interface.js';
 
 /**
- * The connection core, composed: one public UDP socket (mux) carrying STUN, probes, relay frames
- * and WireGuard; NAT detection on it; the control-server session; relays; one PeerConnection per
+ * The connection core, composed: the WireGuard helper (the interface, WireGuard and the one public
+ * UDP socket carrying STUN, probes, relay frames and WireGuard; WireGuard never enters Node); NAT
+ * detection on that socket; the control-server session; relays; one PeerConnection per
  * member; the WireGuard interface while in a party. It never imports electron: the desktop app,
  * the `lanrage` CLI and the NAT lab all run this same class.
  */
@@ -39,8 +41,11 @@ export interface CoreOptions {
   config: Config;
   configDir: string;
   logger: winston.Logger;
-  /** Paths and overrides for the WireGuard tools (tests, the lab). */
-  wireguard?: Partial<Omit<WireGuardInterfaceOptions, 'privateKey' | 'address' | 'name'>>;
+  /**
+   * The WireGuard helper died or broke the protocol while running: the tunnel is gone and nothing
+   * here can carry traffic any more (there is no second data path). The owner should stop.
+   */
+  onFatal?: (error: HelperError) => void;
   /** Called whenever anything in `status()` may have changed. */
   onStatus?: (status: CoreStatus) => void;
   /** Persists a pin (the CLI/app writes it to the config file). */
@@ -63,8 +68,7 @@ export class LanrageCore {
   private constructor(
     private readonly o: CoreOptions,
     readonly publicKey: string,
-    private readonly network: NetworkManager,
-    private readonly mux: UdpMux,
+    private readonly mux: HelperDataPlane,
     private readonly stun: StunClient,
     private readonly probes: ProbeEngine,
     private readonly binder: RelayBinder,
@@ -81,31 +85,53 @@ export class LanrageCore {
     log.info(keys.created ? 'created WireGuard identity' : 'loaded WireGuard identity', {
       publicKey: keys.publicKey,
     });
-    const network = new NetworkManager({
-      privateKey: keys.privateKey,
-      interfaceName: o.config.interfaceName,
-      log: o.logger.child({ area: 'wireguard' }),
-      ...(o.wireguard ? { wireguard: o.wireguard } : {}),
-    });
     const tasks = new TaskManager({
       onError: (name, error) =>
         log.error('background task failed', { task: name, error: String(error) }),
     });
+    // Before anything starts: a missing helper is a clear error, not a half-started core.
+    const binaryPath = resolveHelperPath(o.config.helperPath);
     // The handlers reach objects created after the socket; the holder breaks the cycle.
     const h: { stun?: StunClient; probes?: ProbeEngine; binder?: RelayBinder } = {};
-    let mux: UdpMux;
-    try {
-      mux = await UdpMux.open(o.config.listenPort, {
+    let core: LanrageCore | null = null;
+    const control = new ControlClient({
+      url: controlWsUrl(o.config.controlUrl),
+      privateKey: keys.privateKey,
+      logger: o.logger.child({ area: 'control' }),
+    });
+    // The helper (process start, TUN, WireGuard, socket) and the control login do not depend on
+    // each other: both run at once, and whichever fails first undoes the other.
+    const helperStart = HelperDataPlane.start({
+      binaryPath,
+      elevation: o.config.helperElevation,
+      interfaceName: o.config.interfaceName,
+      privateKey: keys.privateKey,
+      listenPort: o.config.listenPort,
+      handlers: {
         onStun: (p, f) => h.stun?.handle(p, f),
         onProbe: (p, f, via) => h.probes?.handle(p, f, via),
         onRelayControl: (p, f) => h.binder?.handle(p, f),
-      });
-    } catch (error) {
+      },
+      log: o.logger.child({ area: 'wireguard' }),
+      onFailure: (error) => {
+        log.error('the WireGuard helper failed; the tunnel is gone', { error: error.message });
+        o.onFatal?.(error);
+      },
+    });
+    const controlStart = control.connect();
+    const [helperResult, controlResult] = await Promise.allSettled([helperStart, controlStart]);
+    if (helperResult.status === 'rejected' || controlResult.status === 'rejected') {
+      await control.close();
+      if (helperResult.status === 'fulfilled') await helperResult.value.close();
+      if (helperResult.status === 'rejected') throw helperResult.reason;
+      const error = (controlResult as PromiseRejectedResult).reason as unknown;
+      const why = error instanceof ControlRequestError ? error.message : String(error);
       throw new CoreStartError(
-        `cannot open UDP port ${o.config.listenPort}: ${(error as Error).message}`,
-        'socket',
+        `control server ${o.config.controlUrl} is unreachable: ${why}`,
+        'control-unreachable',
       );
     }
+    const mux = helperResult.value;
     const binder = (h.binder = new RelayBinder({ send: (d, p, host) => mux.send(d, p, host) }));
     const stun = (h.stun = new StunClient({
       send: (d, p, host) => mux.send(d, p, host),
@@ -122,22 +148,6 @@ export class LanrageCore {
           : null;
       },
     }));
-    const control = new ControlClient({
-      url: controlWsUrl(o.config.controlUrl),
-      privateKey: keys.privateKey,
-      logger: o.logger.child({ area: 'control' }),
-    });
-    try {
-      await control.connect();
-    } catch (error) {
-      await control.close();
-      await mux.close();
-      const why = error instanceof ControlRequestError ? error.message : String(error);
-      throw new CoreStartError(
-        `control server ${o.config.controlUrl} is unreachable: ${why}`,
-        'control-unreachable',
-      );
-    }
     const relays = new RelayDirectory({
       configured: o.config.relays,
       defaultRelay: o.config.defaultRelay,
@@ -145,7 +155,6 @@ export class LanrageCore {
     });
     relays.setControlRelays(control.welcome?.relays ?? []);
 
-    let core: LanrageCore | null = null;
     const onChange = () => core?.scheduleStatus();
     const connections = new ConnectionManager(
       {
@@ -159,11 +168,8 @@ export class LanrageCore {
         binder,
         relays,
         tasks,
-        wireguard: {
-          setPeer: (peer) => network.setPeer(peer),
-          removePeer: (key) => network.removePeer(key),
-          tunnelLatency: (ip) => network.tunnelLatency(ip),
-        },
+        // ICMP through the tunnel: `ping` has CAP_NET_RAW itself, so an unprivileged core can.
+        wireguard: { tunnelLatency: (ip) => icmpLatency(ip) },
         control: {
           grant: (peer) => control.request('route.token', { partyId: core!.partyId(), peer }),
           signal: async (peer, signal) => {
@@ -189,11 +195,16 @@ export class LanrageCore {
       connections,
       selfKey: keys.publicKey,
       memberInfo: () => core!.memberInfo(),
+      // The interface lives as long as the helper; a party gives it our address. Leaving drops
+      // every peer (nothing is routed any more); the interface goes when the core stops.
       tunnel: {
-        up: (ip) => network.up(ip),
-        down: () => network.down(),
+        up: async (ip) => {
+          await mux.setAddress(ip);
+          return mux.localPort;
+        },
+        down: async () => {},
       },
-      onWireGuardPort: (port) => mux.setWireGuardPort(port),
+      onWireGuardPort: () => {},
       log: o.logger.child({ area: 'party' }),
       onChange,
     });
@@ -207,7 +218,6 @@ export class LanrageCore {
     core = new LanrageCore(
       o,
       keys.publicKey,
-      network,
       mux,
       stun,
       probes,
@@ -224,10 +234,6 @@ export class LanrageCore {
     const measuring = known ? relays.measureAll() : Promise.resolve();
     await core.detectNat();
     await measuring;
-    // A stale interface from a crash would make `up` fail later; clear it now.
-    if (await network.cleanupStale()) {
-      log.warn('removed a stale WireGuard interface', { ifname: o.config.interfaceName });
-    }
     core.state = 'idle';
     core.scheduleStatus();
     return core;
@@ -316,7 +322,6 @@ export class LanrageCore {
     this.probes.close();
     this.stun.close();
     await this.control.close();
-    await this.network.down();
     await this.mux.close();
     if (this.statusTimer) clearTimeout(this.statusTimer);
     this.state = 'stopped';

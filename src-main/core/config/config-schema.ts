@@ -71,6 +71,16 @@ export const ConfigSchema = z.strictObject({
     .refine((groups) => new Set(groups).size === groups.length, 'lists a group twice')
     .default([...DEFAULT_DISCOVERY_GROUPS]),
   logLevel: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+  /** The WireGuard helper binary; null: $LANRAGE_HELPER, else the one `npm run build` made. */
+  helperPath: z.string().min(1).max(4096).nullable().default(null),
+  /**
+   * Command words that start the helper privileged while the core is not, e.g. ["sudo", "-n"] or
+   * ["pkexec"]; empty: start it directly (the core runs as root). Only the helper gets privilege.
+   */
+  helperElevation: z
+    .array(z.string().min(1).max(256).regex(/^\S+$/, 'one word per entry, no spaces'))
+    .max(8)
+    .default([]),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

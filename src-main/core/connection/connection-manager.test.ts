@@ -107,11 +107,7 @@ async function side(
       binder,
       relays: directory,
       tasks,
-      wireguard: {
-        setPeer: async () => {},
-        removePeer: async () => {},
-        tunnelLatency: async () => 1,
-      },
+      wireguard: { tunnelLatency: async () => 1 },
       control: {
         grant: async (peer) =>
           issueRouteGrant(

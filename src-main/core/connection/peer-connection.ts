@@ -5,17 +5,16 @@ import type { Member, RouteGrant, Signal } from '../../../src-shared/protocol/co
 import type { Config } from '../config/config-schema.js';
 import { PeerLink, type PeerLinkEvent } from '../paths/peer-link.js';
 import type { ProbeEngine } from '../paths/probe-engine.js';
-import type { UdpMux } from '../paths/udp-mux.js';
+import type { PeerDataPlane } from '../paths/data-plane.js';
 import type { RelayBinder } from '../relay/relay-binder.js';
 import type { RelayDirectory } from '../relay/relay-directory.js';
 import type { TaskManager } from '../tasks/task-manager.js';
-import type { WgPeerConfig } from '../wireguard/wg-cli.js';
 import { ConnectionCoordinator } from './connection-coordinator.js';
 import { nextPeerState } from './peer-state.js';
 
 /**
- * One peer, from discovery to cleanup: the WireGuard peer is configured once (its endpoint is our
- * loopback port for it), the ConnectionCoordinator finds paths underneath — a relay route first
+ * One peer, from discovery to cleanup: the WireGuard peer is configured once (no endpoint: the
+ * data plane carries its packets along the live path), the ConnectionCoordinator finds paths underneath — a relay route first
  * (it works for every NAT pair at once), a direct path when the NAT types allow it — and this
  * class follows the result: state (connecting → connected | degraded | failed), RTT on the live
  * path, reconnect attempts, and the status every face of LANrage shows.
@@ -33,10 +32,8 @@ export interface PeerControl {
   serverNow(): number;
 }
 
-/** The part of the NetworkManager a peer needs. */
+/** End-to-end check of a peer's tunnel. */
 export interface PeerWireGuard {
-  setPeer(peer: WgPeerConfig): Promise<void>;
-  removePeer(publicKey: string): Promise<void>;
   /** ICMP RTT to the peer's virtual IP through the tunnel; null when nothing came back. */
   tunnelLatency(virtualIp: string): Promise<number | null>;
 }
@@ -49,7 +46,7 @@ export interface SelfView {
 
 export interface PeerConnectionDeps {
   self: () => SelfView;
-  mux: UdpMux;
+  mux: PeerDataPlane;
   probes: ProbeEngine;
   binder: RelayBinder;
   relays: RelayDirectory;
@@ -109,14 +106,9 @@ export class PeerConnection {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    const port = await this.d.mux.addPeer(this.key);
+    // No endpoint: the data plane sends the peer's WireGuard along the path set underneath.
+    await this.d.mux.addPeer(this.key, this.member.virtualIp, this.d.config.keepaliveSeconds);
     this.d.probes.addPeer(this.key);
-    await this.d.wireguard.setPeer({
-      publicKey: this.key,
-      virtualIp: this.member.virtualIp,
-      endpoint: { host: '127.0.0.1', port },
-      persistentKeepaliveSeconds: this.d.config.keepaliveSeconds,
-    });
     const { strategy, reason } = this.coordinator.strategy;
     this.log.info('connecting', { strategy, reason });
     this.link.startMonitoring();
@@ -156,10 +148,9 @@ export class PeerConnection {
     await this.link.stop();
     this.coordinator.release();
     this.d.probes.removePeer(this.key);
-    await this.d.wireguard
+    await this.d.mux
       .removePeer(this.key)
       .catch((e: Error) => this.log.warn('removing WireGuard peer failed', { error: e.message }));
-    await this.d.mux.removePeer(this.key);
     this.log.info('cleaned up');
   }
 

@@ -26,6 +26,7 @@ const STDERR_TAIL_CHARS = 2_000;
 const MAX_LOG_LINE = 1_000;
 
 export interface HelperLog {
+  debug?(message: string, meta?: Record<string, unknown>): void;
   info(message: string, meta?: Record<string, unknown>): void;
   warn(message: string, meta?: Record<string, unknown>): void;
 }
@@ -189,11 +190,27 @@ export class HelperProcess {
     }
   }
 
+  /**
+   * The helper logs `time=… level=… msg="…" key=value…` (Go's slog text format): our logger adds
+   * its own time, the helper's level picks ours, the rest is kept as it came. Other lines (sudo's,
+   * pkexec's) are logged as warnings: they only speak when something is wrong.
+   */
   private logLine(line: string): void {
     const text = line.trimEnd().slice(0, MAX_LOG_LINE);
     if (!text) return;
-    // The helper's lines are sentences; its own level word, when it gives one, picks ours.
-    if (/\b(error|fatal|failed|warn(ing)?)\b/i.test(text)) this.o.log.warn(text);
-    else this.o.log.info(text);
+    const slog = /^time=\S+ level=(\w+) (.*)$/.exec(text);
+    if (!slog) {
+      this.o.log.warn(text);
+      return;
+    }
+    const level = slog[1]!.toUpperCase();
+    // msg="interface open" interface=lr0 → interface open interface=lr0
+    const rest = slog[2]!.replace(
+      /^msg=(?:"((?:[^"\\]|\\.)*)"|(\S+))/,
+      (_, q?: string, w?: string) => (q !== undefined ? q.replace(/\\(.)/g, '$1') : (w ?? '')),
+    );
+    if (level === 'ERROR' || level === 'WARN') this.o.log.warn(rest);
+    else if (level === 'DEBUG') this.o.log.debug?.(rest);
+    else this.o.log.info(rest);
   }
 }

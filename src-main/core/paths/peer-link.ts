@@ -1,5 +1,5 @@
 import type { ProbeEngine, ProbeVia } from './probe-engine.js';
-import type { PeerPath, UdpMux } from './udp-mux.js';
+import type { PeerDataPlane, PeerPath } from './data-plane.js';
 import { sleep, type TaskManager } from '../tasks/task-manager.js';
 
 /**
@@ -45,7 +45,7 @@ export const HANDSHAKE_FALLBACK_MS = 1_000;
 
 export interface PeerLinkOptions {
   peerKey: string;
-  mux: UdpMux;
+  mux: PeerDataPlane;
   probes: ProbeEngine;
   tasks: TaskManager;
   probeIntervalMs: number;
@@ -190,7 +190,7 @@ export class PeerLink {
     // handshake was lost after all, and ours (if still pending) goes instead.
     this.o.tasks.start(`${this.taskName}:handshake`, async (signal) => {
       await sleep(HANDSHAKE_FALLBACK_MS, signal);
-      if (!signal.aborted && this.o.mux.wireguardFrom(this.o.peerKey) === 0) {
+      if (!signal.aborted && (await this.o.mux.wireguardFrom(this.o.peerKey)) === 0) {
         this.o.mux.resendHandshake(this.o.peerKey);
       }
     });

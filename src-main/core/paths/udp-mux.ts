@@ -245,8 +245,8 @@ export class UdpMux {
   }
 
   /** How many WireGuard packets from `key` reached our WireGuard (0 when unknown). */
-  wireguardFrom(key: string): number {
-    return this.peers.get(key)?.wireguardIn ?? 0;
+  wireguardFrom(key: string): Promise<number> {
+    return Promise.resolve(this.peers.get(key)?.wireguardIn ?? 0);
   }
 
   /** A path to `key` was just proven: resend WireGuard's pending handshake along it. */

@@ -1,4 +1,3 @@
-import type { RemoteInfo } from 'node:dgram';
 import { toHex } from '../../../src-shared/protocol/bytes.js';
 import {
   buildRelayBind,
@@ -96,7 +95,7 @@ export class RelayBinder {
   }
 
   /** Feeds a relay control frame from the mux. */
-  handle(packet: Uint8Array, from: RemoteInfo): void {
+  handle(packet: Uint8Array, from: { address: string; port: number }): void {
     if (packet.length < 14) return;
     const binding = this.bindings.get(toHex(packet.subarray(6, 14)));
     if (!binding || binding.relay.port !== from.port || binding.relay.host !== from.address) return;
