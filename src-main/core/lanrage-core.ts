@@ -11,6 +11,7 @@ import { StunClient } from './nat/stun-client.js';
 import { localCandidates } from './party/local-candidates.js';
 import { PartyManager } from './party/party-manager.js';
 import { HelperDataPlane } from './helper/helper-data-plane.js';
+import { peerDiscoveryStatus } from './discovery/peer-discovery-status.js';
 import type { HelperError } from './helper/helper-error.js';
 import { resolveHelperPath } from './helper/helper-process.js';
 import { ProbeEngine } from './paths/probe-engine.js';
@@ -200,6 +201,7 @@ export class LanrageCore {
       tunnel: {
         up: async (ip) => {
           await mux.setAddress(ip);
+          await applyDiscovery(mux, o.config, o.logger);
           return mux.localPort;
         },
         down: async () => {},
@@ -312,6 +314,15 @@ export class LanrageCore {
     };
   }
 
+  /** status() with each peer's game-discovery counters, read from the helper. */
+  async statusWithCounters(): Promise<CoreStatus> {
+    const status = this.status();
+    const stats = await this.mux.stats().catch(() => null);
+    for (const peer of status.peers)
+      peer.discovery = peerDiscoveryStatus(stats?.discovery, peer.id);
+    return status;
+  }
+
   /** Leaves the party (if any) and releases everything: nothing runs after this resolves. */
   async stop(): Promise<void> {
     if (this.state === 'stopped') return;
@@ -364,5 +375,30 @@ export class LanrageCore {
       this.statusTimer = null;
       this.o.onStatus?.(this.status());
     }, 50);
+  }
+}
+
+/**
+ * Tells the helper the user's game-discovery setting once the interface has its address. A helper
+ * that cannot copy home broadcasts (no nftables) still carries the party's own: say so, go on.
+ */
+async function applyDiscovery(
+  mux: HelperDataPlane,
+  config: Config,
+  logger: winston.Logger,
+): Promise<void> {
+  const log = logger.child({ area: 'discovery' });
+  try {
+    const result = await mux.setDiscovery(config.discovery, config.discoveryMulticastGroups);
+    if (!config.discovery) log.info('game discovery is off (config "discovery": false)');
+    else if (result.homeCopies)
+      log.info('game discovery on', { groups: config.discoveryMulticastGroups });
+    else
+      log.warn(
+        'game discovery on, but broadcasts from this machine are not copied into the party',
+        { reason: result.reason },
+      );
+  } catch (error) {
+    log.warn('game discovery could not be set up', { error: (error as Error).message });
   }
 }

@@ -14,7 +14,7 @@ import { HelperClient } from './helper-client.js';
 import type { HelperError } from './helper-error.js';
 import type { Datagram } from './helper-frames.js';
 import type { HelperProcess, HelperLog } from './helper-process.js';
-import type { HelperPath, HelperStats } from './helper-protocol.js';
+import type { HelperPath, HelperResult, HelperStats } from './helper-protocol.js';
 
 /**
  * The data plane, in the helper: the one public UDP socket, the WireGuard device and its
@@ -120,6 +120,17 @@ export class HelperDataPlane implements DataPlane {
       address: virtualIp,
       prefixLength: VIRTUAL_PREFIX_LENGTH,
     });
+  }
+
+  /**
+   * Turns game discovery on or off (PROTOCOL.md, "Game discovery"): the party's broadcasts and
+   * the listed multicast groups. The result says whether home-network broadcasts are copied.
+   */
+  async setDiscovery(
+    enabled: boolean,
+    multicastGroups: readonly string[],
+  ): Promise<HelperResult<'set-discovery'>> {
+    return this.client.request('set-discovery', { enabled, multicastGroups: [...multicastGroups] });
   }
 
   /** Adds (or updates) the WireGuard peer; its path starts as none. */
