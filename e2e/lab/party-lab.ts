@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,9 +136,20 @@ export class PartyLab {
     this.relays.delete(name);
   }
 
-  /** `lanrage up` for a player; resolves with the invite code when it created the party. */
-  async up(name: string, how: { create: string } | { join: string }): Promise<string | null> {
+  /**
+   * `lanrage up` for a player; resolves with the invite code when it created the party. `config`
+   * is written to the player's config.json first (settings a user would change there).
+   */
+  async up(
+    name: string,
+    how: { create: string } | { join: string },
+    config: Record<string, unknown> = {},
+  ): Promise<string | null> {
     const player = this.lab.player(name);
+    if (Object.keys(config).length > 0) {
+      mkdirSync(this.configDir(name), { recursive: true });
+      writeFileSync(join(this.configDir(name), 'config.json'), JSON.stringify(config));
+    }
     const args = [
       'cli/lanrage.js',
       'up',
