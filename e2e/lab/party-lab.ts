@@ -12,7 +12,7 @@ import { CONTROL_IP, Lab, STUN_IPS, STUN_PORTS, type PlayerLayout } from './topo
 
 /**
  * A LANrage party in the NAT lab: the real control server, STUN server and relays in the
- * "internet", and a real `lanrage up` (real wireguard-go) behind each player's NAT. Everything
+ * "internet", and a real `lanrage up` (with its real WireGuard helper) behind each player's NAT. Everything
  * runs from the built bundles in dist/ — what users run.
  */
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -20,7 +20,7 @@ const DIST = join(ROOT, 'dist');
 export const CONTROL_PORT = 7400;
 export const RELAY_PORT = 7401;
 const SECRET = 'lanrage-lab-relay-secret-0123456789';
-/** Starting a player includes NAT detection (a few STUN round trips) and wireguard-go. */
+/** Starting a player includes the helper, the control login and NAT detection. */
 const UP_TIMEOUT_MS = 20_000;
 
 export interface StatusJson {
@@ -28,6 +28,14 @@ export interface StatusJson {
   self: CoreStatus['self'];
   control: CoreStatus['control'];
   peers: PeerStatus[];
+}
+
+/** The newest modification time of any file under `dir`. */
+function newest(dir: string): number {
+  return readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
+    const path = join(dir, entry.name);
+    return Math.max(max, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }, 0);
 }
 
 /** Builds the server and CLI bundles when they are missing or older than the sources. */
@@ -38,16 +46,25 @@ export function ensureBundles(): void {
     'server/lanrage-stun.js',
     'cli/lanrage.js',
   ].map((p) => join(DIST, p));
-  const newest = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
-      const path = join(dir, entry.name);
-      return Math.max(max, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-    }, 0);
   const sources = Math.max(
     ...['src-main', 'src-server', 'src-shared'].map((d) => newest(join(ROOT, d))),
   );
   if (outputs.every((o) => existsSync(o) && statSync(o).mtimeMs >= sources)) return;
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--only', 'servers,cli'], {
+    stdio: 'inherit',
+  });
+}
+
+/**
+ * Builds the WireGuard helper (Go) into dist/helper/ when it is missing or older than its
+ * sources, as `npm run build` does: every player's `lanrage up` runs it.
+ */
+export function ensureHelper(): void {
+  const binary = join(DIST, 'helper', 'lanrage-helper');
+  const sources = newest(join(ROOT, 'helper'));
+  if (existsSync(binary) && statSync(binary).mtimeMs >= sources) return;
+  execFileSync('go', ['build', '-trimpath', '-o', binary, './cmd/lanrage-helper'], {
+    cwd: join(ROOT, 'helper'),
     stdio: 'inherit',
   });
 }
@@ -72,6 +89,7 @@ export class PartyLab {
     relays: { name: string; delayMs: number }[];
   }): Promise<PartyLab> {
     ensureBundles();
+    ensureHelper();
     const lab = await Lab.start({ ...spec, stun: false });
     const party = new PartyLab(lab);
     try {
