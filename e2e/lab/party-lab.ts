@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { chmod, chown, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +8,7 @@ import type { CoreStatus, PeerStatus } from '../../src-shared/domain/core-status
 import { LAB_STATE_DIR } from './delay-link.js';
 import { run, runIn } from './exec.js';
 import { startInNamespace, type LabProcess } from './lanrage-process.js';
+import { asUser, type LabUser } from './lab-user.js';
 import type { LabNatKind } from './nat-router.js';
 import { CONTROL_IP, Lab, STUN_IPS, STUN_PORTS, type PlayerLayout } from './topology.js';
 
@@ -154,9 +156,23 @@ export class PartyLab {
     this.relays.delete(name);
   }
 
-  /** `lanrage up` for a player; resolves with the invite code when it created the party. */
-  async up(name: string, how: { create: string } | { join: string }): Promise<string | null> {
+  /**
+   * `lanrage up` for a player; resolves with the invite code when it created the party. With
+   * `as`, the core runs as that unprivileged user and starts only its helper as root, through
+   * `elevation` (e.g. sudo -n).
+   */
+  async up(
+    name: string,
+    how: { create: string } | { join: string },
+    as: { user: LabUser; elevation: string[] } | null = null,
+  ): Promise<string | null> {
     const player = this.lab.player(name);
+    if (as) {
+      // The user's own config dir (keys 0600, local socket) inside a work dir it may traverse.
+      await chmod(this.work, 0o711);
+      await mkdir(this.configDir(name), { recursive: true });
+      await chown(this.configDir(name), as.user.uid, as.user.gid);
+    }
     const args = [
       'cli/lanrage.js',
       'up',
@@ -171,8 +187,9 @@ export class PartyLab {
       '--log-level',
       'debug',
       ...('create' in how ? ['--create', how.create] : ['--join', how.join]),
+      ...(as ? ['--helper-elevation', as.elevation.join(' ')] : []),
     ];
-    const proc = this.spawn(`player-${name}`, player.ns, args);
+    const proc = this.spawn(`player-${name}`, player.ns, args, as ? asUser(as.user) : []);
     this.players.set(name, proc);
     const line = await proc.waitForLine(/Invite code: |Joined party/, UP_TIMEOUT_MS);
     await proc.waitForLine(/^Virtual IP/, UP_TIMEOUT_MS);
@@ -276,12 +293,12 @@ export class PartyLab {
     return join(this.work, `player-${name}`);
   }
 
-  private spawn(name: string, ns: string, args: string[]): LabProcess {
+  private spawn(name: string, ns: string, args: string[], prefix: string[] = []): LabProcess {
     const [bundle, ...rest] = args;
     return startInNamespace(
       name,
       ns,
-      [process.execPath, join(DIST, bundle!), ...rest],
+      [...prefix, process.execPath, join(DIST, bundle!), ...rest],
       join(this.logDir, `${name}.log`),
       {
         LANRAGE_RELAY_SECRET: SECRET,
