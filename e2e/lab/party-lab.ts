@@ -58,15 +58,13 @@ export function ensureBundles(): void {
 }
 
 /**
- * Builds the WireGuard helper (Go) into dist/helper/ when it is missing or older than its
- * sources, as `npm run build` does: every player's `lanrage up` runs it.
+ * Builds the WireGuard helper (Go) into dist/helper/ with `npm run build`'s own step when it is
+ * missing or older than its sources: every player's `lanrage up` runs it.
  */
 export function ensureHelper(): void {
   const binary = join(DIST, 'helper', 'lanrage-helper');
-  const sources = newest(join(ROOT, 'helper'));
-  if (existsSync(binary) && statSync(binary).mtimeMs >= sources) return;
-  execFileSync('go', ['build', '-trimpath', '-o', binary, './cmd/lanrage-helper'], {
-    cwd: join(ROOT, 'helper'),
+  if (existsSync(binary) && statSync(binary).mtimeMs >= newest(join(ROOT, 'helper'))) return;
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--only', 'helper'], {
     stdio: 'inherit',
   });
 }
