@@ -128,7 +128,7 @@ beforeAll(async () => {
   await Promise.all([
     party.up('b', { join: invite }),
     party.up('c', { join: invite }),
-    party.up('d', { join: invite }, { discovery: false }),
+    party.up('d', { join: invite }, null, { discovery: false }),
   ]);
   const names = PLAYERS.map((p) => p.name);
   for (const n of names) {

@@ -1,4 +1,4 @@
-//go:build netns
+//go:build netns || netnsbench
 
 package e2e
 
@@ -13,9 +13,25 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/curve25519"
 	"golang.org/x/sys/unix"
+)
+
+// Underlay: players A and B each on a veth to a router namespace R that forwards between them
+// and runs the relay forwarder.
+//
+//	A 10.201.1.2 ── 10.201.1.1 R 10.201.2.1 ── 10.201.2.2 B
+const (
+	addrA, addrB     = "10.201.1.2", "10.201.2.2"
+	routerA, routerB = "10.201.1.1", "10.201.2.1"
+	relayPort        = 7401
+	virtualA         = "10.66.0.1"
+	virtualB         = "10.66.0.2"
+	// pingDeadline: a fresh tunnel needs one handshake (an RTT on veth: well under a second);
+	// WireGuard's own retry is 5 s, so a passing ping within this proves the resend/first try.
+	pingDeadline = 8
 )
 
 // lab is three namespaces with a unique prefix (lrh<pid>-a/-b/-r), removed at the end.
@@ -55,6 +71,28 @@ func newLab(t *testing.T) *lab {
 		t.Fatalf("forwarding in R: %v: %s", err, out)
 	}
 	return l
+}
+
+func buildHelper(t *testing.T) string { return buildGo(t, "lanrage-helper", "../cmd/lanrage-helper") }
+
+func buildGo(t *testing.T, name, pkg string) string {
+	t.Helper()
+	bin := t.TempDir() + "/" + name
+	out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatal("condition not reached in 3 s")
 }
 
 func (l *lab) ns(name string) string { return l.prefix + "-" + name }

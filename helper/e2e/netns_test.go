@@ -18,21 +18,6 @@ import (
 	"time"
 )
 
-// Underlay: players A and B each on a veth to a router namespace R that forwards between them
-// and runs the relay forwarder.
-//
-//	A 10.201.1.2 ── 10.201.1.1 R 10.201.2.1 ── 10.201.2.2 B
-const (
-	addrA, addrB     = "10.201.1.2", "10.201.2.2"
-	routerA, routerB = "10.201.1.1", "10.201.2.1"
-	relayPort        = 7401
-	virtualA         = "10.66.0.1"
-	virtualB         = "10.66.0.2"
-	// pingDeadline: a fresh tunnel needs one handshake (an RTT on veth: well under a second);
-	// WireGuard's own retry is 5 s, so a passing ping within this proves the resend/first try.
-	pingDeadline = 8
-)
-
 func TestTwoHelpersPingOverTheTunnelDirectlyAndThroughARelay(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Fatal("needs root (network namespaces, TUN)")
@@ -140,24 +125,4 @@ func TestTwoHelpersPingOverTheTunnelDirectlyAndThroughARelay(t *testing.T) {
 func dataHeader(routeHex string) []byte {
 	route, _ := hex.DecodeString(routeHex)
 	return append([]byte{0xff, 'L', 'R', 'R', 1, 3}, route...)
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatal("condition not reached in 3 s")
-}
-
-func buildHelper(t *testing.T) string {
-	t.Helper()
-	bin := t.TempDir() + "/lanrage-helper"
-	out, err := exec.Command("go", "build", "-o", bin, "../cmd/lanrage-helper").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
 }

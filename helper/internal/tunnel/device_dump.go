@@ -5,6 +5,8 @@ import (
 	"strings"
 )
 
+const maxHandshakeSec = 1 << 40
+
 type peerFigures struct {
 	lastHandshakeMs int64
 	rx, tx          uint64
@@ -26,7 +28,8 @@ func parseDeviceDump(text string) map[string]peerFigures {
 	flush := func() {
 		if key != "" {
 			f := out[key]
-			if sec > 0 {
+			// Past year 36,000 the text is not a clock: read it as "never" rather than overflow.
+			if sec > 0 && sec < maxHandshakeSec {
 				f.lastHandshakeMs = sec*1000 + nsec/1_000_000
 			}
 			out[key] = f

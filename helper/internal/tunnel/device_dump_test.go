@@ -20,3 +20,17 @@ func TestDeviceDumpGivesEachPeersHandshakeAndTransfer(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseDeviceDump(f *testing.F) {
+	f.Add("public_key=0101\nlast_handshake_time_sec=5\nlast_handshake_time_nsec=7\nrx_bytes=1\ntx_bytes=2\n")
+	f.Add("rx_bytes=1\npublic_key=\n=\n")
+	f.Add("public_key=01\nlast_handshake_time_sec=9223372036854775\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		for key, fig := range parseDeviceDump(text) {
+			if fig.lastHandshakeMs < 0 && key != "" {
+				// Negative seconds in the text read as "never", not as a time before 1970.
+				t.Fatalf("negative handshake time for %q", key)
+			}
+		}
+	})
+}

@@ -1,6 +1,6 @@
-import { parsed, rejected, type ParseResult } from '../../../src-shared/protocol/parse-result.js';
-import { parseEndpoint, type Endpoint } from '../../../src-shared/domain/endpoint.js';
-import { isWireGuardKey } from '../../../src-common/crypto/x25519.js';
+import { parsed, rejected, type ParseResult } from '../../src-shared/protocol/parse-result.js';
+import { parseEndpoint, type Endpoint } from '../../src-shared/domain/endpoint.js';
+import { isWireGuardKey } from '../../src-common/crypto/x25519.js';
 
 /*
  * `wg show <if> dump` output: tab-separated, one line for the interface, then one per peer.

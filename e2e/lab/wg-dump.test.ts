@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateKeyPair } from '../../../src-common/crypto/x25519.js';
+import { generateKeyPair } from '../../src-common/crypto/x25519.js';
 import { parseWgDump } from './wg-dump.js';
 
 const iface = generateKeyPair();
