@@ -314,6 +314,15 @@ export class LanrageCore {
     };
   }
 
+  /**
+   * The discovery setting in the config changed (Settings): the helper follows at once while in a
+   * party; otherwise the interface picks it up when it gets its address.
+   */
+  async discoverySettingChanged(): Promise<void> {
+    if (this.party.ownVirtualIp === null) return;
+    await applyDiscovery(this.mux, this.o.config, this.o.logger);
+  }
+
   /** status() with each peer's game-discovery counters, read from the helper. */
   async statusWithCounters(): Promise<CoreStatus> {
     const status = this.status();
