@@ -1,6 +1,7 @@
 package discovery
 
 import (
+	"encoding/binary"
 	"errors"
 	"net/netip"
 	"sync"
@@ -63,6 +64,7 @@ type snapshot struct {
 	self4       [4]byte
 	subnet      netip.Prefix
 	subnetBcast netip.Addr
+	bcast4      [4]byte  // subnetBcast's bytes, for the fast path
 	targets     []target // peers with a virtual IP in the subnet
 	byVIP       map[netip.Addr]*peer
 }
@@ -187,6 +189,9 @@ func (f *Forwarder) publish() {
 	if s.self.IsValid() {
 		s.self4 = s.self.As4()
 		s.subnetBcast = SubnetBroadcastOf(s.subnet)
+		if s.subnetBcast.IsValid() {
+			s.bcast4 = s.subnetBcast.As4()
+		}
 	}
 	for _, id := range f.cfg.order {
 		p := f.cfg.peers[id]
@@ -213,10 +218,12 @@ func (f *Forwarder) FromOS(packet []byte, inject tunhook.Injector) tunhook.Verdi
 		return tunhook.Pass
 	}
 	s := f.state.Load()
-	if !s.self.IsValid() {
+	dst := [4]byte(packet[ipDst : ipDst+4])
+	// Every packet of the tunnel passes here: unicast below 224.0.0.0 leaves after two compares.
+	if !s.self.IsValid() || (dst[0] < 224 && dst != s.bcast4) {
 		return tunhook.Pass
 	}
-	kind := Classify(netip.AddrFrom4([4]byte(packet[ipDst:ipDst+4])), s.subnetBcast)
+	kind := Classify(netip.AddrFrom4(dst), s.subnetBcast)
 	if !kind.forwardable() {
 		return tunhook.Pass
 	}
@@ -284,8 +291,12 @@ func (f *Forwarder) fanOut(s *snapshot, packet []byte, inject tunhook.Injector) 
 // ToOS unwraps an envelope from a peer into the broadcast/multicast packet it carries; any other
 // packet passes unchanged. It never injects: a delivered packet cannot be forwarded again.
 func (f *Forwarder) ToOS(packet []byte) []byte {
-	// Fast path: envelopes are UDP to EnvelopePort; most packets fail the first two checks.
+	// Fast path: envelopes are UDP to EnvelopePort; every other packet leaves after three reads.
 	if len(packet) < EnvelopeOverhead+ipMinHeader+udpHeader || packet[ipProtocol] != protoUDP {
+		return packet
+	}
+	if ihl := int(packet[ipVersionIHL]&0x0f) * 4; ihl+udpHeader > len(packet) ||
+		binary.BigEndian.Uint16(packet[ihl+udpDstPort:]) != EnvelopePort {
 		return packet
 	}
 	s := f.state.Load()
