@@ -14,8 +14,8 @@ const (
 	DefaultBurst = 40
 )
 
-// bucket is a token bucket: up to burst tokens, refilled at rate per second. The caller
-// serialises access (the Forwarder holds the peer's lock). Time comes from the caller.
+// bucket is a token bucket: up to burst tokens, refilled at rate per second. One goroutine uses
+// it (see peer); time comes from the caller.
 type bucket struct {
 	tokens float64
 	last   time.Time

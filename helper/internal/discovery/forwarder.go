@@ -80,7 +80,8 @@ type peer struct {
 	id      string
 	allowed []netip.Prefix // guarded by the Forwarder's config lock
 
-	mu       sync.Mutex // guards out and in
+	// out is owned by the FromOS goroutine and in by the ToOS goroutine (tunhook runs each on
+	// one goroutine), so neither needs a lock.
 	out, in  bucket
 	counters peerCounters
 }
@@ -267,10 +268,7 @@ func (f *Forwarder) fanOut(s *snapshot, packet []byte, inject tunhook.Injector) 
 	sent := false
 	for _, t := range s.targets {
 		p := t.p
-		p.mu.Lock()
-		ok := p.out.take(now, f.rate, f.burst)
-		p.mu.Unlock()
-		if !ok {
+		if !p.out.take(now, f.rate, f.burst) {
 			p.counters.limitedOut.Add(1)
 			continue
 		}
@@ -320,10 +318,7 @@ func (f *Forwarder) ToOS(packet []byte) []byte {
 		f.counts.droppedDisabled.Add(1)
 		return nil
 	}
-	p.mu.Lock()
-	ok := p.in.take(f.now(), f.rate, f.burst)
-	p.mu.Unlock()
-	if !ok {
+	if !p.in.take(f.now(), f.rate, f.burst) {
 		p.counters.limitedIn.Add(1)
 		return nil
 	}
