@@ -302,13 +302,18 @@ describe('LAN game discovery across a party of three behind three NATs', () => {
   });
 
   it("cuts a broadcast storm from a to the rate limit without hurting the party's pings", async () => {
-    const baseline = await ping(ns('b'), vip.get('c')!, 20, 0.05);
+    // b↔c carries none of the storm; a→b is the stormer's own relayed pair, which carries it.
+    const [baseline, baselineAB] = await Promise.all([
+      ping(ns('b'), vip.get('c')!, 20, 0.05),
+      ping(ns('a'), vip.get('b')!, 20, 0.05),
+    ]);
     const before = await counters();
     const listener = await listen('b', 27016, '', false, 6_000);
     const started = Date.now();
-    const [storm, during] = await Promise.all([
+    const [storm, during, duringAB] = await Promise.all([
       send('a', '255.255.255.255', 27016, 'storm', STORM_PACKETS, 0),
       ping(ns('b'), vip.get('c')!, 20, 0.05),
+      ping(ns('a'), vip.get('b')!, 20, 0.05),
     ]);
     const stormSeconds = (Date.now() - started) / 1000;
     const got = await received(listener);
@@ -318,7 +323,9 @@ describe('LAN game discovery across a party of three behind three NATs', () => {
       `discovery storm: ${STORM_PACKETS} broadcasts in ${stormSeconds.toFixed(2)} s; b got ${got.length}; ` +
         `a dropped by limit for b ${discoveryOf(after.get('a')!, 'b').droppedByLimit - discoveryOf(before.get('a')!, 'b').droppedByLimit}; ` +
         `b→c ping p50/max ${percentile(baseline.rttsMs, 50)}/${Math.max(...baseline.rttsMs)} ms before, ` +
-        `${percentile(during.rttsMs, 50)}/${Math.max(...during.rttsMs)} ms during`,
+        `${percentile(during.rttsMs, 50)}/${Math.max(...during.rttsMs)} ms during; ` +
+        `a→b ${percentile(baselineAB.rttsMs, 50)}/${Math.max(...baselineAB.rttsMs)} ms before, ` +
+        `${percentile(duringAB.rttsMs, 50)}/${Math.max(...duringAB.rttsMs)} ms during`,
     );
     expect(storm.sent).toBe(STORM_PACKETS);
     // At most the burst plus the rate over the storm's duration (+1 s for the listener's window).
@@ -334,9 +341,15 @@ describe('LAN game discovery across a party of three behind three NATs', () => {
     expect(forwarded).toBeLessThanOrEqual(BURST + RATE_PER_SECOND * (stormSeconds + 1));
     expect(limited).toBeGreaterThan(0);
     expect(forwarded + limited).toBeLessThanOrEqual(STORM_PACKETS);
-    expect(during.rttsMs.length, 'no ping lost during the storm').toBe(20);
-    expect(percentile(during.rttsMs, 50)).toBeLessThanOrEqual(
-      Math.max(2 * percentile(baseline.rttsMs, 50), percentile(baseline.rttsMs, 50) + 2),
-    );
+    for (const [pair, before, under] of [
+      ['b→c', baseline, during],
+      ['a→b', baselineAB, duringAB],
+    ] as const) {
+      expect(under.rttsMs.length, `no ${pair} ping lost during the storm`).toBe(20);
+      // Median, not max: one slow ping is this shared machine, not the storm.
+      expect(percentile(under.rttsMs, 50), `${pair} median RTT`).toBeLessThanOrEqual(
+        Math.max(2 * percentile(before.rttsMs, 50), percentile(before.rttsMs, 50) + 2),
+      );
+    }
   });
 });
