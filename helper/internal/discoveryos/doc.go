@@ -24,6 +24,8 @@
 //     game joined the group on its default interface (IP_MULTICAST_ALL, on by default).
 //     Broadcasts need nothing: Linux delivers them on any interface.
 //
-// Everything is undone by Close, and by the kernel when the helper dies (the nftables table is
-// named after the interface and replaced on the next start).
+// Close undoes everything (the helper calls it on close, EOF and signals). If the helper is
+// killed outright, the kernel drops the group memberships with its socket; the nftables table
+// stays, but its rules copy nothing once the interface is gone, and the next start replaces it
+// (the table is named after the interface).
 package discoveryos
