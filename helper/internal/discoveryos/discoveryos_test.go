@@ -1,9 +1,7 @@
 package discoveryos
 
 import (
-	"context"
 	"net/netip"
-	"os/exec"
 	"strings"
 	"testing"
 )
@@ -62,18 +60,5 @@ table ip lanrage_disco_lr_ab0 {
 `
 	if got != want {
 		t.Fatalf("ruleset\n%s\nwant\n%s", got, want)
-	}
-}
-
-// nft's own parser and the kernel's checks accept the ruleset (check mode: nothing changes).
-// "lo" stands in for the interface: "dup … device" must name one that exists.
-func TestRealNftAcceptsTheRuleset(t *testing.T) {
-	script := Ruleset(Config{Interface: "lo", Groups: groups("224.0.2.60")})
-	// Check mode cannot delete a table that does not exist yet: check the table itself.
-	script = script[strings.Index(script, "table ip"):]
-	cmd := exec.CommandContext(context.Background(), "nft", "-c", "-f", "-")
-	cmd.Stdin = strings.NewReader(script)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("nft -c refused the ruleset: %v\n%s\n%s", err, out, script)
 	}
 }
