@@ -51,7 +51,7 @@ type fixture struct {
 	now  time.Time
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	c := listen(t)
 	f := &fixture{up: &upstreamRecorder{}, now: time.Unix(1_700_000_000, 0)}
@@ -66,7 +66,7 @@ func newFixture(t *testing.T) *fixture {
 	return f
 }
 
-func listen(t *testing.T) *net.UDPConn {
+func listen(t testing.TB) *net.UDPConn {
 	t.Helper()
 	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
