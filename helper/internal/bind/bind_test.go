@@ -145,6 +145,21 @@ var (
 	routeXData = []byte{0xff, 'L', 'R', 'R', 1, 3, 0, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77}
 )
 
+// A batch as the device sends it: equal-sized transport messages, the last one shorter.
+func batch(n, size int) [][]byte {
+	out := make([][]byte, n)
+	for i := range out {
+		l := size
+		if i == n-1 {
+			l = size / 2
+		}
+		out[i] = make([]byte, l)
+		copy(out[i], []byte{4, 0, 0, 0})
+		out[i][4] = byte(i)
+	}
+	return out
+}
+
 func initiation(marker byte) []byte {
 	m := make([]byte, 148)
 	m[0], m[4] = 1, marker

@@ -11,21 +11,6 @@ import (
 	"github.com/lanrage/lanrage/helper/internal/proto"
 )
 
-// A batch as the device sends it: equal-sized transport messages, the last one shorter.
-func batch(n, size int) [][]byte {
-	out := make([][]byte, n)
-	for i := range out {
-		l := size
-		if i == n-1 {
-			l = size / 2
-		}
-		out[i] = make([]byte, l)
-		copy(out[i], []byte{4, 0, 0, 0})
-		out[i][4] = byte(i)
-	}
-	return out
-}
-
 func TestABatchLeavesAsSeparateDatagramsInOrderOnEveryPath(t *testing.T) {
 	for _, relayed := range []bool{false, true} {
 		t.Run(fmt.Sprintf("relayed %v", relayed), func(t *testing.T) {
