@@ -62,6 +62,12 @@ function controlWsUrl(base: string): string {
 
 export class LanrageCore {
   private nat: NatDetection | null = null;
+  /** The NAT type the control server was last told (null: nothing told yet). */
+  private announcedNat: NatType | null = null;
+  /** NAT detection, started with the core and not awaited by it; resolves when it is done. */
+  natDetection: Promise<void> = Promise.resolve();
+  /** Set once stop() begins: a NAT verdict arriving then starts nothing new. */
+  private stopping = false;
   private state: CoreStatus['state'] = 'starting';
   private statusTimer: NodeJS.Timeout | null = null;
 
@@ -173,6 +179,9 @@ export class LanrageCore {
         control: {
           grant: (peer) => control.request('route.token', { partyId: core!.partyId(), peer }),
           signal: async (peer, signal) => {
+            // A peer told to punch must already know where we are: our NAT verdict may have
+            // come in after we joined, so it goes to the party first.
+            if (signal.kind === 'punch') await core!.announceNat();
             await control.request('signal', { partyId: core!.partyId(), to: peer, signal });
           },
           serverNow: () => control.serverNow(),
@@ -228,12 +237,20 @@ export class LanrageCore {
       connections,
       party,
     );
-    // Relay distances are measured while NAT detection runs: the first peer needs both. (Not the
-    // built-in default relay: nothing needs it until a peer does, and it may be a name to resolve.)
+    // Neither waits: a party can be joined at once, and every pair starts on a relay, which works
+    // whatever the NATs are. Relay distances are measured meanwhile (the first relay choice waits
+    // for that round; not the built-in default relay: nothing needs it until a peer does, and it
+    // may be a name to resolve). The NAT verdict, when it comes, is announced to the party, and
+    // pairs whose NATs allow it then punch a direct path.
     const known = relays.candidates().some((c) => c.source !== 'default');
-    const measuring = known ? relays.measureAll() : Promise.resolve();
-    await core.detectNat();
-    await measuring;
+    if (known) void relays.measureAll();
+    const started = core;
+    core.natDetection = core.detectNat().then(
+      () => started.natKnown(),
+      (error: Error) => {
+        log.warn('NAT detection failed', { error: error.message });
+      },
+    );
     core.state = 'idle';
     core.scheduleStatus();
     return core;
@@ -242,12 +259,14 @@ export class LanrageCore {
   async createParty(name: string): Promise<void> {
     await this.party.create(name, this.o.config.name);
     this.state = 'in-party';
+    await this.announceNat();
     this.scheduleStatus();
   }
 
   async joinParty(inviteCode: string): Promise<void> {
     await this.party.join(inviteCode, this.o.config.name);
     this.state = 'in-party';
+    await this.announceNat();
     this.scheduleStatus();
   }
 
@@ -315,6 +334,7 @@ export class LanrageCore {
   /** Leaves the party (if any) and releases everything: nothing runs after this resolves. */
   async stop(): Promise<void> {
     if (this.state === 'stopped') return;
+    this.stopping = true;
     await this.party.leave().catch(() => {});
     this.party.detach();
     await this.tasks.shutdown();
@@ -339,8 +359,34 @@ export class LanrageCore {
     });
   }
 
+  /** NAT detection finished: tell the party, and let every pair choose its strategy again. */
+  private async natKnown(): Promise<void> {
+    if (this.stopping) return;
+    // Announce first: a punch signal we send next must not reach a peer that still thinks our
+    // NAT is unknown (it would not know where to punch).
+    await this.announceNat();
+    if (this.stopping) return;
+    this.connections.selfChanged();
+    this.scheduleStatus();
+  }
+
+  /** Sends our member info again when the party was told an older NAT verdict. */
+  private async announceNat(): Promise<void> {
+    const party = this.party.current;
+    const natType = this.nat?.natType ?? 'unknown';
+    if (!party || this.announcedNat === natType) return;
+    await this.control
+      .request('member.update', { partyId: party.id, member: this.memberInfo() })
+      .catch((error: Error) =>
+        this.o.logger
+          .child({ area: 'core' })
+          .warn('could not announce the NAT type', { party: party.id, error: error.message }),
+      );
+  }
+
   private memberInfo(): MemberInfo {
     const natType: NatType = this.nat?.natType ?? 'unknown';
+    this.announcedNat = natType;
     return {
       natType,
       publicEndpoint:

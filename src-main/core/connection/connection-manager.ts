@@ -91,6 +91,11 @@ export class ConnectionManager {
     for (const peer of this.peers.values()) peer.relayPreferenceChanged();
   }
 
+  /** Our own NAT verdict changed (detection finished after peers were set up). */
+  selfChanged(): void {
+    for (const peer of this.peers.values()) peer.selfChanged();
+  }
+
   heardFrom(peer: string, from: { host: string; port: number }): void {
     this.peers.get(peer)?.heardFrom(from);
   }

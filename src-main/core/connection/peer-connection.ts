@@ -138,6 +138,11 @@ export class PeerConnection {
     this.coordinator.relayPreferenceChanged();
   }
 
+  selfChanged(): void {
+    this.coordinator.selfChanged();
+    this.d.onChange();
+  }
+
   /** A ping from this peer reached us directly at `from` (possibly a new mapping). */
   heardFrom(from: { host: string; port: number }): void {
     this.link.heardFrom(from);
