@@ -13,7 +13,7 @@ import type { RelayEndpoint } from '../relay/relay-binder.js';
 import { sleep } from '../time/clock.js';
 import { relayRouteFromGrant, type RelayRoute } from '../relay/relay-frames-client.js';
 import type { PeerConnectionDeps } from './peer-connection.js';
-import type { Logger } from '../logging/logger.js';
+import type { Logger } from '../../../src-common/logging/logger.js';
 
 /**
  * How one peer is reached (the seed's ConnectionCoordinator): the strategy from both NAT types,
@@ -336,7 +336,8 @@ export class ConnectionCoordinator {
           return;
         await this.d.control
           .signal(this.member.publicKey, { kind: 'relay', relayId, epoch })
-          .catch(() => {});
+          // Lost nudges are why the loop exists: say so, and try again next round.
+          .catch((e: Error) => this.log.warn('relay nudge failed', { error: e.message }));
       }
     });
   }

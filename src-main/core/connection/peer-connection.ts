@@ -11,7 +11,7 @@ import type { TaskManager } from '../tasks/task-manager.js';
 import type { Clock } from '../time/clock.js';
 import { ConnectionCoordinator } from './connection-coordinator.js';
 import { nextPeerState } from './peer-state.js';
-import type { Logger } from '../logging/logger.js';
+import type { Logger } from '../../../src-common/logging/logger.js';
 
 /**
  * One peer, from discovery to cleanup: the WireGuard peer is added to the data plane once, the

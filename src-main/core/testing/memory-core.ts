@@ -3,7 +3,7 @@ import type { CoreStatus } from '../../../src-shared/domain/core-status.js';
 import { parseConfig } from '../config/config-loader.js';
 import type { ConfigInput } from '../config/config-schema.js';
 import { LanrageCore } from '../lanrage-core.js';
-import { silentLogger } from '../logging/logger.js';
+import { silentLogger } from '../../../src-common/logging/logger.js';
 import type { MemoryHost } from './memory-internet.js';
 import { memoryPacketNetwork, type MemoryDataPlane } from './memory-packet-network.js';
 import { onClock } from './memory-peer.js';

@@ -4,7 +4,7 @@ import { formatEndpoint } from '../../../src-shared/domain/endpoint.js';
 import type { Member, Signal } from '../../../src-shared/protocol/control-messages.js';
 import { parseConfig } from '../config/config-loader.js';
 import { ConnectionManager } from '../connection/connection-manager.js';
-import { silentLogger } from '../logging/logger.js';
+import { silentLogger } from '../../../src-common/logging/logger.js';
 import { detectNat, type NatDetection } from '../nat/nat-detector.js';
 import { attachSocketServices, type SocketServices } from '../net/socket-services.js';
 import { RelayDirectory } from '../relay/relay-directory.js';
