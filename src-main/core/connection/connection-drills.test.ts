@@ -28,8 +28,12 @@ const statusOf = (p: MemoryPeer): PeerStatus | undefined => p.manager.statuses()
 const on = (p: MemoryPeer, relay: string) =>
   statusOf(p)?.relay?.id === relay && statusOf(p)?.latencyMs !== null;
 
-async function pair(a: Parameters<typeof memoryPair>[1], b: Parameters<typeof memoryPair>[2]) {
-  const peers = await memoryPair(world, a, b);
+async function pair(
+  a: Parameters<typeof memoryPair>[1],
+  b: Parameters<typeof memoryPair>[2],
+  tokenLifetimeS?: number,
+) {
+  const peers = await memoryPair(world, a, b, tokenLifetimeS);
   closers.push(...peers.map((p) => () => p.close()));
   return peers;
 }
@@ -105,6 +109,27 @@ describe('a connected pair when the network changes', () => {
     expect(statusOf(a)?.state).toBe('failed');
     await world.clock.advance(TEST_CONFIG.failedCleanupMs + 10_000);
     expect(a.manager.statuses()).toEqual([]);
+  });
+
+  it('keeps a relayed pair bound past many token lifetimes, refreshing each token from its expiry', async () => {
+    world = await memoryWorld();
+    const lifetimeS = 60;
+    const [a, b] = await pair(
+      { kind: 'symmetric', publicIp: '192.0.2.1' },
+      { kind: 'symmetric', publicIp: '192.0.2.2' },
+      lifetimeS,
+    );
+    await world.clock.until(() => on(a, 'near') && on(b, 'near'), 'both on near');
+    const before = a.grants();
+    await world.clock.advance(lifetimeS * 3 * 1000);
+    // The relay unbinds sides whose token expired; nothing here may have expired.
+    world.relays.near.sweep();
+    await world.clock.advance(TEST_CONFIG.deadPathAfterMs * 2);
+    expect(on(a, 'near') && on(b, 'near')).toBe(true);
+    // Half the remaining life each time: every 30 s for a 60 s token, so about six in 3 minutes.
+    expect(a.grants() - before).toBeGreaterThanOrEqual(5);
+    expect(a.grants() - before).toBeLessThanOrEqual(7);
+    await tunnelBothWays(a, b);
   });
 
   it('joins two symmetric NATs behind one router over their LAN addresses', async () => {

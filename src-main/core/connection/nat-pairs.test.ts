@@ -98,6 +98,19 @@ describe('every pair of NAT kinds, in memory', () => {
           state: 'connected',
         });
         if (want === 'relay') expect(s.relay?.id).toBe('near');
+        // What "Why relayed?" reads: the relay is set up first for every pair, the punch only
+        // where the table allows one, and the method that opened the path in use.
+        expect(s.coordination).toEqual({
+          selfNat: self.nat.natType,
+          peerNat: other.nat.natType,
+          lan: { outcome: 'not-tried', reason: 'different-networks' },
+          holePunch:
+            want === 'relay'
+              ? { outcome: 'not-tried', reason: 'nat-incompatible' }
+              : { outcome: 'succeeded', reason: 'ok' },
+          relay: { outcome: 'succeeded', reason: 'ok' },
+          openedBy: want === 'relay' ? 'relay' : 'hole-punch',
+        });
         expect(s.latencyMs).not.toBeNull();
         const tunnel = await onClock(
           world.clock,

@@ -40,8 +40,13 @@ export interface MemoryPeer {
   dataPlane: MemoryDataPlane;
   directory: RelayDirectory;
   services: SocketServices;
+  /** Route grants handed out to this member so far. */
+  grants(): number;
   close(): Promise<void>;
 }
+
+/** Route tokens live this long unless a test says otherwise (the control server's default). */
+export const TOKEN_LIFETIME_S = 600;
 
 /** Settles `promise` while advancing the fake clock (code under test waits on its timers). */
 export async function onClock<T>(
@@ -68,7 +73,9 @@ export async function memoryPeer(
   host: MemoryHost,
   virtualIp: string,
   deliver: (to: string, from: string, signal: Signal) => void,
+  tokenLifetimeS = TOKEN_LIFETIME_S,
 ): Promise<MemoryPeer> {
+  let grants = 0;
   const { clock } = world;
   const keys = generateKeyPair();
   const network = memoryPacketNetwork(host, clock);
@@ -111,14 +118,11 @@ export async function memoryPeer(
     relays: directory,
     tasks,
     control: {
-      grant: async (partyId, peer) =>
-        issueRouteGrant(
-          RELAY_SECRET,
-          partyId,
-          keys.publicKey,
-          peer,
-          Math.floor(clock.now() / 1000) + 600,
-        ),
+      grant: async (partyId, peer) => {
+        grants++;
+        const expiresAt = Math.floor(clock.now() / 1000) + tokenLifetimeS;
+        return issueRouteGrant(RELAY_SECRET, partyId, keys.publicKey, peer, expiresAt);
+      },
       signal: async (_party, peer, signal) => {
         clock.setTimeout(() => deliver(peer, keys.publicKey, signal), SIGNAL_HOP_MS);
       },
@@ -150,6 +154,7 @@ export async function memoryPeer(
     dataPlane,
     directory,
     services,
+    grants: () => grants,
     close: async () => {
       await manager.dropAll();
       await tasks.shutdown();
@@ -163,13 +168,14 @@ export async function memoryPair(
   world: MemoryWorld,
   a: { kind: MemoryNatKind; publicIp: string } | MemoryHost,
   b: { kind: MemoryNatKind; publicIp: string } | MemoryHost,
+  tokenLifetimeS = TOKEN_LIFETIME_S,
 ): Promise<[MemoryPeer, MemoryPeer]> {
   const peers = new Map<string, MemoryPeer>();
   const deliver = (to: string, from: string, signal: Signal) =>
     peers.get(to)?.manager.onSignal(from, signal);
   const hostOf = (x: typeof a) => ('kind' in x ? world.internet.player(x.kind, x.publicIp)[0]! : x);
-  const pa = await memoryPeer(world, 'a', hostOf(a), '10.66.0.1', deliver);
-  const pb = await memoryPeer(world, 'b', hostOf(b), '10.66.0.2', deliver);
+  const pa = await memoryPeer(world, 'a', hostOf(a), '10.66.0.1', deliver, tokenLifetimeS);
+  const pb = await memoryPeer(world, 'b', hostOf(b), '10.66.0.2', deliver, tokenLifetimeS);
   peers.set(pa.keys.publicKey, pa);
   peers.set(pb.keys.publicKey, pb);
   await onClock(
