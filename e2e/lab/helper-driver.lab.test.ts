@@ -38,7 +38,6 @@ async function helperIn(
     interfaceName: player.wgName,
     privateKey: keys.privateKey,
     listenPort: 0,
-    handlers: {},
     log: quiet,
   });
   opened.push(plane);
@@ -63,9 +62,9 @@ function alive(pid: number): boolean {
 
 async function bringUpPair(): Promise<[HelperDataPlane, HelperDataPlane]> {
   const [hA, hB] = await Promise.all([helperIn(a, keysA), helperIn(b, keysB)]);
-  await Promise.all([hA.setAddress(VIP_A), hB.setAddress(VIP_B)]);
-  await hA.addPeer(keysB.publicKey, VIP_B, KEEPALIVE_S);
-  await hB.addPeer(keysA.publicKey, VIP_A, KEEPALIVE_S);
+  await Promise.all([hA.up(VIP_A), hB.up(VIP_B)]);
+  await hA.addPeer({ publicKey: keysB.publicKey, virtualIp: VIP_B, keepaliveSeconds: KEEPALIVE_S });
+  await hB.addPeer({ publicKey: keysA.publicKey, virtualIp: VIP_A, keepaliveSeconds: KEEPALIVE_S });
   hA.setPath(keysB.publicKey, { kind: 'direct', host: b.publicIp, port: hB.localPort });
   hB.setPath(keysA.publicKey, { kind: 'direct', host: a.publicIp, port: hA.localPort });
   // WireGuard's first initiation left when the peer was added, before any path: the core resends
@@ -147,7 +146,7 @@ describe('the WireGuard helper driven by the core, in the lab', () => {
       `  binaryPath: ${JSON.stringify(resolveHelperPath())},`,
       `  elevation: ['ip', 'netns', 'exec', ${JSON.stringify(a.ns)}],`,
       `  interfaceName: ${JSON.stringify(a.wgName)}, privateKey: ${JSON.stringify(keysA.privateKey)},`,
-      '  listenPort: 0, handlers: {}, log: { info() {}, warn() {}, debug() {} } });',
+      '  listenPort: 0, log: { info() {}, warn() {}, debug() {} } });',
       'process.stdout.write(`${p.helperPid}\\n`);',
       'setInterval(() => {}, 1000);',
     ].join('\n');
@@ -180,9 +179,15 @@ describe('the WireGuard helper driven by the core, in the lab', () => {
   it('refuses a malformed peer with a clear error and changes nothing', async () => {
     const [hA] = await bringUpPair();
     const before = await hA.stats();
-    const error = await hA.addPeer(keysB.publicKey, '10.66.0.300', KEEPALIVE_S).catch((e) => e);
+    const error = await hA
+      .addPeer({
+        publicKey: keysB.publicKey,
+        virtualIp: '10.66.0.300',
+        keepaliveSeconds: KEEPALIVE_S,
+      })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HelperError);
-    expect(error).toMatchObject({ code: 'bad-request', helperCode: 'bad-args' });
+    expect(error).toMatchObject({ failure: 'bad-request', helperCode: 'bad-args' });
     const unknown = await hA.stats().then(() =>
       hA.removePeer(generateKeyPair().publicKey).then(
         () => 'removed',
@@ -205,7 +210,7 @@ describe('the WireGuard helper driven by the core, in the lab', () => {
       '--inh-caps=-all',
     ]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HelperError);
-    expect(error).toMatchObject({ code: 'refused', helperCode: 'os' });
+    expect(error).toMatchObject({ failure: 'refused', helperCode: 'os', code: 'no-privilege' });
     expect((error as HelperError).message).toMatch(/not permitted|permission/i);
     expect(await linkExists(a)).toBe(false);
   });

@@ -42,6 +42,8 @@ const (
 
 type figures struct {
 	p50, p99, mbps, cpuMsPer100MB, rssMB float64
+	game1kP99, game10kP99                float64
+	game1kLost, game10kLost              float64
 }
 
 type tunnelPair interface {
@@ -73,8 +75,8 @@ func TestBenchHelperDataPathAgainstRawWireGuardGo(t *testing.T) {
 			f := measure(t, lab, pair)
 			pair.stop(t)
 			results[m.name] = append(results[m.name], f)
-			t.Logf("round %d %-8s p50 %.3f ms p99 %.3f ms  %.0f Mbit/s  CPU %.0f ms/100MB  RSS %.1f MB",
-				round+1, m.name, f.p50, f.p99, f.mbps, f.cpuMsPer100MB, f.rssMB)
+			t.Logf("round %d %-8s p50 %.3f ms p99 %.3f ms  udp1k p99 %.3f lost %.0f  udp10k p99 %.3f lost %.0f  %.0f Mbit/s  CPU %.0f ms/100MB  RSS %.1f MB",
+				round+1, m.name, f.p50, f.p99, f.game1kP99, f.game1kLost, f.game10kP99, f.game10kLost, f.mbps, f.cpuMsPer100MB, f.rssMB)
 		}
 	}
 	med := map[string]figures{}
@@ -89,6 +91,10 @@ func TestBenchHelperDataPathAgainstRawWireGuardGo(t *testing.T) {
 	}
 	row("ICMP RTT p50", "ms", h.p50, raw.p50, deb.p50)
 	row("ICMP RTT p99", "ms", h.p99, raw.p99, deb.p99)
+	row("UDP 64 B at 1,000/s, RTT p99", "ms", h.game1kP99, raw.game1kP99, deb.game1kP99)
+	row("UDP 64 B at 10,000/s, RTT p99", "ms", h.game10kP99, raw.game10kP99, deb.game10kP99)
+	fmt.Printf("| UDP lost at 1,000/s / 10,000/s (of 2,000 / 20,000) | %.0f / %.0f | %.0f / %.0f | %.0f / %.0f | | |\n",
+		h.game1kLost, h.game10kLost, raw.game1kLost, raw.game10kLost, deb.game1kLost, deb.game10kLost)
 	row("TCP throughput (iperf3)", "Mbit/s", h.mbps, raw.mbps, deb.mbps)
 	row("CPU of both tunnel processes", "ms/100 MB", h.cpuMsPer100MB, raw.cpuMsPer100MB, deb.cpuMsPer100MB)
 	row("RSS of one tunnel process", "MB", h.rssMB, raw.rssMB, deb.rssMB)
@@ -106,7 +112,11 @@ func median(fs []figures) figures {
 	return figures{
 		p50: pick(func(f figures) float64 { return f.p50 }), p99: pick(func(f figures) float64 { return f.p99 }),
 		mbps: pick(func(f figures) float64 { return f.mbps }), cpuMsPer100MB: pick(func(f figures) float64 { return f.cpuMsPer100MB }),
-		rssMB: pick(func(f figures) float64 { return f.rssMB }),
+		rssMB:       pick(func(f figures) float64 { return f.rssMB }),
+		game1kP99:   pick(func(f figures) float64 { return f.game1kP99 }),
+		game10kP99:  pick(func(f figures) float64 { return f.game10kP99 }),
+		game1kLost:  pick(func(f figures) float64 { return f.game1kLost }),
+		game10kLost: pick(func(f figures) float64 { return f.game10kLost }),
 	}
 }
 
@@ -129,6 +139,11 @@ func measure(t *testing.T, lab *lab, pair tunnelPair) figures {
 	}
 	sort.Float64s(rtts)
 	f.p50, f.p99 = rtts[len(rtts)/2], rtts[len(rtts)*99/100]
+
+	g := gameUDP(t, lab, 1_000)
+	f.game1kP99, f.game1kLost = g.p99ms, float64(g.lost)
+	g = gameUDP(t, lab, 10_000)
+	f.game10kP99, f.game10kLost = g.p99ms, float64(g.lost)
 
 	server := exec.Command("ip", "netns", "exec", lab.ns("b"), "iperf3", "-s", "-1", "-B", virtualB)
 	if err := server.Start(); err != nil {

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -78,7 +79,9 @@ func buildHelper(t *testing.T) string { return buildGo(t, "lanrage-helper", "../
 func buildGo(t *testing.T, name, pkg string) string {
 	t.Helper()
 	bin := t.TempDir() + "/" + name
-	out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput()
+	// The go that runs this test, whether or not one is on PATH (npm test may find it elsewhere).
+	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	out, err := exec.Command(goBin, "build", "-o", bin, pkg).CombinedOutput()
 	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

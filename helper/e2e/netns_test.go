@@ -9,6 +9,7 @@ package e2e
 
 import (
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"os"
@@ -17,6 +18,9 @@ import (
 	"testing"
 	"time"
 )
+
+// handshakeWithinResend: an RTT on veth plus the stats polling; far below WireGuard's 5 s retry.
+const handshakeWithinResend = time.Second
 
 func TestTwoHelpersPingOverTheTunnelDirectlyAndThroughARelay(t *testing.T) {
 	if os.Geteuid() != 0 {
@@ -125,4 +129,37 @@ func TestTwoHelpersPingOverTheTunnelDirectlyAndThroughARelay(t *testing.T) {
 func dataHeader(routeHex string) []byte {
 	route, _ := hex.DecodeString(routeHex)
 	return append([]byte{0xff, 'L', 'R', 'R', 1, 3}, route...)
+}
+
+func TestAHandshakeLostBeforeAnyPathIsResentTheMomentOneIsProven(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("needs root (network namespaces, TUN)")
+	}
+	bin := buildHelper(t)
+	lab := newLab(t)
+	a := startHelper(t, lab.ns("a"), bin)
+	b := startHelper(t, lab.ns("b"), bin)
+	keyA, keyB := newKey(t), newKey(t)
+	openA := a.open(t, "lrh1", keyA.private)
+	openB := b.open(t, "lrh1", keyB.private)
+	// A's keepalive makes WireGuard initiate at once; with no path yet, it is lost.
+	a.ok(t, "set-peer", fmt.Sprintf(`"peer":%q,"allowedIps":["%s/32"],"persistentKeepalive":25`, keyB.public, virtualB))
+	b.ok(t, "set-peer", fmt.Sprintf(`"peer":%q,"allowedIps":["%s/32"],"persistentKeepalive":0`, keyA.public, virtualA))
+	waitFor(t, func() bool { return a.stats(t).Socket.DroppedNoPath > 0 })
+
+	b.ok(t, "set-path", fmt.Sprintf(`"peer":%q,"path":{"kind":"direct","host":%q,"port":%d}`, keyA.public, addrA, openA.ListenPort))
+	a.ok(t, "set-path", fmt.Sprintf(`"peer":%q,"path":{"kind":"direct","host":%q,"port":%d}`, keyB.public, addrB, openB.ListenPort))
+	resentAt := time.Now()
+	var r struct {
+		Resent bool `json:"resent"`
+	}
+	if err := json.Unmarshal(a.ok(t, "resend-handshake", fmt.Sprintf(`"peer":%q`, keyB.public)), &r); err != nil || !r.Resent {
+		t.Fatalf("resent %v %v", r.Resent, err)
+	}
+	// WireGuard's own retry would come 5 s after the lost one; the resent one completes in
+	// about an RTT.
+	waitFor(t, func() bool { return a.stats(t).Peers[0].LastHandshakeMs != 0 })
+	if took := time.Since(resentAt); took > handshakeWithinResend {
+		t.Fatalf("handshake took %v after the resend", took)
+	}
 }

@@ -1,18 +1,16 @@
 import { access, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
+import { LanrageError } from '../../src-shared/domain/lanrage-error.js';
 import { resolveHelperPath } from '../core/helper/helper-process.js';
 
 /**
  * What `lanrage up` checks before it talks to anyone, so a missing helper or privilege is a clear
  * error at once rather than a failure after the party was joined.
  */
-export class PreflightError extends Error {
-  constructor(
-    message: string,
-    readonly code: 'no-wireguard' | 'no-privilege',
-  ) {
-    super(message);
+export class PreflightError extends LanrageError {
+  constructor(message: string, code: 'no-wireguard' | 'no-privilege') {
+    super(code, message);
     this.name = 'PreflightError';
   }
 }

@@ -17,6 +17,14 @@ const peer = (over: Partial<PeerStatus>): PeerStatus => ({
   connectedSince: 1,
   online: true,
   reason: 'full_cone ↔ open: direct',
+  coordination: {
+    selfNat: 'open',
+    peerNat: 'full_cone',
+    lan: { outcome: 'not-tried', reason: 'different-networks' },
+    holePunch: { outcome: 'succeeded', reason: 'ok' },
+    relay: { outcome: 'succeeded', reason: 'ok' },
+    openedBy: 'hole-punch',
+  },
   ...over,
 });
 

@@ -1,56 +1,51 @@
-import type winston from 'winston';
 import type { CoreStatus, RelayStatus } from '../../src-shared/domain/core-status.js';
 import { formatEndpoint, parseEndpoint } from '../../src-shared/domain/endpoint.js';
 import type { NatType } from '../../src-shared/domain/nat-type.js';
 import type { MemberInfo } from '../../src-shared/protocol/control-messages.js';
 import type { Config } from './config/config-schema.js';
 import { ConnectionManager } from './connection/connection-manager.js';
-import { ControlClient, ControlRequestError } from './control/control-client.js';
+import { LanrageError } from '../../src-shared/domain/lanrage-error.js';
+import { ControlClient } from './control/control-client.js';
+import type { Logger } from '../../src-common/logging/logger.js';
 import { chooseStunServers, detectNat, type NatDetection } from './nat/nat-detector.js';
-import { StunClient } from './nat/stun-client.js';
+import type { PacketNetwork, PacketNetworkOpener } from './net/packet-network.js';
+import { attachSocketServices, type SocketServices } from './net/socket-services.js';
+import type { HelperError } from './helper/helper-error.js';
+import { helperNetwork } from './helper/helper-network.js';
+import { resolveHelperPath } from './helper/helper-process.js';
 import { localCandidates } from './party/local-candidates.js';
 import { PartyManager } from './party/party-manager.js';
-import { HelperDataPlane } from './helper/helper-data-plane.js';
 import { peerDiscoveryStatus } from './discovery/peer-discovery-status.js';
-import type { HelperError } from './helper/helper-error.js';
-import { resolveHelperPath } from './helper/helper-process.js';
-import { ProbeEngine } from './paths/probe-engine.js';
-import { icmpLatency } from './relay/icmp-latency.js';
-import { RelayBinder } from './relay/relay-binder.js';
+import type { LatencyProbe } from './relay/icmp-latency.js';
 import { RelayDirectory } from './relay/relay-directory.js';
 import { TaskManager } from './tasks/task-manager.js';
+import { systemClock, type Clock, type TimerHandle } from './time/clock.js';
 import { loadOrCreateKeys } from './wireguard/wg-keys.js';
-
-/**
- * The connection core, composed: the WireGuard helper (the interface, WireGuard and the one public
- * UDP socket carrying STUN, probes, relay frames and WireGuard; WireGuard never enters Node); NAT
- * detection on that socket; the control-server session; relays; one PeerConnection per
- * member; the WireGuard interface while in a party. It never imports electron: the desktop app,
- * the `lanrage` CLI and the NAT lab all run this same class.
- */
-export class CoreStartError extends Error {
-  constructor(
-    message: string,
-    readonly code: 'control-unreachable' | 'bad-config' | 'socket',
-  ) {
-    super(message);
-    this.name = 'CoreStartError';
-  }
-}
 
 export interface CoreOptions {
   config: Config;
   configDir: string;
-  logger: winston.Logger;
+  logger: Logger;
   /**
-   * The WireGuard helper died or broke the protocol while running: the tunnel is gone and nothing
-   * here can carry traffic any more (there is no second data path). The owner should stop.
+   * The WireGuard helper died or broke the protocol while running (default network only): the
+   * tunnel is gone and there is no second data path. The owner should stop.
    */
   onFatal?: (error: HelperError) => void;
   /** Called whenever anything in `status()` may have changed. */
   onStatus?: (status: CoreStatus) => void;
   /** Persists a pin (the CLI/app writes it to the config file). */
   onPinnedRelay?: (id: string | null) => void;
+  // --- seams: the defaults are the real thing; tests and the WireGuard helper replace them ---
+  /** Time for every timer and timestamp of the core. Default: the system clock. */
+  clock?: Clock;
+  /** Opens the public socket and the data plane. Default: the WireGuard helper. */
+  openNetwork?: PacketNetworkOpener;
+  /** The WireGuard identity. Default: loaded from (or created in) configDir. */
+  keys?: { publicKey: string; privateKey: string };
+  /** RTT to a relay host. Default: ICMP through the system `ping`. */
+  relayLatency?: LatencyProbe;
+  /** Our LAN candidates for the public socket's port. Default: this machine's interfaces. */
+  localCandidates?: (port: number) => string[];
 }
 
 function controlWsUrl(base: string): string {
@@ -61,228 +56,286 @@ function controlWsUrl(base: string): string {
   return url.toString();
 }
 
+/** Status pushes are coalesced: a party snapshot or a burst of RTTs becomes one report. */
+export const STATUS_COALESCE_MS = 50;
+
+/** The parts the core is made of, built by `LanrageCore.start` in dependency order. */
+interface CoreParts {
+  publicKey: string;
+  clock: Clock;
+  network: PacketNetwork;
+  services: SocketServices;
+  control: ControlClient;
+  relays: RelayDirectory;
+  tasks: TaskManager;
+  /** The NAT verdict: null until detection (started with the core, not awaited) finishes. */
+  nat: { current: NatDetection | null };
+  /** This member as the connections see it; its NAT fields are filled in with the verdict. */
+  self: { publicKey: string; natType: NatType; publicIp: string | null };
+  memberInfo: () => MemberInfo;
+  localCandidates: () => string[];
+}
+
+/**
+ * The connection core, composed: the packet network (the public UDP socket carrying STUN, probes,
+ * relay frames and WireGuard, and the data plane under WireGuard); NAT detection on that socket;
+ * the control-server session; relays; one PeerConnection per member; the tunnel interface while
+ * in a party. It never imports electron: the desktop app, the `lanrage` CLI, the NAT lab and the
+ * in-memory tests all run this same class, built by `start`.
+ */
 export class LanrageCore {
-  private nat: NatDetection | null = null;
-  private state: CoreStatus['state'] = 'starting';
-  private statusTimer: NodeJS.Timeout | null = null;
+  readonly publicKey: string;
+  private readonly connections: ConnectionManager;
+  private readonly party: PartyManager;
+  private readonly changes: () => void;
+  private statusTimer: TimerHandle | null = null;
+  /** Leaves in flight (leaveParty, stop): the state reads "leaving" meanwhile. */
+  private leaving = 0;
+  private stopped = false;
+  private stopping = false;
+  /** The NAT type the control server was last told (null: nothing told yet). */
+  private announcedNat: NatType | null = null;
+  /** NAT detection, started with the core and not awaited by it; resolves when it is done. */
+  natDetection: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly o: CoreOptions,
-    readonly publicKey: string,
-    private readonly mux: HelperDataPlane,
-    private readonly stun: StunClient,
-    private readonly probes: ProbeEngine,
-    private readonly binder: RelayBinder,
-    private readonly control: ControlClient,
-    private readonly relays: RelayDirectory,
-    private readonly tasks: TaskManager,
-    private readonly connections: ConnectionManager,
-    private readonly party: PartyManager,
-  ) {}
+    private readonly p: CoreParts,
+  ) {
+    this.publicKey = p.publicKey;
+    const log = o.logger;
+    this.changes = () => this.scheduleStatus();
+    this.connections = new ConnectionManager({
+      self: p.self,
+      clock: p.clock,
+      dataPlane: p.network.dataPlane,
+      probes: p.services.probes,
+      binder: p.services.binder,
+      relays: p.relays,
+      tasks: p.tasks,
+      control: {
+        grant: (partyId, peer) => p.control.request('route.token', { partyId, peer }),
+        signal: async (partyId, peer, signal) => {
+          // A peer told to punch must already know where we are: our NAT verdict may have come
+          // in after we joined, so it goes to the party first.
+          if (signal.kind === 'punch') await this.announceNat();
+          await p.control.request('signal', { partyId, to: peer, signal });
+        },
+        serverNow: () => p.control.serverNow(),
+      },
+      config: o.config,
+      log: log.child({ area: 'peer' }),
+      onChange: this.changes,
+    });
+    this.party = new PartyManager({
+      control: p.control,
+      connections: this.connections,
+      selfKey: p.publicKey,
+      memberInfo: () => {
+        const info = p.memberInfo();
+        this.announcedNat = info.natType;
+        return info;
+      },
+      tunnel: p.network.dataPlane,
+      log: log.child({ area: 'party' }),
+      onChange: this.changes,
+    });
+    p.control.on('event', (e) => {
+      if (e.event === 'relays.changed') {
+        p.relays.setControlRelays(e.relays);
+        this.changes();
+      }
+    });
+    p.control.on('state', () => this.changes());
+  }
 
+  /**
+   * The composition root: builds every part in dependency order — identity, packet network,
+   * the services on its socket, the control session, relays, NAT verdict — then the connection
+   * and party layers on top. Everything later parts need exists before they are built.
+   */
   static async start(o: CoreOptions): Promise<LanrageCore> {
     const log = o.logger.child({ area: 'core' });
-    const keys = await loadOrCreateKeys(o.configDir);
-    log.info(keys.created ? 'created WireGuard identity' : 'loaded WireGuard identity', {
-      publicKey: keys.publicKey,
-    });
-    const tasks = new TaskManager({
-      onError: (name, error) =>
-        log.error('background task failed', { task: name, error: String(error) }),
-    });
+    const clock = o.clock ?? systemClock;
+    const keys = o.keys ?? (await loadKeys(o.configDir, log));
     // Before anything starts: a missing helper is a clear error, not a half-started core.
-    const binaryPath = resolveHelperPath(o.config.helperPath);
-    // The handlers reach objects created after the socket; the holder breaks the cycle.
-    const h: { stun?: StunClient; probes?: ProbeEngine; binder?: RelayBinder } = {};
-    let core: LanrageCore | null = null;
+    let fatal: ((error: HelperError) => void) | null = null;
+    const open =
+      o.openNetwork ??
+      helperNetwork({
+        binaryPath: resolveHelperPath(o.config.helperPath),
+        elevation: o.config.helperElevation,
+        interfaceName: o.config.interfaceName,
+        privateKey: keys.privateKey,
+        log: o.logger.child({ area: 'wireguard' }),
+        // Read when the interface comes up: a setting changed in between applies there.
+        discovery: () => ({
+          enabled: o.config.discovery,
+          multicastGroups: o.config.discoveryMulticastGroups,
+        }),
+        onFailure: (error) => {
+          log.error('the WireGuard helper failed; the tunnel is gone', { error: error.message });
+          fatal?.(error);
+        },
+      });
     const control = new ControlClient({
       url: controlWsUrl(o.config.controlUrl),
       privateKey: keys.privateKey,
+      clock,
       logger: o.logger.child({ area: 'control' }),
     });
-    // The helper (process start, TUN, WireGuard, socket) and the control login do not depend on
-    // each other: both run at once, and whichever fails first undoes the other.
-    const helperStart = HelperDataPlane.start({
-      binaryPath,
-      elevation: o.config.helperElevation,
-      interfaceName: o.config.interfaceName,
-      privateKey: keys.privateKey,
-      listenPort: o.config.listenPort,
-      handlers: {
-        onStun: (p, f) => h.stun?.handle(p, f),
-        onProbe: (p, f, via) => h.probes?.handle(p, f, via),
-        onRelayControl: (p, f) => h.binder?.handle(p, f),
-      },
-      log: o.logger.child({ area: 'wireguard' }),
-      onFailure: (error) => {
-        log.error('the WireGuard helper failed; the tunnel is gone', { error: error.message });
-        o.onFatal?.(error);
-      },
-    });
-    const controlStart = control.connect();
-    const [helperResult, controlResult] = await Promise.allSettled([helperStart, controlStart]);
-    if (helperResult.status === 'rejected' || controlResult.status === 'rejected') {
+    // The packet network (the helper: process, TUN, WireGuard, socket) and the control login do
+    // not depend on each other: both run at once, and whichever fails undoes the other.
+    const [opened, connected] = await Promise.allSettled([
+      open({ listenPort: o.config.listenPort }),
+      control.connect(),
+    ]);
+    if (opened.status === 'rejected' || connected.status === 'rejected') {
       await control.close();
-      if (helperResult.status === 'fulfilled') await helperResult.value.close();
-      if (helperResult.status === 'rejected') throw helperResult.reason;
-      const error = (controlResult as PromiseRejectedResult).reason as unknown;
-      const why = error instanceof ControlRequestError ? error.message : String(error);
-      throw new CoreStartError(
-        `control server ${o.config.controlUrl} is unreachable: ${why}`,
+      if (opened.status === 'fulfilled') await opened.value.close();
+      if (opened.status === 'rejected') {
+        const error = opened.reason as unknown;
+        if (error instanceof LanrageError) throw error;
+        throw new LanrageError(
+          'socket',
+          `cannot open UDP port ${o.config.listenPort}: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+      const error = (connected as PromiseRejectedResult).reason as unknown;
+      const why = error instanceof Error ? error.message : String(error);
+      throw new LanrageError(
         'control-unreachable',
+        `control server ${o.config.controlUrl} is unreachable: ${why}`,
+        { cause: error },
       );
     }
-    const mux = helperResult.value;
-    const binder = (h.binder = new RelayBinder({ send: (d, p, host) => mux.send(d, p, host) }));
-    const stun = (h.stun = new StunClient({
-      send: (d, p, host) => mux.send(d, p, host),
-      logger: o.logger.child({ area: 'stun' }),
-    }));
-    const probes = (h.probes = new ProbeEngine({
-      privateKey: keys.privateKey,
-      publicKey: keys.publicKey,
-      transport: mux,
-      routeEndpoint: (hex) => {
-        const relay = binder.relayOf(hex);
-        return relay
-          ? { host: relay.host, port: relay.port, routeId: Buffer.from(hex, 'hex') }
-          : null;
-      },
-    }));
+    const network = opened.value;
+    const services = attachSocketServices({ socket: network.socket, keys, clock, log: o.logger });
+    const tasks = new TaskManager({
+      clock,
+      onError: (name, error) =>
+        log.error('background task failed', { task: name, error: String(error) }),
+    });
     const relays = new RelayDirectory({
       configured: o.config.relays,
       defaultRelay: o.config.defaultRelay,
       pinned: o.config.pinnedRelay,
+      clock,
+      ...(o.relayLatency ? { measure: o.relayLatency } : {}),
     });
     relays.setControlRelays(control.welcome?.relays ?? []);
-
-    const onChange = () => core?.scheduleStatus();
-    const connections = new ConnectionManager(
-      {
-        self: () => ({
-          publicKey: keys.publicKey,
-          natType: core?.nat?.natType ?? 'unknown',
-          publicIp: core?.nat?.publicEndpoint?.host ?? null,
-        }),
-        mux,
-        probes,
-        binder,
-        relays,
-        tasks,
-        // ICMP through the tunnel: `ping` has CAP_NET_RAW itself, so an unprivileged core can.
-        wireguard: { tunnelLatency: (ip) => icmpLatency(ip) },
-        control: {
-          grant: (peer) => control.request('route.token', { partyId: core!.partyId(), peer }),
-          signal: async (peer, signal) => {
-            await control.request('signal', { partyId: core!.partyId(), to: peer, signal });
-          },
-          serverNow: () => control.serverNow(),
-        },
-        config: o.config,
-        log: o.logger.child({ area: 'peer' }),
-        onChange,
-      },
-      tasks,
-    );
-    probes.onPing((ping) => {
-      if (ping.via.kind !== 'direct') return;
-      // An authenticated ping proves the address is the peer's: accept its WireGuard from there
-      // too, so a path the peer already switched to never drops packets while we catch up.
-      mux.acceptDirectFrom(ping.peer, ping.via.host, ping.via.port);
-      connections.heardFrom(ping.peer, { host: ping.via.host, port: ping.via.port });
-    });
-    const party = new PartyManager({
-      control,
-      connections,
-      selfKey: keys.publicKey,
-      memberInfo: () => core!.memberInfo(),
-      // The interface lives as long as the helper; a party gives it our address. Leaving drops
-      // every peer (nothing is routed any more); the interface goes when the core stops.
-      tunnel: {
-        up: async (ip) => {
-          await mux.setAddress(ip);
-          await applyDiscovery(mux, o.config, o.logger);
-          return mux.localPort;
-        },
-        down: async () => {},
-      },
-      onWireGuardPort: () => {},
-      log: o.logger.child({ area: 'party' }),
-      onChange,
-    });
-    control.on('event', (e) => {
-      if (e.event === 'relays.changed') {
-        relays.setControlRelays(e.relays);
-        onChange();
-      }
-    });
-    control.on('state', () => onChange());
-    core = new LanrageCore(
-      o,
-      keys.publicKey,
-      mux,
-      stun,
-      probes,
-      binder,
+    const candidatesOf = o.localCandidates ?? ((port: number) => localCandidates(port));
+    const ownCandidates = () => candidatesOf(network.socket.localPort);
+    const nat: { current: NatDetection | null } = { current: null };
+    const self = {
+      publicKey: keys.publicKey,
+      natType: 'unknown' as NatType,
+      publicIp: null as string | null,
+    };
+    const core = new LanrageCore(o, {
+      publicKey: keys.publicKey,
+      clock,
+      network,
+      services,
       control,
       relays,
       tasks,
-      connections,
-      party,
-    );
-    // Relay distances are measured while NAT detection runs: the first peer needs both. (Not the
-    // built-in default relay: nothing needs it until a peer does, and it may be a name to resolve.)
+      nat,
+      self,
+      localCandidates: ownCandidates,
+      memberInfo: () => ({
+        natType: nat.current?.natType ?? 'unknown',
+        publicEndpoint:
+          nat.current?.publicEndpoint && !nat.current.publicEndpoint.host.includes(':')
+            ? formatEndpoint(nat.current.publicEndpoint)
+            : null,
+        localCandidates: ownCandidates(),
+      }),
+    });
+    fatal = (error) => o.onFatal?.(error);
+    // Neither waits: a party can be joined at once, and every pair starts on a relay, which works
+    // whatever the NATs are. Relay distances are measured meanwhile (the first relay choice waits
+    // for that round; not the built-in default relay: nothing needs it until a peer does, and it
+    // may be a name to resolve). The NAT verdict, when it comes, is announced to the party, and
+    // pairs whose NATs allow it then punch a direct path.
     const known = relays.candidates().some((c) => c.source !== 'default');
-    const measuring = known ? relays.measureAll() : Promise.resolve();
-    await core.detectNat();
-    await measuring;
-    core.state = 'idle';
+    if (known) void relays.measureAll();
+    core.natDetection = detectNat({
+      servers: chooseStunServers(control.stunServers, o.config.stunServers),
+      client: services.stun,
+      localEndpoints: ownCandidates()
+        .map((t) => parseEndpoint(t))
+        .flatMap((r) => (r.ok ? [r.value] : [])),
+      logger: o.logger.child({ area: 'nat' }),
+    }).then(
+      (verdict) => {
+        nat.current = verdict;
+        self.natType = verdict.natType;
+        self.publicIp = verdict.publicEndpoint?.host ?? null;
+        return core.natKnown();
+      },
+      (error: Error) => {
+        log.warn('NAT detection failed', { error: error.message });
+      },
+    );
     core.scheduleStatus();
     return core;
   }
 
+  /** Derived, never stored: a party means "in-party", whatever else happened. */
+  get state(): CoreStatus['state'] {
+    if (this.stopped) return 'stopped';
+    if (this.leaving > 0) return 'leaving';
+    return this.party.current ? 'in-party' : 'idle';
+  }
+
   async createParty(name: string): Promise<void> {
     await this.party.create(name, this.o.config.name);
-    this.state = 'in-party';
+    await this.announceNat();
     this.scheduleStatus();
   }
 
   async joinParty(inviteCode: string): Promise<void> {
     await this.party.join(inviteCode, this.o.config.name);
-    this.state = 'in-party';
+    await this.announceNat();
     this.scheduleStatus();
   }
 
   async leaveParty(): Promise<void> {
-    this.state = 'leaving';
-    await this.party.leave();
-    this.state = 'idle';
-    this.scheduleStatus();
+    this.leaving++;
+    try {
+      await this.party.leave();
+    } finally {
+      this.leaving--;
+      this.scheduleStatus();
+    }
   }
 
   /** Measures every relay now and reports them, the ones in use marked. */
   async relayStatuses(measure = true): Promise<RelayStatus[]> {
-    if (measure) await this.relays.measureAll();
+    if (measure) await this.p.relays.measureAll();
     const inUse = new Set(
       this.connections
         .statuses()
         .map((p) => p.relay?.id)
         .filter((id): id is string => typeof id === 'string'),
     );
-    return this.relays.statuses(inUse);
+    return this.p.relays.statuses(inUse);
   }
 
   /** Pins a relay by hand (null: back to automatic); kept until cleared. */
   pinRelay(id: string | null): void {
-    if (id !== null && !this.relays.candidates().some((c) => c.id === id)) {
-      throw new Error(
-        `no relay "${id}"; known: ${this.relays
+    if (id !== null && !this.p.relays.candidates().some((c) => c.id === id)) {
+      throw new LanrageError(
+        'unknown-relay',
+        `no relay "${id}"; known: ${this.p.relays
           .candidates()
           .map((c) => c.id)
           .join(', ')}`,
       );
     }
-    this.relays.pin(id);
+    this.p.relays.pin(id);
     this.o.onPinnedRelay?.(id);
     // A user who picks a relay expects the switch now, not at the next relay failure.
     this.connections.relayPreferenceChanged();
@@ -290,15 +343,16 @@ export class LanrageCore {
   }
 
   status(): CoreStatus {
-    const nat = this.nat;
+    const { control } = this.p;
+    const nat = this.p.nat.current;
     return {
       state: this.state,
       control:
-        this.control.state === 'ready'
+        control.state === 'ready'
           ? 'connected'
-          : this.control.state === 'reconnecting'
+          : control.state === 'reconnecting'
             ? 'reconnecting'
-            : this.control.state === 'closed'
+            : control.state === 'closed'
               ? 'offline'
               : 'connecting',
       party: this.party.current,
@@ -308,106 +362,100 @@ export class LanrageCore {
         virtualIp: this.party.ownVirtualIp,
         natType: nat?.natType ?? 'unknown',
         publicEndpoint: nat?.publicEndpoint ? formatEndpoint(nat.publicEndpoint) : null,
-        localCandidates: localCandidates(this.mux.localPort),
+        localCandidates: this.p.localCandidates(),
       },
       peers: this.connections.statuses(),
     };
   }
 
+  /** Leaves the party (if any) and releases everything: nothing runs after this resolves. */
   /**
    * The discovery setting in the config changed (Settings): the helper follows at once while in a
-   * party; otherwise the interface picks it up when it gets its address.
+   * party; otherwise the interface picks it up when it next comes up.
    */
   async discoverySettingChanged(): Promise<void> {
     if (this.party.ownVirtualIp === null) return;
-    await applyDiscovery(this.mux, this.o.config, this.o.logger);
+    await this.p.network.dataPlane.setDiscovery?.({
+      enabled: this.o.config.discovery,
+      multicastGroups: this.o.config.discoveryMulticastGroups,
+    });
   }
 
   /** status() with each peer's game-discovery counters, read from the helper. */
   async statusWithCounters(): Promise<CoreStatus> {
     const status = this.status();
-    const stats = await this.mux.stats().catch(() => null);
-    for (const peer of status.peers)
-      peer.discovery = peerDiscoveryStatus(stats?.discovery, peer.id);
+    const stats = await this.p.network.dataPlane.discoveryStats?.().catch(() => undefined);
+    for (const peer of status.peers) peer.discovery = peerDiscoveryStatus(stats, peer.id);
     return status;
   }
 
-  /** Leaves the party (if any) and releases everything: nothing runs after this resolves. */
   async stop(): Promise<void> {
-    if (this.state === 'stopped') return;
-    await this.party.leave().catch(() => {});
+    if (this.stopped) return;
+    this.stopping = true;
+    const log = this.o.logger.child({ area: 'core' });
+    this.leaving++;
+    try {
+      await this.party.leave();
+    } catch (error) {
+      // Quitting goes on regardless: the server expires a member it no longer hears from.
+      log.warn('leaving the party while stopping failed', { error: (error as Error).message });
+    } finally {
+      this.leaving--;
+    }
     this.party.detach();
-    await this.tasks.shutdown();
-    this.binder.close();
-    this.probes.close();
-    this.stun.close();
-    await this.control.close();
-    await this.mux.close();
-    if (this.statusTimer) clearTimeout(this.statusTimer);
-    this.state = 'stopped';
+    await this.p.tasks.shutdown();
+    this.p.services.close();
+    await this.p.control.close();
+    await this.p.network.close();
+    if (this.statusTimer !== null) this.p.clock.clearTimeout(this.statusTimer);
+    this.statusTimer = null;
+    this.stopped = true;
   }
 
-  private async detectNat(): Promise<void> {
-    const local = localCandidates(this.mux.localPort)
-      .map((t) => parseEndpoint(t))
-      .flatMap((r) => (r.ok ? [r.value] : []));
-    this.nat = await detectNat({
-      servers: chooseStunServers(this.control.stunServers, this.o.config.stunServers),
-      client: this.stun,
-      localEndpoints: local,
-      logger: this.o.logger.child({ area: 'nat' }),
-    });
+  /** NAT detection finished: tell the party, then let every pair choose its strategy again. */
+  private async natKnown(): Promise<void> {
+    if (this.stopping) return;
+    // Announce first: a punch signal we send next must not reach a peer that still thinks our
+    // NAT is unknown (it would not know where to punch).
+    await this.announceNat();
+    if (this.stopping) return;
+    this.connections.selfChanged();
+    this.scheduleStatus();
   }
 
-  private memberInfo(): MemberInfo {
-    const natType: NatType = this.nat?.natType ?? 'unknown';
-    return {
-      natType,
-      publicEndpoint:
-        this.nat?.publicEndpoint && !this.nat.publicEndpoint.host.includes(':')
-          ? formatEndpoint(this.nat.publicEndpoint)
-          : null,
-      localCandidates: localCandidates(this.mux.localPort),
-    };
-  }
-
-  private partyId(): string {
+  /** Sends our member info again when the party was told an older NAT verdict. */
+  private async announceNat(): Promise<void> {
     const party = this.party.current;
-    if (!party) throw new Error('not in a party');
-    return party.id;
+    const natType = this.p.nat.current?.natType ?? 'unknown';
+    if (!party || this.announcedNat === natType) return;
+    const member = this.p.memberInfo();
+    this.announcedNat = member.natType;
+    await this.p.control
+      .request('member.update', { partyId: party.id, member })
+      .catch((error: Error) =>
+        this.o.logger
+          .child({ area: 'core' })
+          .warn('could not announce the NAT type', { party: party.id, error: error.message }),
+      );
   }
 
   private scheduleStatus(): void {
     // Many changes arrive together (a party snapshot, a burst of RTTs): report once per tick.
-    if (this.statusTimer || !this.o.onStatus) return;
-    this.statusTimer = setTimeout(() => {
+    if (this.statusTimer !== null || !this.o.onStatus || this.stopped) return;
+    this.statusTimer = this.p.clock.setTimeout(() => {
       this.statusTimer = null;
       this.o.onStatus?.(this.status());
-    }, 50);
+    }, STATUS_COALESCE_MS);
   }
 }
 
-/**
- * Tells the helper the user's game-discovery setting once the interface has its address. A helper
- * that cannot copy home broadcasts (no nftables) still carries the party's own: say so, go on.
- */
-async function applyDiscovery(
-  mux: HelperDataPlane,
-  config: Config,
-  logger: winston.Logger,
-): Promise<void> {
-  const log = logger.child({ area: 'discovery' });
-  try {
-    const result = await mux.setDiscovery(config.discovery, config.discoveryMulticastGroups);
-    if (!config.discovery) log.info('game discovery is off (config "discovery": false)');
-    else if (result.homeCopies)
-      log.info('game discovery on', { groups: config.discoveryMulticastGroups });
-    else
-      log.warn(
-        'game discovery on, but broadcasts from this machine are not copied into the party',
-        { reason: result.reason },
-      );
-  } catch (error) {
-    log.warn('game discovery could not be set up', { error: (error as Error).message });
-  }
+async function loadKeys(
+  configDir: string,
+  log: Logger,
+): Promise<{ publicKey: string; privateKey: string }> {
+  const keys = await loadOrCreateKeys(configDir);
+  log.info(keys.created ? 'created WireGuard identity' : 'loaded WireGuard identity', {
+    publicKey: keys.publicKey,
+  });
+  return keys;
 }

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { toHex } from './bytes.js';
 import { classifyPacket } from './packet-kind.js';
 import { encodeRelayData, encodeRelayDataHeader, parseRelayFrame } from './relay-frames.js';
+import vectorFile from './relay-frames.vectors.json' with { type: 'json' };
 
 /**
  * The Go helper (helper/internal/wire) checks the same file: both codecs stay byte-identical.
@@ -14,10 +14,9 @@ interface Vectors {
   kinds: { name: string; packet: string; kind: string }[];
 }
 
-const vectors = JSON.parse(
-  readFileSync(new URL('./relay-frames.vectors.json', import.meta.url), 'utf8'),
-) as Vectors;
-const bytes = (hex: string) => Uint8Array.from(Buffer.from(hex, 'hex'));
+const vectors: Vectors = vectorFile;
+const bytes = (hex: string) =>
+  Uint8Array.from(hex.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16));
 
 describe('relay DATA frames shared with the Go helper', () => {
   it.each(vectors.data)('encodes "$name" to the shared bytes', (v) => {

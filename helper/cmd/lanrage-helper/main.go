@@ -33,6 +33,9 @@ func main() {
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lv}))
 
+	// A core that died mid-write must not kill us with SIGPIPE before we remove the interface:
+	// the write fails instead, and stdin's EOF ends the helper cleanly.
+	signal.Ignore(syscall.SIGPIPE)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	out := server.NewWriter(os.Stdout)

@@ -15,6 +15,7 @@ type singleIO struct {
 }
 
 func newBatchIO(c *net.UDPConn, _ int) batchIO {
+	prepareSocket(c)
 	s := &singleIO{c: c}
 	s.scratch.New = func() any { b := make([]byte, 0, 65536); return &b }
 	return s

@@ -51,7 +51,7 @@ type fixture struct {
 	now  time.Time
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	c := listen(t)
 	f := &fixture{up: &upstreamRecorder{}, now: time.Unix(1_700_000_000, 0)}
@@ -66,7 +66,7 @@ func newFixture(t *testing.T) *fixture {
 	return f
 }
 
-func listen(t *testing.T) *net.UDPConn {
+func listen(t testing.TB) *net.UDPConn {
 	t.Helper()
 	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
@@ -144,6 +144,21 @@ var (
 	routeX     = wire.RouteID{0, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77}
 	routeXData = []byte{0xff, 'L', 'R', 'R', 1, 3, 0, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77}
 )
+
+// A batch as the device sends it: equal-sized transport messages, the last one shorter.
+func batch(n, size int) [][]byte {
+	out := make([][]byte, n)
+	for i := range out {
+		l := size
+		if i == n-1 {
+			l = size / 2
+		}
+		out[i] = make([]byte, l)
+		copy(out[i], []byte{4, 0, 0, 0})
+		out[i][4] = byte(i)
+	}
+	return out
+}
 
 func initiation(marker byte) []byte {
 	m := make([]byte, 148)

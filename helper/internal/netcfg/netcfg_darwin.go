@@ -11,9 +11,9 @@ type osConfigurator struct{}
 // prefix's route is added to the interface explicitly. Not run in CI (cross-compiled only).
 func (osConfigurator) SetAddress(ctx context.Context, iface string, prefix netip.Prefix) error {
 	addr := prefix.Addr().String()
-	if err := run(ctx, "ifconfig", iface, "inet", addr, addr, "up"); err != nil {
+	if err := run(ctx, "/sbin/ifconfig", iface, "inet", addr, addr, "up"); err != nil {
 		return err
 	}
-	_ = run(ctx, "route", "-q", "-n", "delete", "-inet", prefix.Masked().String(), "-interface", iface)
-	return run(ctx, "route", "-q", "-n", "add", "-inet", prefix.Masked().String(), "-interface", iface)
+	_ = run(ctx, "/sbin/route", "-q", "-n", "delete", "-inet", prefix.Masked().String(), "-interface", iface)
+	return run(ctx, "/sbin/route", "-q", "-n", "add", "-inet", prefix.Masked().String(), "-interface", iface)
 }

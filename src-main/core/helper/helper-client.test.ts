@@ -114,7 +114,7 @@ describe('the helper client', () => {
     running.push(process);
     const error = await client.request('stats', {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HelperError);
-    expect(error).toMatchObject({ code: 'refused', helperCode: 'not-open' });
+    expect(error).toMatchObject({ failure: 'refused', helperCode: 'not-open' });
   });
 
   it('refuses to send a request the protocol refuses, before it reaches the helper', async () => {
@@ -128,7 +128,7 @@ describe('the helper client', () => {
         peer: 'not a key',
         path: { kind: 'direct', host: '192.0.2.1', port: 9 },
       }),
-    ).rejects.toMatchObject({ code: 'bad-request', helperCode: 'bad-args' });
+    ).rejects.toMatchObject({ failure: 'bad-request', helperCode: 'bad-args' });
     // The helper never saw it: its next answer is for the next request.
     await expect(client.request('stats', {})).rejects.toMatchObject({ helperCode: 'not-open' });
   });
@@ -146,7 +146,7 @@ describe('the helper client', () => {
   it('says elevation was refused when the elevation command does not start the helper', async () => {
     await expect(
       HelperClient.start({ binaryPath: resolveHelperPath(), elevation: ['false'], log: quiet }),
-    ).rejects.toMatchObject({ code: 'elevation-refused' });
+    ).rejects.toMatchObject({ failure: 'elevation-refused', code: 'no-privilege' });
   });
 
   it('names how to build the helper when the binary is missing', () => {

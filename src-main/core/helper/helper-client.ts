@@ -119,7 +119,7 @@ export class HelperClient {
       await proc.stop();
       if (
         error instanceof HelperError &&
-        error.code === 'exited' &&
+        error.failure === 'exited' &&
         (o.elevation?.length ?? 0) > 0
       ) {
         throw new HelperError(

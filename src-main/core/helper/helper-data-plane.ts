@@ -1,49 +1,32 @@
 import { lookup } from 'node:dns/promises';
 import { isIPv4 } from 'node:net';
-import { classifyPacket } from '../../../src-shared/protocol/packet-kind.js';
 import { toHex } from '../../../src-shared/protocol/bytes.js';
-import {
-  RELAY_DATA_HEADER_LENGTH,
-  RELAY_HEADER_LENGTH,
-  RelayFrameType,
-} from '../../../src-shared/protocol/relay-frames.js';
-import { PROTOCOL_VERSION } from '../../../src-shared/protocol/version.js';
-import type { DataPlane, PeerPath } from '../paths/data-plane.js';
-import { relayDataHeader } from '../relay/relay-frames-client.js';
+import type { DiscoveryStats } from '../discovery/discovery-helper-schemas.js';
+import type { DataPlane, DataPlanePeer, DiscoverySetting, PeerPath } from '../net/data-plane.js';
+import type { DatagramListener, PublicSocket } from '../net/public-socket.js';
+import { icmpLatency, type LatencyProbe } from '../relay/icmp-latency.js';
 import { HelperClient } from './helper-client.js';
 import type { HelperError } from './helper-error.js';
 import type { Datagram } from './helper-frames.js';
-import type { HelperProcess, HelperLog } from './helper-process.js';
-import type { HelperPath, HelperResult, HelperStats } from './helper-protocol.js';
+import type { HelperLog, HelperProcess } from './helper-process.js';
+import type { HelperPath, HelperStats } from './helper-protocol.js';
 
 /**
- * The data plane, in the helper: the one public UDP socket, the WireGuard device and its
- * interface all live in `lanrage-helper`; this object is the core's handle on them.
+ * The data plane and the public socket, in the helper: the one public UDP socket, the WireGuard
+ * device and its interface all live in `lanrage-helper`; this object is the core's handle on them.
  *
  *   TUN ⇄ wireguard-go ⇄ Bind ⇄ public UDP socket ⇄ direct | LAN | relay(route id)   (helper, Go)
  *                                     │ ▲ everything that is not WireGuard of a known peer
  *                                     ▼ │ (STUN, probes, relay control) and our own sends
  *                              helper stdin/stdout (helper-client.ts)
  *                                     │ ▲
- *                  StunClient / ProbeEngine / RelayBinder  (here, Node)
+ *                   datagram-router → STUN client / probe engine / relay binder   (here, Node)
  *
  * WireGuard packets never reach Node. The core decides (paths, relays, punching) and tells the
- * helper; a path change is one `set-path` and never touches the WireGuard session. Requests are
- * handled by the helper in the order they are written, so fire-and-forget calls (setPath,
+ * helper; a path change is one `set-path` and never touches the WireGuard session. The helper
+ * handles requests in the order they are written, so fire-and-forget calls (setPath,
  * acceptRoute…) keep their order with respect to each other and to addPeer.
  */
-export interface DatagramHandlers {
-  onStun?: (packet: Buffer, from: { address: string; port: number }) => void;
-  /** A probe, with the route (hex) it came through when it arrived inside a relay DATA frame. */
-  onProbe?: (
-    packet: Buffer,
-    from: { address: string; port: number },
-    viaRoute: string | null,
-  ) => void;
-  /** BIND_ACKs and other relay control frames (not DATA). */
-  onRelayControl?: (packet: Buffer, from: { address: string; port: number }) => void;
-}
-
 export interface HelperDataPlaneOptions {
   binaryPath: string;
   /** Command words that run the helper privileged, e.g. ['sudo', '-n'] (see helper-process.ts). */
@@ -53,24 +36,23 @@ export interface HelperDataPlaneOptions {
   /** The public UDP port; 0 lets the OS pick. */
   listenPort: number;
   mtu?: number;
-  handlers: DatagramHandlers;
   log: HelperLog & { debug(message: string, meta?: Record<string, unknown>): void };
+  /** ICMP through the tunnel; `ping` has CAP_NET_RAW itself, so an unprivileged core can. */
+  tunnelLatency?: LatencyProbe;
   /** The helper died or broke the protocol while we were running: the tunnel is gone. */
   onFailure?: (error: HelperError) => void;
-}
-
-/** Counts of what came up from the helper and was not for anyone here. */
-export interface UpStats {
-  droppedUnknownKind: number;
-  droppedBadRelay: number;
+  /** The user's game-discovery setting, read each time the interface comes up (default: off). */
+  discovery?: () => DiscoverySetting;
 }
 
 /** The virtual network is one /16 (see virtual-ip-pool.ts): later peers need no new route. */
 export const VIRTUAL_PREFIX_LENGTH = 16;
 
-export class HelperDataPlane implements DataPlane {
-  readonly up: UpStats = { droppedUnknownKind: 0, droppedBadRelay: 0 };
+export class HelperDataPlane implements DataPlane, PublicSocket {
   private closed = false;
+  private listener: DatagramListener | null = null;
+  /** Peers we added, so `down` can remove them all. */
+  private readonly peers = new Set<string>();
 
   private constructor(
     private readonly client: HelperClient,
@@ -114,35 +96,65 @@ export class HelperDataPlane implements DataPlane {
     }
   }
 
-  /** Gives the interface our virtual IP (the whole virtual /16 is routed to it). */
-  async setAddress(virtualIp: string): Promise<void> {
+  /**
+   * Gives the interface our virtual IP (the whole virtual /16 is routed to it). The interface
+   * itself exists from `open` on: it lives as long as the helper.
+   */
+  async up(virtualIp: string): Promise<void> {
     await this.client.request('set-address', {
       address: virtualIp,
       prefixLength: VIRTUAL_PREFIX_LENGTH,
     });
+    if (this.o.discovery) await this.setDiscovery(this.o.discovery());
   }
 
   /**
-   * Turns game discovery on or off (PROTOCOL.md, "Game discovery"): the party's broadcasts and
-   * the listed multicast groups. The result says whether home-network broadcasts are copied.
+   * Turns game discovery on or off (PROTOCOL.md, "Game discovery"). A failure is logged, never
+   * thrown: the tunnel works without discovery, and a helper that cannot copy home broadcasts
+   * (no nftables) still carries the party's own.
    */
-  async setDiscovery(
-    enabled: boolean,
-    multicastGroups: readonly string[],
-  ): Promise<HelperResult<'set-discovery'>> {
-    return this.client.request('set-discovery', { enabled, multicastGroups: [...multicastGroups] });
+  async setDiscovery(setting: DiscoverySetting): Promise<void> {
+    const log = this.o.log;
+    try {
+      const result = await this.client.request('set-discovery', {
+        enabled: setting.enabled,
+        multicastGroups: [...setting.multicastGroups],
+      });
+      if (!setting.enabled) log.info('game discovery is off (config "discovery": false)');
+      else if (result.homeCopies)
+        log.info('game discovery on', { groups: setting.multicastGroups.join(',') });
+      else
+        log.warn('game discovery on, but broadcasts from this machine are not copied into it', {
+          reason: result.reason,
+        });
+    } catch (error) {
+      log.warn('game discovery could not be set up', { error: (error as Error).message });
+    }
+  }
+
+  /** The helper's game-discovery counters (undefined when it reports none). */
+  async discoveryStats(): Promise<DiscoveryStats | undefined> {
+    if (this.closed) return undefined;
+    return (await this.stats()).discovery;
+  }
+
+  /** Leaving a party: every peer goes (nothing is routed any more); the interface goes at close. */
+  async down(): Promise<void> {
+    await Promise.all([...this.peers].map((key) => this.removePeer(key)));
   }
 
   /** Adds (or updates) the WireGuard peer; its path starts as none. */
-  async addPeer(key: string, virtualIp: string, keepaliveSeconds: number): Promise<void> {
+  async addPeer(peer: DataPlanePeer): Promise<void> {
     await this.client.request('set-peer', {
-      peer: key,
-      allowedIps: [`${virtualIp}/32`],
-      persistentKeepalive: keepaliveSeconds,
+      peer: peer.publicKey,
+      allowedIps: [`${peer.virtualIp}/32`],
+      persistentKeepalive: peer.keepaliveSeconds,
     });
+    this.peers.add(peer.publicKey);
   }
 
   async removePeer(key: string): Promise<void> {
+    this.peers.delete(key);
     if (this.closed) return;
     await this.client.request('remove-peer', { peer: key }).catch((error: HelperError) => {
       // Already gone is what we wanted.
@@ -150,9 +162,14 @@ export class HelperDataPlane implements DataPlane {
     });
   }
 
-  /** Sends raw bytes from the public socket (STUN, probes, relay BINDs). */
-  send(data: Uint8Array, port: number, host: string): void {
+  listen(listener: DatagramListener): void {
+    this.listener = listener;
+  }
+
+  /** Sends one datagram from the public socket (STUN, probes, relay BINDs); parts are joined. */
+  send(parts: Uint8Array | readonly Uint8Array[], port: number, host: string): void {
     if (this.closed) return;
+    const data = parts instanceof Uint8Array ? parts : Buffer.concat(parts);
     if (isIPv4(host)) {
       this.client.send({ host, port }, data);
       return;
@@ -164,15 +181,6 @@ export class HelperDataPlane implements DataPlane {
       },
       (error: Error) => this.o.log.debug('cannot resolve', { host, error: error.message }),
     );
-  }
-
-  /** Sends a probe (or anything) to a peer inside its relay route. */
-  sendViaRoute(routeId: Uint8Array, payload: Uint8Array, host: string, port: number): void {
-    if (this.closed) return;
-    const frame = Buffer.allocUnsafe(RELAY_DATA_HEADER_LENGTH + payload.length);
-    frame.set(relayDataHeader(routeId), 0);
-    frame.set(payload, RELAY_DATA_HEADER_LENGTH);
-    this.send(frame, port, host);
   }
 
   setPath(key: string, path: PeerPath): void {
@@ -205,10 +213,14 @@ export class HelperDataPlane implements DataPlane {
   }
 
   /** How many WireGuard packets from the peer reached our WireGuard (0 when unknown). */
-  async wireguardFrom(key: string): Promise<number> {
+  async packetsFrom(key: string): Promise<number> {
     if (this.closed) return 0;
     const stats = await this.stats().catch(() => null);
     return stats?.peers.find((p) => p.peer === key)?.wireguardIn ?? 0;
+  }
+
+  tunnelLatency(virtualIp: string): Promise<number | null> {
+    return (this.o.tunnelLatency ?? icmpLatency)(virtualIp);
   }
 
   stats(): Promise<HelperStats> {
@@ -235,42 +247,9 @@ export class HelperDataPlane implements DataPlane {
     });
   }
 
-  /** Helper → core: what is not WireGuard of a known peer, to the handler of its kind. */
+  /** Helper → core: every datagram that is not WireGuard of a known peer, raw, with its source. */
   private onDatagram({ from, payload }: Datagram): void {
-    const rinfo = { address: from.host, port: from.port };
-    const h = this.o.handlers;
-    switch (classifyPacket(payload)) {
-      case 'stun':
-        h.onStun?.(payload, rinfo);
-        return;
-      case 'probe':
-        h.onProbe?.(payload, rinfo, null);
-        return;
-      case 'relay':
-        this.onRelay(payload, rinfo);
-        return;
-      default:
-        this.up.droppedUnknownKind++;
-    }
-  }
-
-  private onRelay(frame: Buffer, rinfo: { address: string; port: number }): void {
-    if (frame[5] !== RelayFrameType.Data) {
-      this.o.handlers.onRelayControl?.(frame, rinfo);
-      return;
-    }
-    // DATA comes up only when it does not carry WireGuard of a known route: a probe, or junk.
-    if (frame.length < RELAY_DATA_HEADER_LENGTH || frame[4] !== PROTOCOL_VERSION) {
-      this.up.droppedBadRelay++;
-      return;
-    }
-    const payload = frame.subarray(RELAY_DATA_HEADER_LENGTH);
-    if (classifyPacket(payload) !== 'probe') {
-      this.up.droppedBadRelay++;
-      return;
-    }
-    const route = frame.toString('hex', RELAY_HEADER_LENGTH, RELAY_DATA_HEADER_LENGTH);
-    this.o.handlers.onProbe?.(payload, rinfo, route);
+    this.listener?.(payload, { address: from.host, port: from.port });
   }
 }
 
@@ -280,7 +259,7 @@ function toWire(path: PeerPath): HelperPath {
       return { kind: 'none' };
     case 'relay':
       return { kind: 'relay', host: path.host, port: path.port, routeId: toHex(path.routeId) };
-    default:
-      return { kind: path.kind, host: path.host, port: path.port };
+    case 'direct':
+      return { kind: 'direct', host: path.host, port: path.port };
   }
 }

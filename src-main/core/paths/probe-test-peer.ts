@@ -1,27 +1,23 @@
 import { generateKeyPair } from '../../../src-common/crypto/x25519.js';
 import { TaskManager } from '../tasks/task-manager.js';
+import { LoopbackUdpSocket } from '../testing/loopback-udp-socket.js';
+import { NoTunnelDataPlane } from '../testing/no-tunnel-data-plane.js';
 import { ProbeEngine } from './probe-engine.js';
-import { UdpMux } from './udp-mux.js';
 
 /**
- * Test support: one peer on loopback — keys, its public socket (the real mux), a probe engine
+ * Test support: one peer on loopback — keys, its public socket (a real UDP socket), a probe engine
  * wired to it and a task manager. Whatever it opens is registered in `closers` for afterEach.
  */
 export async function probeTestPeer(closers: (() => Promise<void> | void)[]) {
   const keys = generateKeyPair();
-  let engine: ProbeEngine | null = null;
-  const mux = await UdpMux.open(
-    0,
-    { onProbe: (p, f, via) => engine?.handle(p, f, via) },
-    '127.0.0.1',
-  );
-  engine = new ProbeEngine({ ...keys, transport: mux });
+  const mux = await LoopbackUdpSocket.open();
+  const probes = new ProbeEngine({ ...keys, socket: mux });
+  mux.listen((packet, from) => probes.handle(packet, from, null));
   const tasks = new TaskManager();
-  const probes = engine;
   closers.push(
     () => tasks.shutdown(),
     () => probes.close(),
     () => mux.close(),
   );
-  return { keys, mux, engine: probes, tasks };
+  return { keys, mux, engine: probes, tasks, dataPlane: new NoTunnelDataPlane() };
 }
