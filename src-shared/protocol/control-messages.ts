@@ -267,7 +267,6 @@ export const ErrorBodySchema = z.strictObject({
   code: z.enum(ERROR_CODES),
   message: z.string(),
 });
-export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
 export const ResponseSchema = z.discriminatedUnion('ok', [
   z.strictObject({ t: z.literal('res'), id: requestId, ok: z.literal(true), result: z.unknown() }),
@@ -278,7 +277,6 @@ export const ResponseSchema = z.discriminatedUnion('ok', [
     error: ErrorBodySchema,
   }),
 ]);
-export type Response = z.infer<typeof ResponseSchema>;
 
 /** An error not tied to a request (bad JSON, failed auth); `id` when the request id was readable. */
 export const ErrorMessageSchema = z.strictObject({
@@ -286,7 +284,6 @@ export const ErrorMessageSchema = z.strictObject({
   id: requestId.optional(),
   error: ErrorBodySchema,
 });
-export type ErrorMessage = z.infer<typeof ErrorMessageSchema>;
 
 export const EventSchema = z.discriminatedUnion('event', [
   z.strictObject({
@@ -324,7 +321,6 @@ export const EventSchema = z.discriminatedUnion('event', [
 export type ControlEvent = z.infer<typeof EventSchema>;
 
 export const ClientMessageSchema = z.discriminatedUnion('t', [AuthSchema, RequestSchema]);
-export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 export const ServerMessageSchema = z.discriminatedUnion('t', [
   HelloSchema,
   WelcomeSchema,
