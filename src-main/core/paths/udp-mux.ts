@@ -1,12 +1,13 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { classifyPacket } from '../../../src-shared/protocol/packet-kind.js';
 import {
-  RELAY_DATA_HEADER_LENGTH,
-  RELAY_HEADER_LENGTH,
+  isRelayData,
+  RELAY_DATA_PAYLOAD_OFFSET,
+  relayFrameTypeOf,
   RelayFrameType,
+  relayRouteKeyOf,
 } from '../../../src-shared/protocol/relay-frames.js';
 import { toHex } from '../../../src-shared/protocol/bytes.js';
-import { PROTOCOL_VERSION } from '../../../src-shared/protocol/version.js';
 import type { PeerPath } from '../net/data-plane.js';
 import type { DatagramListener, PublicSocket } from '../net/public-socket.js';
 import { relayDataHeaderOf } from '../relay/relay-frames-client.js';
@@ -289,24 +290,25 @@ export class UdpMux implements PublicSocket {
   }
 
   private onRelay(msg: Buffer, rinfo: RemoteInfo): void {
-    if (msg[5] !== RelayFrameType.Data) {
+    const type = relayFrameTypeOf(msg);
+    if (type !== null && type !== RelayFrameType.Data) {
       this.listener?.(msg, rinfo);
       return;
     }
-    // The hot path of relayed traffic: read the DATA header in place (layout: relay-frames.ts)
+    // The hot path of relayed traffic: read the DATA header in place (relay-frames.ts readers)
     // instead of building a parsed frame per packet.
-    if (msg.length < RELAY_DATA_HEADER_LENGTH || msg[4] !== PROTOCOL_VERSION) {
+    if (!isRelayData(msg)) {
       this.stats.droppedUnknownKind++;
       return;
     }
-    const payload = msg.subarray(RELAY_DATA_HEADER_LENGTH);
+    const payload = msg.subarray(RELAY_DATA_PAYLOAD_OFFSET);
     const kind = classifyPacket(payload);
     if (kind === 'probe') {
       // Probes inside a route go up whole: the core reads the route from the header.
       this.listener?.(msg, rinfo);
       return;
     }
-    const routeKey = msg.toString('hex', RELAY_HEADER_LENGTH, RELAY_DATA_HEADER_LENGTH);
+    const routeKey = relayRouteKeyOf(msg);
     const peer = this.byRoute.get(routeKey);
     if (kind === 'wireguard' && peer) {
       if (peer.path.kind === 'none') {
