@@ -1,8 +1,8 @@
 import { classifyPacket } from '../../../src-shared/protocol/packet-kind.js';
 import {
-  RELAY_DATA_HEADER_LENGTH,
-  RELAY_HEADER_LENGTH,
-  RelayFrameType,
+  isRelayData,
+  RELAY_DATA_PAYLOAD_OFFSET,
+  relayRouteKeyOf,
 } from '../../../src-shared/protocol/relay-frames.js';
 import type { DataPlane, DataPlanePeer, PeerPath } from '../net/data-plane.js';
 import type { PacketNetworkOpener } from '../net/packet-network.js';
@@ -198,13 +198,9 @@ class MemoryPublicSocket implements PublicSocket {
   private receive(packet: Buffer, from: DatagramSource): void {
     const kind = classifyPacket(packet);
     if (kind === 'wireguard') return this.dataPlane.receive(packet, from, null);
-    if (
-      kind === 'relay' &&
-      packet[RELAY_HEADER_LENGTH - 1] === RelayFrameType.Data &&
-      classifyPacket(packet.subarray(RELAY_DATA_HEADER_LENGTH)) === 'wireguard'
-    ) {
-      const route = packet.toString('hex', RELAY_HEADER_LENGTH, RELAY_DATA_HEADER_LENGTH);
-      return this.dataPlane.receive(packet.subarray(RELAY_DATA_HEADER_LENGTH), from, route);
+    const payload = packet.subarray(RELAY_DATA_PAYLOAD_OFFSET);
+    if (kind === 'relay' && isRelayData(packet) && classifyPacket(payload) === 'wireguard') {
+      return this.dataPlane.receive(payload, from, relayRouteKeyOf(packet));
     }
     this.listener?.(packet, from);
   }
