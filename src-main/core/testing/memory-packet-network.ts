@@ -15,7 +15,7 @@ import type { MemoryHost, MemorySocket } from './memory-internet.js';
  * The core's packet network on a host of the in-memory internet: the public socket is a memory
  * socket, and the data plane is a small stand-in for WireGuard that carries its own "tunnel pings"
  * (datagrams shaped like WireGuard data messages) along each peer's path — so a test sees whether
- * a path really carries tunnel traffic both ways, with the same accept rules as UdpMux: a peer's
+ * a path really carries tunnel traffic both ways, with the same accept rules as the WireGuard helper: a peer's
  * WireGuard is taken only from its path, an address it was accepted from, or its relay routes.
  */
 
@@ -100,8 +100,8 @@ export class MemoryDataPlane implements DataPlane {
     if (peer) peer.handshakeResends++;
   }
 
-  packetsFrom(publicKey: string): number {
-    return this.peers.get(publicKey)?.packetsIn ?? 0;
+  packetsFrom(publicKey: string): Promise<number> {
+    return Promise.resolve(this.peers.get(publicKey)?.packetsIn ?? 0);
   }
 
   /** The peer's current path, for tests. */
@@ -172,7 +172,7 @@ export class MemoryDataPlane implements DataPlane {
   }
 }
 
-/** The public socket of a memory host, with the data plane taking WireGuard as UdpMux does. */
+/** The public socket of a memory host, with the data plane taking WireGuard as the WireGuard helper does. */
 class MemoryPublicSocket implements PublicSocket {
   private listener: DatagramListener | null = null;
 
