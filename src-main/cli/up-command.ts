@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:net';
 import { loadConfigFile, saveConfigFile, ConfigError } from '../core/config/config-loader.js';
 import type { ConfigInput } from '../core/config/config-schema.js';
@@ -7,9 +8,15 @@ import { CoreStartError, LanrageCore } from '../core/lanrage-core.js';
 import { createCoreLogger } from '../core/logging/core-logger.js';
 import { PartyError } from '../core/party/party-manager.js';
 import { WireGuardError } from '../core/wireguard/wireguard-error.js';
+import { LanrageService } from '../service/lanrage-service.js';
+import { LogRing } from '../service/log-ring.js';
+import { SettingsStore } from '../service/settings-store.js';
+import { parseUiAddress, UiAddressError } from '../web/ui-address.js';
+import { startWebUi, type WebUi } from '../web/web-ui-server.js';
 import { startLocalApi } from './local-api-server.js';
 import { LOCAL_SOCKET_NAME } from './local-api-protocol.js';
 import { preflight, PreflightError } from './preflight.js';
+import { APP_VERSION } from './version.js';
 
 /** Exit codes of `lanrage`, so scripts can tell failures apart. */
 export const EXIT = {
@@ -27,6 +34,8 @@ export interface UpOptions {
   overrides: ConfigInput;
   create: string | null;
   join: string | null;
+  /** `--ui [HOST:]PORT`: serve the web UI there; null: no UI. */
+  ui: string | null;
 }
 
 export class CliError extends Error {
@@ -40,6 +49,7 @@ export class CliError extends Error {
 
 function classify(error: unknown): CliError {
   if (error instanceof CliError) return error;
+  if (error instanceof UiAddressError) return new CliError(error.message, EXIT.usage);
   if (error instanceof PreflightError) {
     return new CliError(
       error.message,
@@ -75,36 +85,58 @@ export async function upCommand(options: UpOptions): Promise<number> {
   const configPath = join(options.configDir, 'config.json');
   let core: LanrageCore | null = null;
   let api: Server | null = null;
+  let web: WebUi | null = null;
+  let service: LanrageService | null = null;
   try {
     const config = loadConfigFile(configPath, options.overrides);
+    const uiAddress = options.ui === null ? null : parseUiAddress(options.ui);
     await preflight();
-    const logger = createCoreLogger({ level: config.logLevel, configDir: options.configDir });
+    const logs = new LogRing();
+    const logger = createCoreLogger({
+      level: config.logLevel,
+      configDir: options.configDir,
+      ring: logs.stream,
+    });
+    const running = (service = new LanrageService({
+      info: { name: 'LANrage', version: APP_VERSION, platform: process.platform, mode: 'web' },
+      settings: new SettingsStore(configPath, config, options.overrides),
+      logs,
+      // Without a UI, `lanrage leave` ends `lanrage up`, as it always has; with one, the user
+      // may create or join another party from the browser.
+      onLeft: () => {
+        if (uiAddress === null) process.kill(process.pid, 'SIGTERM');
+      },
+    }));
     core = await LanrageCore.start({
       config,
       configDir: options.configDir,
       logger,
+      onStatus: (status) => running.coreStatusChanged(status),
       onPinnedRelay: (id) =>
         saveConfigFile(configPath, { ...loadConfigFile(configPath), pinnedRelay: id }),
     });
-    const running = core;
-    api = await startLocalApi(join(options.configDir, LOCAL_SOCKET_NAME), async (request) => {
-      switch (request.cmd) {
-        case 'status':
-          return running.status();
-        case 'relays':
-          return running.relayStatuses();
-        case 'relay.use':
-          running.pinRelay(request.id);
-          return running.relayStatuses(false);
-        case 'relay.auto':
-          running.pinRelay(null);
-          return running.relayStatuses(false);
-        case 'leave':
-          await running.leaveParty();
-          setImmediate(() => process.kill(process.pid, 'SIGTERM'));
-          return { left: true };
+    service.attach(core);
+    const apiLog = logger.child({ area: 'api' });
+    api = await startLocalApi(join(options.configDir, LOCAL_SOCKET_NAME), service.handlers, apiLog);
+    if (uiAddress !== null) {
+      web = await startWebUi({
+        address: uiAddress,
+        rendererDir: rendererDir(),
+        handlers: service.handlers,
+        subscribe: (publish) => running.subscribe(publish),
+        greet: (publish) => {
+          publish('app:state', running.currentState());
+          if (core) publish('party:status', core.status());
+        },
+        logger: logger.child({ area: 'web-ui' }),
+      });
+      if (!uiAddress.loopback) {
+        process.stdout.write(
+          `Warning: the web UI listens on ${uiAddress.host}, reachable from the network; anyone with the URL controls this LANrage.\n`,
+        );
       }
-    });
+      process.stdout.write(`Web UI: ${web.url}\n`);
+    }
     if (options.create !== null) {
       await core.createParty(options.create);
       const party = core.status().party!;
@@ -113,9 +145,17 @@ export async function upCommand(options: UpOptions): Promise<number> {
       await core.joinParty(options.join);
       process.stdout.write(`Joined party "${core.status().party!.name}".\n`);
     }
-    process.stdout.write(
-      `Virtual IP ${core.status().self.virtualIp ?? '-'}. Ctrl-C leaves the party.\n`,
-    );
+    if (core.status().party !== null) {
+      process.stdout.write(
+        `Virtual IP ${core.status().self.virtualIp ?? '-'}. Ctrl-C leaves the party.\n`,
+      );
+    } else {
+      process.stdout.write(
+        web
+          ? 'Not in a party yet: create or join one in the web UI. Ctrl-C stops LANrage.\n'
+          : 'Not in a party yet (no --create, --join or --ui). Ctrl-C stops LANrage.\n',
+      );
+    }
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
@@ -127,9 +167,16 @@ export async function upCommand(options: UpOptions): Promise<number> {
     process.stderr.write(`lanrage: ${cli.message}\n`);
     return cli.exitCode;
   } finally {
+    service?.stop();
+    await web?.close();
     api?.close();
     await core
       ?.stop()
       .catch((e: Error) => process.stderr.write(`lanrage: clean-up failed: ${e.message}\n`));
   }
+}
+
+/** The built renderer beside this bundle: dist/cli/lanrage.js → dist/renderer/. */
+function rendererDir(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
 }
