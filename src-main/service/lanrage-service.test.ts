@@ -54,8 +54,8 @@ function setUp() {
   return { service, core, logs, path, config, pushes };
 }
 
-const fail = (p: Promise<unknown>) =>
-  p.then(
+const fail = (p: unknown) =>
+  Promise.resolve(p).then(
     () => null,
     (e: unknown) => e as ServiceError,
   );

@@ -1,0 +1,23 @@
+import type { NatType } from '../../src-shared/domain/nat-type';
+import { explainRelay } from '../../src-shared/domain/why-relayed';
+
+/** "Why relayed?" as a disclosure: keyboard-operable, closed until asked. */
+export function WhyRelayed({
+  peerName,
+  selfNat,
+  peerNat,
+}: {
+  peerName: string;
+  selfNat: NatType;
+  peerNat: NatType;
+}) {
+  const why = explainRelay({ peerName, selfNat, peerNat });
+  return (
+    <details className="why">
+      <summary>Why relayed?</summary>
+      <p>{why.summary}</p>
+      <p>{why.tried}</p>
+      <p className="why__fix">{why.fix}</p>
+    </details>
+  );
+}
