@@ -30,6 +30,21 @@ export interface StatusJson {
   peers: PeerStatus[];
 }
 
+/** Builds the renderer (web mode serves it) when it is missing or older than its sources. */
+export function ensureRenderer(): void {
+  const html = join(DIST, 'renderer', 'index.html');
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
+      const path = join(dir, entry.name);
+      return Math.max(max, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+    }, 0);
+  const sources = Math.max(...['src-renderer', 'src-shared'].map((d) => newest(join(ROOT, d))));
+  if (existsSync(html) && statSync(html).mtimeMs >= sources) return;
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--only', 'renderer'], {
+    stdio: 'inherit',
+  });
+}
+
 /** Builds the server and CLI bundles when they are missing or older than the sources. */
 export function ensureBundles(): void {
   const outputs = [
@@ -159,6 +174,33 @@ export class PartyLab {
     const line = await proc.waitForLine(/Invite code: |Joined party/, UP_TIMEOUT_MS);
     await proc.waitForLine(/^Virtual IP/, UP_TIMEOUT_MS);
     return /Invite code: (\S+)/.exec(line)?.[1] ?? null;
+  }
+
+  /**
+   * `lanrage up --ui` for a player, idle (no --create/--join): the party is created or joined from
+   * its web UI. Resolves with the URL it printed (loopback inside the player's namespace).
+   */
+  async upWithUi(name: string): Promise<string> {
+    const player = this.lab.player(name);
+    const proc = this.spawn(`player-${name}`, player.ns, [
+      'cli/lanrage.js',
+      'up',
+      '--control',
+      `http://${CONTROL_IP}:${CONTROL_PORT}`,
+      '--name',
+      name,
+      '--config-dir',
+      this.configDir(name),
+      '--interface',
+      player.wgName,
+      '--log-level',
+      'debug',
+      '--ui',
+      '127.0.0.1:0',
+    ]);
+    this.players.set(name, proc);
+    const line = await proc.waitForLine(/^Web UI: /, UP_TIMEOUT_MS);
+    return line.slice('Web UI: '.length).trim();
   }
 
   /** Stops a player as Ctrl-C would: it leaves the party and removes its interface. */

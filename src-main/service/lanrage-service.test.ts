@@ -136,7 +136,7 @@ describe('LanrageService', () => {
       ),
     );
     expect((error as ServiceError).code).toBe('bad-setting');
-    expect((error as ServiceError).message).toMatch(/^degradedThresholdMs: /);
+    expect((error as ServiceError).message).toBe('degradedThresholdMs: must be at least 10');
     expect(() => readFileSync(path)).toThrow();
   });
 

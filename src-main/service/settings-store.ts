@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { ConfigSchema, type Config, type ConfigInput } from '../core/config/config-schema.js';
 import {
   ConfigError,
@@ -80,7 +81,7 @@ export class SettingsStore {
     if (!candidate.success) {
       const issue = candidate.error.issues[0];
       const field = issue?.path.join('.') || 'settings';
-      throw new ServiceError('bad-setting', `${field}: ${issue?.message ?? 'invalid value'}`);
+      throw new ServiceError('bad-setting', `${field}: ${plainWords(issue)}`);
     }
     saveConfigFile(this.path, candidate.data);
     this.fileProblem = null;
@@ -98,4 +99,12 @@ function editable(config: Config): EditableSettings {
     reconnectAttempts: config.reconnectAttempts,
     failedCleanupMs: config.failedCleanupMs,
   };
+}
+
+/** A schema refusal in words for the Settings view ("must be at least 10"). */
+function plainWords(issue: z.core.$ZodIssue | undefined): string {
+  if (issue === undefined) return 'invalid value';
+  if (issue.code === 'too_small') return `must be at least ${String(issue.minimum)}`;
+  if (issue.code === 'too_big') return `must be at most ${String(issue.maximum)}`;
+  return issue.message.charAt(0).toLowerCase() + issue.message.slice(1);
 }

@@ -18,7 +18,15 @@ export function PartyView() {
   const service = useAppStore(selectService);
   const problem = useAppStore(selectProblem);
   const party = usePartyStore(selectParty);
-  if (service !== 'ready') return <ServiceNotice />;
+  if (service !== 'ready') {
+    // What LANrage offers stays visible, disabled, with the reason beside it.
+    return (
+      <>
+        <ServiceNotice />
+        <PartyEmptyState />
+      </>
+    );
+  }
   return (
     <>
       {problem !== null && (
@@ -102,6 +110,8 @@ function PartyPanel() {
           <li className="member">
             <span className="member__name">{self.name} (you)</span>
             <span className="member__ip">{self.virtualIp ?? '—'}</span>
+            <span className="path path--self">You</span>
+            <span className="member__latency">—</span>
           </li>
         )}
         {peers.map((p) => (

@@ -7,7 +7,7 @@ import { NOTICE_KINDS, NOTICE_LABELS } from '../notifications/notice-rules';
 import { selectService, useAppStore } from '../stores/app-store';
 import { useNotificationsStore } from '../stores/notifications-store';
 import { selectAutomatic, useRelaysStore } from '../stores/relays-store';
-import { useSettingsStore } from '../stores/settings-store';
+import { settingsStore, useSettingsStore } from '../stores/settings-store';
 import { latencyLabel } from '../stores/party-selectors';
 
 /** Settings: the relays (measured, pinnable), the connection settings, notifications. */
@@ -152,6 +152,11 @@ function SettingsForm() {
     );
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    const notWhole = NUMBER_FIELDS.find(({ key }) => !/^\s*\d+\s*$/.test(draft[key] ?? ''));
+    if (notWhole) {
+      settingsStore.getState().failed(`${notWhole.label} must be a whole number.`);
+      return;
+    }
     void saveSettings({
       controlUrl: draft.controlUrl ?? '',
       name: draft.name ?? '',
