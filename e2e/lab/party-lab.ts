@@ -152,7 +152,11 @@ export class PartyLab {
   }
 
   /** `lanrage up` for a player; resolves with the invite code when it created the party. */
-  async up(name: string, how: { create: string } | { join: string }): Promise<string | null> {
+  async up(
+    name: string,
+    how: { create: string } | { join: string },
+    extra: string[] = [],
+  ): Promise<string | null> {
     const player = this.lab.player(name);
     const args = [
       'cli/lanrage.js',
@@ -168,6 +172,7 @@ export class PartyLab {
       '--log-level',
       'debug',
       ...('create' in how ? ['--create', how.create] : ['--join', how.join]),
+      ...extra,
     ];
     const proc = this.spawn(`player-${name}`, player.ns, args);
     this.players.set(name, proc);
@@ -199,6 +204,14 @@ export class PartyLab {
       '127.0.0.1:0',
     ]);
     this.players.set(name, proc);
+    const line = await proc.waitForLine(/^Web UI: /, UP_TIMEOUT_MS);
+    return line.slice('Web UI: '.length).trim();
+  }
+
+  /** The web UI address a player's `lanrage up --ui` printed. */
+  async webUiUrl(name: string): Promise<string> {
+    const proc = this.players.get(name);
+    if (!proc) throw new Error(`${name} is not running`);
     const line = await proc.waitForLine(/^Web UI: /, UP_TIMEOUT_MS);
     return line.slice('Web UI: '.length).trim();
   }
