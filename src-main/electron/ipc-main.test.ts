@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { INVOKE_CHANNELS, type AppInfo } from '../../src-shared/ipc/contract.js';
 import { handlersWith } from '../../src-shared/ipc/testing/handlers-with.js';
+import { inParty, peer } from '../../src-shared/domain/testing/status-fixtures.js';
 import {
   publishEvent,
   registerIpcHandlers,
@@ -135,6 +136,13 @@ describe('publishEvent', () => {
     const bad = { state: 'online' } as unknown as { state: 'connected' };
     expect(() => publishEvent(window, 'app:state', bad)).toThrow(/refusing to push/);
     expect(window.sent).toEqual([]);
+  });
+
+  it('sends party:status as built by the core, leaving the check to the receiving bridge', () => {
+    const window = target();
+    const status = inParty([peer('ben')]);
+    publishEvent(window, 'party:status', status);
+    expect(window.sent).toEqual([['party:status', status]]);
   });
 
   it('skips a window that is already destroyed', () => {

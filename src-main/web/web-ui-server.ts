@@ -73,7 +73,13 @@ export async function startWebUi(o: WebUiOptions): Promise<WebUi> {
     }
     serveStatic(o.rendererDir, request, response);
   });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WEB_FRAME_BYTES });
+  // No per-message deflate: on loopback it only burns CPU (a 32-member status is ~30 KB, once a
+  // push), and compression over an authenticated channel invites CRIME-style leaks for nothing.
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_WEB_FRAME_BYTES,
+    perMessageDeflate: false,
+  });
 
   server.on('upgrade', (request, socket, head) => {
     const refuse = (status: number, why: string) => {
