@@ -1,4 +1,3 @@
-import type winston from 'winston';
 import {
   chooseStrategy,
   type StrategyChoice,
@@ -11,9 +10,10 @@ import { parseEndpoint } from '../../../src-shared/domain/endpoint.js';
 import type { Member, Signal } from '../../../src-shared/protocol/control-messages.js';
 import type { Candidate, LivePath, PeerLink } from '../paths/peer-link.js';
 import type { RelayEndpoint } from '../relay/relay-binder.js';
-import { sleep } from '../tasks/task-manager.js';
+import { sleep } from '../time/clock.js';
 import { relayRouteFromGrant, type RelayRoute } from '../relay/relay-frames-client.js';
 import type { PeerConnectionDeps } from './peer-connection.js';
+import type { Logger } from '../logging/logger.js';
 
 /**
  * How one peer is reached (the seed's ConnectionCoordinator): the strategy from both NAT types,
@@ -42,7 +42,7 @@ export const RELAY_MEASUREMENT_MAX_AGE_MS = 30_000;
 /** Relays tried in a row before giving up until the next reconnect attempt. */
 const RELAY_TRIES = 3;
 
-export type CoordinatorDeps = Omit<PeerConnectionDeps, 'wireguard' | 'onGiveUp'>;
+export type CoordinatorDeps = Omit<PeerConnectionDeps, 'onGiveUp'>;
 
 export class ConnectionCoordinator {
   private member: Member;
@@ -58,7 +58,7 @@ export class ConnectionCoordinator {
     member: Member,
     private readonly d: CoordinatorDeps,
     private readonly link: PeerLink,
-    private readonly log: winston.Logger,
+    private readonly log: Logger,
     private readonly prefix: string,
   ) {
     this.member = member;
@@ -83,7 +83,7 @@ export class ConnectionCoordinator {
   }
 
   private get initiator(): boolean {
-    return this.d.self().publicKey < this.member.publicKey;
+    return this.d.self.publicKey < this.member.publicKey;
   }
 
   /** First contact: the initiator picks and binds a relay, then punches when direct is possible. */
@@ -117,7 +117,7 @@ export class ConnectionCoordinator {
         await this.bindRelay(signal.relayId, signal.epoch);
       });
     } else if (signal.kind === 'punch' && this.wantsDirect()) {
-      const localAt = signal.at - (this.d.control.serverNow() - Date.now());
+      const localAt = signal.at - (this.d.control.serverNow() - this.d.clock.now());
       this.d.tasks.start(`${this.prefix}punch`, (s) => this.runPunch(localAt, s));
     }
   }
@@ -225,7 +225,7 @@ export class ConnectionCoordinator {
       this.log.warn('punch signal failed', { error: (error as Error).message });
       return;
     }
-    await this.runPunch(Date.now() + PUNCH_LEAD_MS, signal);
+    await this.runPunch(this.d.clock.now() + PUNCH_LEAD_MS, signal);
   }
 
   private async runPunch(localAt: number, signal: AbortSignal): Promise<void> {
@@ -314,7 +314,7 @@ export class ConnectionCoordinator {
       this.d.binder.unbind(this.relay.route.routeId.toString('hex'));
     }
     this.relay = { endpoint, route, epoch };
-    this.d.mux.acceptRoute(this.member.publicKey, route.routeId);
+    this.d.dataPlane.acceptRoute(this.member.publicKey, route.routeId);
     const ok = await this.d.binder.bind(endpoint, route, RELAY_BIND_TIMEOUT_MS);
     if (this.relay?.epoch !== epoch) return ok;
     this.log.info(ok ? 'relay bound' : 'relay did not answer', { relay: relayId, epoch });
@@ -331,7 +331,7 @@ export class ConnectionCoordinator {
   private nudgeUntilPeerBinds(relayId: string, epoch: number, routeHex: string): void {
     this.d.tasks.start(`${this.prefix}nudge`, async (signal) => {
       while (!signal.aborted && this.relay?.epoch === epoch) {
-        await sleep(RELAY_NUDGE_MS, signal);
+        await sleep(this.d.clock, RELAY_NUDGE_MS, signal);
         if (signal.aborted || this.relay?.epoch !== epoch || this.d.binder.isPeerBound(routeHex))
           return;
         await this.d.control
@@ -357,7 +357,7 @@ export class ConnectionCoordinator {
   }
 
   private decide(): StrategyChoice {
-    const self = this.d.self();
+    const self = this.d.self;
     const ep = this.member.publicEndpoint ? parseEndpoint(this.member.publicEndpoint) : null;
     return chooseStrategy(
       { natType: self.natType, publicIp: self.publicIp },
