@@ -6,7 +6,7 @@ import type { CoreStatus, RelayStatus } from '../../src-shared/domain/core-statu
 import { idle, inParty, peer } from '../../src-shared/domain/testing/status-fixtures.js';
 import { ServiceError } from '../../src-shared/ipc/service-error.js';
 import { parseConfig } from '../core/config/config-loader.js';
-import { PartyError } from '../core/party/party-manager.js';
+import { LanrageError } from '../../src-shared/domain/lanrage-error.js';
 import type { CoreHandle } from './core-handle.js';
 import { LanrageService } from './lanrage-service.js';
 import { LogRing } from './log-ring.js';
@@ -23,7 +23,8 @@ class CoreDouble implements CoreHandle {
     this.current = inParty([], { party: { id: 'p', name, inviteCode: 'K7M2Q-9XTRA' } });
   };
   joinParty = async (code: string) => {
-    if (code !== 'K7M2Q-9XTRA') throw new PartyError('no party has invite code', 'bad_invite');
+    if (code !== 'K7M2Q-9XTRA')
+      throw new LanrageError('bad-invite', 'no party has invite code AAAAA-BBBBB');
     this.current = inParty([peer('ben')]);
   };
   leaveParty = async () => {
@@ -110,7 +111,12 @@ describe('LanrageService', () => {
     const { service, core } = setUp();
     service.attach(core);
     const error = await fail(service.handlers['party:join']({ inviteCode: 'AAAAA-BBBBB' }));
-    expect((error as ServiceError).code).toBe('bad-invite');
+    expect(error).toEqual(
+      new ServiceError(
+        'bad-invite',
+        'No party has this invite code. Check it with whoever sent it (no party has invite code AAAAA-BBBBB).',
+      ),
+    );
   });
 
   it('pins and unpins a relay, and names an unknown one', async () => {

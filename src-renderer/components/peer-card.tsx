@@ -43,7 +43,12 @@ export const PeerCard = memo(function PeerCard({ id }: { id: string }) {
         {showsReason(peer) && <span className="peer__reason">{peer.reason}</span>}
       </div>
       {peer.path === 'relay' && (
-        <WhyRelayed peerName={peer.name} selfNat={selfNat} peerNat={peer.natType} />
+        <WhyRelayed
+          peerName={peer.name}
+          selfNat={selfNat}
+          peerNat={peer.natType}
+          coordination={peer.coordination}
+        />
       )}
     </li>
   );

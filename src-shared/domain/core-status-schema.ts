@@ -22,6 +22,30 @@ const Latency = z.number().finite().nonnegative().max(600_000);
 
 export const NatTypeSchema = z.enum(NAT_TYPES);
 
+const AttemptSchema = z.strictObject({
+  outcome: z.enum(['not-tried', 'trying', 'succeeded', 'failed']),
+  reason: z.enum([
+    'ok',
+    'different-networks',
+    'nat-incompatible',
+    'no-answer',
+    'path-died',
+    'signal-failed',
+    'no-relay',
+    'no-route-token',
+    'relay-unreachable',
+  ]),
+});
+
+export const PeerCoordinationSchema = z.strictObject({
+  selfNat: NatTypeSchema,
+  peerNat: NatTypeSchema,
+  lan: AttemptSchema,
+  holePunch: AttemptSchema,
+  relay: AttemptSchema,
+  openedBy: z.enum(['lan', 'hole-punch', 'relay']).nullable(),
+});
+
 export const PeerStatusSchema = z.strictObject({
   id: Text.min(1),
   name: Text,
@@ -37,6 +61,7 @@ export const PeerStatusSchema = z.strictObject({
   connectedSince: z.number().int().nonnegative().nullable(),
   online: z.boolean(),
   reason: Text,
+  coordination: PeerCoordinationSchema,
 });
 
 export const SelfStatusSchema = z.strictObject({

@@ -55,4 +55,45 @@ describe('explainRelay ("Why relayed?")', () => {
       'A firewall that blocks UDP on either side is the usual cause; allowing LANrage through it would help.',
     );
   });
+
+  it('follows what the core tried: a hole punch that got no answer', () => {
+    const why = explainRelay({
+      peerName: 'gus',
+      selfNat: 'unknown',
+      peerNat: 'unknown',
+      coordination: {
+        selfNat: 'port_restricted_cone',
+        peerNat: 'port_restricted_cone',
+        lan: { outcome: 'not-tried', reason: 'different-networks' },
+        holePunch: { outcome: 'failed', reason: 'no-answer' },
+        relay: { outcome: 'succeeded', reason: 'ok' },
+        openedBy: 'relay',
+      },
+    });
+    expect(why.summary).toBe(
+      'You are behind a port-restricted NAT; gus is behind a port-restricted NAT.',
+    );
+    expect(why.tried).toBe(
+      'LANrage tried hole punching at the moment the LANrage server named, but no direct packet got through, so your traffic goes through a relay. LANrage keeps trying.',
+    );
+  });
+
+  it('explains a direct path that died', () => {
+    const why = explainRelay({
+      peerName: 'hal',
+      selfNat: 'full_cone',
+      peerNat: 'full_cone',
+      coordination: {
+        selfNat: 'full_cone',
+        peerNat: 'full_cone',
+        lan: { outcome: 'not-tried', reason: 'different-networks' },
+        holePunch: { outcome: 'failed', reason: 'path-died' },
+        relay: { outcome: 'succeeded', reason: 'ok' },
+        openedBy: 'relay',
+      },
+    });
+    expect(why.tried).toBe(
+      'A direct path worked, then stopped answering, so LANrage moved your traffic to a relay within seconds. It keeps trying the direct path.',
+    );
+  });
 });

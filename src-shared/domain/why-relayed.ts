@@ -1,4 +1,5 @@
 import { chooseStrategy } from './connection-strategy.js';
+import type { AttemptReason, PeerCoordination } from './core-status.js';
 import type { NatType } from './nat-type.js';
 
 /**
@@ -6,8 +7,8 @@ import type { NatType } from './nat-type.js';
  * what would make the pair direct. A pure function of the two NAT types (and whether the table
  * allowed a direct path), so every case is a row in why-relayed.test.ts.
  *
- * Branch `found` adds PeerStatus.coordination (what was tried and why); once it is merged, the
- * "tried" sentence comes from there.
+ * When the core reports what it tried (PeerStatus.coordination), the "tried" sentence follows the
+ * hole punch's actual outcome; the NAT table only explains the attempts it ruled out.
  */
 export interface RelayExplanation {
   /** One line: who is behind what. */
@@ -31,13 +32,42 @@ export const NAT_WORDS: Readonly<Record<NatType, string>> = {
 const FIX_ROUTER =
   'a router with UPnP or NAT-PMP turned on, or a different network (for example a phone hotspot), would help';
 
+/** What happened to the hole punch, as the core reports it, when it was not ruled out by the table. */
+const PUNCH_WORDS: Partial<Record<AttemptReason, string>> = {
+  'no-answer':
+    'LANrage tried hole punching at the moment the LANrage server named, but no direct packet got through, so your traffic goes through a relay. LANrage keeps trying.',
+  'path-died':
+    'A direct path worked, then stopped answering, so LANrage moved your traffic to a relay within seconds. It keeps trying the direct path.',
+  'signal-failed':
+    'The hole punch could not be timed: the LANrage server did not pass the signal on. LANrage uses a relay and tries again.',
+};
+
 export function explainRelay(input: {
   peerName: string;
   selfNat: NatType;
   peerNat: NatType;
+  coordination?: PeerCoordination;
 }): RelayExplanation {
-  const { peerName: peer, selfNat: mine, peerNat: theirs } = input;
+  const { peerName: peer, coordination } = input;
+  const mine = coordination?.selfNat ?? input.selfNat;
+  const theirs = coordination?.peerNat ?? input.peerNat;
   const summary = `You are behind ${NAT_WORDS[mine]}; ${peer} is behind ${NAT_WORDS[theirs]}.`;
+  const punch = coordination?.holePunch;
+  if (punch?.outcome === 'trying') {
+    return {
+      summary,
+      tried: 'LANrage is trying hole punching right now; the relay carries your traffic meanwhile.',
+      fix: 'Nothing to do yet: if it works, the peer moves to a direct path by itself.',
+    };
+  }
+  const punchWords = punch?.outcome === 'failed' ? PUNCH_WORDS[punch.reason] : undefined;
+  if (punchWords !== undefined) {
+    return {
+      summary,
+      tried: punchWords,
+      fix: 'A firewall that blocks UDP on either side is the usual cause; allowing LANrage through it would help.',
+    };
+  }
   const tableSaysDirect =
     chooseStrategy({ natType: mine, publicIp: null }, { natType: theirs, publicIp: null })
       .strategy !== 'relay';

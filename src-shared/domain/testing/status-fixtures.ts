@@ -17,6 +17,14 @@ export function peer(name: string, over: Partial<PeerStatus> = {}): PeerStatus {
     connectedSince: 1_700_000_000_000,
     online: true,
     reason: 'port_restricted_cone ↔ port_restricted_cone: direct (hole punch)',
+    coordination: {
+      selfNat: 'port_restricted_cone',
+      peerNat: over.natType ?? 'port_restricted_cone',
+      lan: { outcome: 'not-tried', reason: 'different-networks' },
+      holePunch: { outcome: 'succeeded', reason: 'ok' },
+      relay: { outcome: 'succeeded', reason: 'ok' },
+      openedBy: 'hole-punch',
+    },
     ...over,
   };
 }
@@ -35,6 +43,14 @@ export function relayed(
     natType: 'symmetric',
     latencyMs,
     reason: 'port_restricted_cone ↔ symmetric: relay',
+    coordination: {
+      selfNat: 'port_restricted_cone',
+      peerNat: 'symmetric',
+      lan: { outcome: 'not-tried', reason: 'different-networks' },
+      holePunch: { outcome: 'not-tried', reason: 'nat-incompatible' },
+      relay: { outcome: 'succeeded', reason: 'ok' },
+      openedBy: 'relay',
+    },
     ...over,
   });
 }
