@@ -104,6 +104,7 @@ async function up(withUi: boolean): Promise<void> {
     const invite = await party.up(
       first!.name,
       { create: 'lab party' },
+      null,
       withUi ? ['--ui', '127.0.0.1:0'] : [],
     );
     console.log(`${first!.name} created the party; invite code ${invite}`);

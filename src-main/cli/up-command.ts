@@ -69,13 +69,17 @@ export async function upCommand(options: UpOptions): Promise<number> {
   try {
     const config = loadConfigFile(configPath, options.overrides);
     const uiAddress = options.ui === null ? null : parseUiAddress(options.ui);
-    await preflight();
+    await preflight({ helperPath: config.helperPath, helperElevation: config.helperElevation });
     const logs = new LogRing();
     const logger = createCoreLogger({
       level: config.logLevel,
       configDir: options.configDir,
       ring: logs.stream,
     });
+    // The helper dying takes the tunnel with it: `up` ends with an error instead of lingering.
+    let fatal: LanrageError | null = null;
+    let onFatal: () => void = () => {};
+    const fatalSeen = new Promise<void>((resolve) => (onFatal = resolve));
     const running = (service = new LanrageService({
       info: { name: 'LANrage', version: APP_VERSION, platform: process.platform, mode: 'web' },
       settings: new SettingsStore(configPath, config, options.overrides),
@@ -91,6 +95,10 @@ export async function upCommand(options: UpOptions): Promise<number> {
       configDir: options.configDir,
       logger,
       onStatus: (status) => running.coreStatusChanged(status),
+      onFatal: (error) => {
+        fatal = error;
+        onFatal();
+      },
       onPinnedRelay: (id) =>
         saveConfigFile(configPath, { ...loadConfigFile(configPath), pinnedRelay: id }),
     });
@@ -135,10 +143,14 @@ export async function upCommand(options: UpOptions): Promise<number> {
           : 'Not in a party yet (no --create, --join or --ui). Ctrl-C stops LANrage.\n',
       );
     }
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    await Promise.race([
+      fatalSeen,
+      new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      }),
+    ]);
+    if (fatal !== null) throw fatal;
     process.stdout.write('Leaving…\n');
     return EXIT.ok;
   } catch (error) {
