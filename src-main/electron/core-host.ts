@@ -6,6 +6,8 @@ import { createCoreLogger } from '../core/logging/core-logger.js';
 import type { LanrageService } from '../service/lanrage-service.js';
 import type { LogRing } from '../service/log-ring.js';
 import { toServiceError } from '../service/service-errors.js';
+import { LanrageError } from '../../src-shared/domain/lanrage-error.js';
+import { currentElevation, PRIVILEGE_MESSAGES } from './privileged-helper.js';
 import { SettingsStore } from '../service/settings-store.js';
 
 /**
@@ -18,23 +20,6 @@ export interface HostedCore {
   core: LanrageCore | null;
   /** Leaves the party and removes the interface; nothing runs after it resolves. */
   stop(): Promise<void>;
-}
-
-export type Privilege = { ok: true } | { ok: false; message: string };
-
-/**
- * The one call that changes when the WireGuard helper's driver (branch `helper`) is on main: it
- * will start the helper with startHelperWithPkexec (privileged-helper.ts) and hand its driver to
- * the core. Until then the core configures WireGuard itself, which takes root.
- */
-export async function acquirePrivilege(): Promise<Privilege> {
-  if (process.getuid?.() === 0) return { ok: true };
-  return {
-    ok: false,
-    message:
-      'The desktop app needs the LANrage network helper to run as a normal user, and this build does not include it yet. ' +
-      'Meanwhile, start LANrage from a terminal as root with a web UI: sudo lanrage up --ui 7480, and open the address it prints.',
-  };
 }
 
 /** The settings file in the user-data folder: defaults plus a by-field problem when it is bad. */
@@ -56,14 +41,19 @@ export async function startHostedCore(o: {
   configPath: string;
   service: LanrageService;
   logs: LogRing;
+  /** process.resourcesPath when packaged (the helper is in resources/helper/), else null. */
+  resourcesPath: string | null;
 }): Promise<HostedCore> {
   const { config, configPath } = o;
   const hosted: HostedCore = { core: null, stop: async () => undefined };
-  const privilege = await acquirePrivilege();
-  if (!privilege.ok) {
-    o.service.detach(privilege.message);
+  // The helper is the only privileged process: the core starts it through pkexec (Linux).
+  const elevation = currentElevation(o.resourcesPath);
+  if (!elevation.ok) {
+    o.service.detach(elevation.message);
     return hosted;
   }
+  config.helperPath = config.helperPath ?? elevation.helperPath;
+  config.helperElevation = elevation.helperElevation;
   const logger = createCoreLogger({
     level: config.logLevel,
     configDir: o.userDataDir,
@@ -91,7 +81,8 @@ export async function startHostedCore(o: {
     hosted.stop = () => core.stop();
     o.service.attach(core);
   } catch (error) {
-    o.service.detach(toServiceError(error).message);
+    const known = error instanceof LanrageError ? PRIVILEGE_MESSAGES[error.code] : undefined;
+    o.service.detach(known ?? toServiceError(error).message);
   }
   return hosted;
 }

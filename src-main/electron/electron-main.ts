@@ -168,6 +168,7 @@ function start(): void {
       configPath,
       service,
       logs,
+      resourcesPath: app.isPackaged ? process.resourcesPath : null,
     });
   });
 }
