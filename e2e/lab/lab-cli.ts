@@ -105,6 +105,7 @@ async function up(withUi: boolean): Promise<void> {
       first!.name,
       { create: 'lab party' },
       null,
+      {},
       withUi ? ['--ui', '127.0.0.1:0'] : [],
     );
     console.log(`${first!.name} created the party; invite code ${invite}`);

@@ -6,6 +6,8 @@ import type { CoreStatus, PartyStatus, RelayStatus } from '../../src-shared/doma
  */
 export interface CoreHandle {
   status(): CoreStatus;
+  /** The status with each peer's game-discovery counters (asks the helper); for `party:status`. */
+  statusWithCounters?(): Promise<CoreStatus>;
   createParty(name: string): Promise<void>;
   joinParty(inviteCode: string): Promise<void>;
   leaveParty(): Promise<void>;

@@ -118,7 +118,10 @@ export class LanrageService {
     };
     return {
       'app:info': () => this.o.info,
-      'party:status': () => this.requireCore().status(),
+      'party:status': () => {
+        const core = this.requireCore();
+        return core.statusWithCounters?.() ?? core.status();
+      },
       'party:create': ({ name }) =>
         call(async () => {
           const core = this.requireCore();

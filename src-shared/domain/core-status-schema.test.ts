@@ -21,6 +21,16 @@ describe('the CoreStatus schema', () => {
     expect(CoreStatusSchema.safeParse(value).success).toBe(false);
   });
 
+  it('accepts the game-discovery counters the core adds for lanrage status', () => {
+    const counters = { forwarded: 3, received: 2, droppedByLimit: 0 };
+    expect(
+      CoreStatusSchema.safeParse(inParty([peer('ben', { discovery: counters })])).success,
+    ).toBe(true);
+    expect(CoreStatusSchema.safeParse(inParty([peer('ben', { discovery: null })])).success).toBe(
+      true,
+    );
+  });
+
   it('refuses a relay list entry from an unknown source', () => {
     const relay = {
       id: 'near',

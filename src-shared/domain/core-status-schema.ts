@@ -46,6 +46,14 @@ export const PeerCoordinationSchema = z.strictObject({
   openedBy: z.enum(['lan', 'hole-punch', 'relay']).nullable(),
 });
 
+const Count = z.number().int().nonnegative();
+
+export const PeerDiscoverySchema = z.strictObject({
+  forwarded: Count,
+  received: Count,
+  droppedByLimit: Count,
+});
+
 export const PeerStatusSchema = z.strictObject({
   id: Text.min(1),
   name: Text,
@@ -62,6 +70,7 @@ export const PeerStatusSchema = z.strictObject({
   online: z.boolean(),
   reason: Text,
   coordination: PeerCoordinationSchema,
+  discovery: PeerDiscoverySchema.nullable().optional(),
 });
 
 export const SelfStatusSchema = z.strictObject({
@@ -99,7 +108,15 @@ export const CoreStatusSchema = z.strictObject({
 
 // The schemas and the interfaces must describe the same data: each line fails to compile when a
 // field is added to one and not the other.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Same<A, B> = [A] extends [B]
+  ? [B] extends [A]
+    ? [keyof A] extends [keyof B]
+      ? [keyof B] extends [keyof A]
+        ? true
+        : false
+      : false
+    : false
+  : false;
 const sameShape: [
   Same<z.infer<typeof PeerStatusSchema>, PeerStatus>,
   Same<z.infer<typeof SelfStatusSchema>, SelfStatus>,

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import type { CoreStatus, PeerStatus } from '../../src-shared/domain/core-status.js';
+import { formatStatus } from './status-format.js';
+
+const peer = (over: Partial<PeerStatus>): PeerStatus => ({
+  id: 'key',
+  name: 'ben',
+  virtualIp: '10.66.0.2',
+  strategy: 'direct',
+  path: 'direct',
+  endpoint: '198.18.0.101:40000',
+  relay: null,
+  natType: 'full_cone',
+  latencyMs: 12.34,
+  latencyHistory: [12.34],
+  state: 'connected',
+  connectedSince: 1,
+  online: true,
+  reason: 'full_cone ↔ open: direct',
+  coordination: {
+    selfNat: 'open',
+    peerNat: 'full_cone',
+    lan: { outcome: 'not-tried', reason: 'different-networks' },
+    holePunch: { outcome: 'succeeded', reason: 'ok' },
+    relay: { outcome: 'succeeded', reason: 'ok' },
+    openedBy: 'hole-punch',
+  },
+  ...over,
+});
+
+const status = (peers: PeerStatus[]): CoreStatus => ({
+  state: 'in-party',
+  control: 'connected',
+  party: { id: 'p', name: 'Friday LAN', inviteCode: 'K7M2Q-9XTRA' },
+  self: {
+    id: 'me',
+    name: 'ana',
+    virtualIp: '10.66.0.1',
+    natType: 'open',
+    publicEndpoint: '198.18.16.2:51820',
+    localCandidates: [],
+  },
+  peers,
+});
+
+describe('formatStatus', () => {
+  it("shows each peer's LAN-game discovery packets, and what its rate limit dropped", () => {
+    const text = formatStatus(
+      status([
+        peer({ discovery: { forwarded: 3, received: 1, droppedByLimit: 0 } }),
+        peer({
+          name: 'cat',
+          virtualIp: '10.66.0.3',
+          discovery: { forwarded: 40, received: 0, droppedByLimit: 2960 },
+        }),
+        peer({ name: 'dan', virtualIp: '10.66.0.4', discovery: null }),
+      ]),
+    );
+    expect(text.split('\n').slice(2)).toEqual([
+      'peer   10.66.0.2    ben              connected  direct           12.3 ms  nat full_cone  lan games 3 out, 1 in',
+      'peer   10.66.0.3    cat              connected  direct           12.3 ms  nat full_cone  lan games 40 out, 0 in, 2960 over limit',
+      'peer   10.66.0.4    dan              connected  direct           12.3 ms  nat full_cone',
+    ]);
+  });
+});
