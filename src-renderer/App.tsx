@@ -1,12 +1,18 @@
 import { BrandMark } from './components/brand-mark';
-import { PartyEmptyState } from './components/party-empty-state';
-import { ServiceNotice } from './components/service-notice';
+import { NavTabs } from './components/nav-tabs';
 import { StateBadge } from './components/state-badge';
+import { Toasts } from './components/toasts';
 import { selectInfo, useAppStore } from './stores/app-store';
+import { useViewStore } from './stores/view-store';
+import { LogsView } from './views/logs-view';
+import { PartyView } from './views/party-view';
+import { PeersView } from './views/peers-view';
+import { SettingsView } from './views/settings-view';
 
-/** The LANrage window frame: brand and overall state on top, the party view, a status line. */
+/** The LANrage window: brand, views and overall state on top, the current view, a status line. */
 export function App() {
   const info = useAppStore(selectInfo);
+  const view = useViewStore((s) => s.view);
   return (
     <div className="frame">
       <header className="frame__header">
@@ -14,11 +20,14 @@ export function App() {
           <BrandMark />
           <span className="brand__name">LANrage</span>
         </div>
+        <NavTabs />
         <StateBadge />
       </header>
-      <main className="frame__main">
-        <ServiceNotice />
-        <PartyEmptyState />
+      <main className="frame__main" data-view={view}>
+        {view === 'party' && <PartyView />}
+        {view === 'peers' && <PeersView />}
+        {view === 'settings' && <SettingsView />}
+        {view === 'logs' && <LogsView />}
       </main>
       <footer className="frame__footer">
         {info === null ? (
@@ -30,6 +39,7 @@ export function App() {
           </span>
         )}
       </footer>
+      <Toasts />
     </div>
   );
 }

@@ -3,6 +3,8 @@
  *
  *   npx tsx e2e/lab/lab-cli.ts up       bring the sample scenario up, print its layout and live
  *                                       status until Ctrl-C, then tear everything down
+ *   npx tsx e2e/lab/lab-cli.ts up --ui  the same, and the first player's real UI in web mode at
+ *                                       http://127.0.0.1:7480/ (`sudo npm run lab -- --ui`)
  *   npx tsx e2e/lab/lab-cli.ts down     remove everything a lab (even a crashed one) left behind
  *   npx tsx e2e/lab/lab-cli.ts status   what is running now
  *
@@ -11,15 +13,19 @@
  */
 import { readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Server } from 'node:net';
 import { LAB_STATE_DIR } from './delay-link.js';
+import { forwardIntoNamespace } from './namespace-forward.js';
 import { requireRoot } from './exec.js';
-import { brief, PartyLab } from './party-lab.js';
+import { brief, ensureRenderer, PartyLab } from './party-lab.js';
 import { type LabLayout, type ScenarioSpec } from './topology.js';
 import { listNamespaces, teardownLab, LAB_PREFIX } from './teardown.js';
 
 const STATE_FILE = join(LAB_STATE_DIR, 'lab.json');
 // Often enough to watch a change happen, rare enough that the probes themselves are no load.
 const STATUS_INTERVAL_MS = 5_000;
+/** Where `up --ui` serves the first player's web UI on this machine's loopback. */
+const UI_PORT = 7480;
 
 export const SAMPLE_SCENARIO: ScenarioSpec = {
   players: [
@@ -66,7 +72,7 @@ async function statusLines(party: PartyLab): Promise<string> {
   return lines.join('\n');
 }
 
-async function up(): Promise<void> {
+async function up(withUi: boolean): Promise<void> {
   // Handlers go in before anything is built: a Ctrl-C during start-up must still tear down.
   let stopRequested = false;
   let wake: () => void = () => {};
@@ -77,10 +83,12 @@ async function up(): Promise<void> {
   process.on('SIGINT', request);
   process.on('SIGTERM', request);
   process.on('SIGHUP', request);
+  if (withUi) ensureRenderer();
   const left = await teardownLab();
   if (left.namespaces.length > 0)
     console.log(`cleared ${left.namespaces.length} namespaces left by an earlier run`);
   const started = Date.now();
+  let forward: Server | null = null;
   const party = await PartyLab.start({
     players: SAMPLE_SCENARIO.players,
     relays: SAMPLE_SCENARIO.relays ?? [],
@@ -93,8 +101,21 @@ async function up(): Promise<void> {
     );
     printLayout(party.lab.layout);
     const [first, ...rest] = party.lab.layout.players;
-    const invite = await party.up(first!.name, { create: 'lab party' });
+    const invite = await party.up(
+      first!.name,
+      { create: 'lab party' },
+      null,
+      {},
+      withUi ? ['--ui', '127.0.0.1:0'] : [],
+    );
     console.log(`${first!.name} created the party; invite code ${invite}`);
+    if (withUi) {
+      const inside = new URL(await party.webUiUrl(first!.name));
+      forward = await forwardIntoNamespace(first!.ns, Number(inside.port), UI_PORT);
+      console.log(
+        `${first!.name}'s LANrage UI (web mode): http://127.0.0.1:${UI_PORT}/${inside.hash}`,
+      );
+    }
     for (const p of rest) {
       if (stopRequested) break;
       await party.up(p.name, { join: invite! });
@@ -111,6 +132,7 @@ async function up(): Promise<void> {
       });
     }
   } finally {
+    forward?.close();
     console.log('\ntearing the lab down…');
     await party.stop();
     await rm(STATE_FILE, { force: true });
@@ -142,7 +164,7 @@ async function status(): Promise<void> {
 async function main(): Promise<void> {
   requireRoot();
   const command = process.argv[2];
-  if (command === 'up') await up();
+  if (command === 'up') await up(process.argv.includes('--ui'));
   else if (command === 'down') {
     const report = await teardownLab();
     await rm(STATE_FILE, { force: true });
@@ -151,7 +173,7 @@ async function main(): Promise<void> {
     );
   } else if (command === 'status') await status();
   else {
-    console.error('usage: lab-cli.ts up|down|status');
+    console.error('usage: lab-cli.ts up [--ui]|down|status');
     process.exit(2);
   }
 }

@@ -40,6 +40,16 @@ function newest(dir: string): number {
   }, 0);
 }
 
+/** Builds the renderer (web mode serves it) when it is missing or older than its sources. */
+export function ensureRenderer(): void {
+  const html = join(DIST, 'renderer', 'index.html');
+  const sources = Math.max(...['src-renderer', 'src-shared'].map((d) => newest(join(ROOT, d))));
+  if (existsSync(html) && statSync(html).mtimeMs >= sources) return;
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--only', 'renderer'], {
+    stdio: 'inherit',
+  });
+}
+
 /** Builds the server and CLI bundles when they are missing or older than the sources. */
 export function ensureBundles(): void {
   const outputs = [
@@ -158,13 +168,14 @@ export class PartyLab {
    * `lanrage up` for a player; resolves with the invite code when it created the party. With
    * `as`, the core runs as that unprivileged user and starts only its helper as root, through
    * `elevation` (e.g. sudo -n). `config` is written to the player's config.json first (settings
-   * a user would change there).
+   * a user would change there). `extra` adds arguments (e.g. `--ui`).
    */
   async up(
     name: string,
     how: { create: string } | { join: string },
     as: { user: LabUser; elevation: string[] } | null = null,
     config: Record<string, unknown> = {},
+    extra: string[] = [],
   ): Promise<string | null> {
     const player = this.lab.player(name);
     if (Object.keys(config).length > 0) {
@@ -192,12 +203,48 @@ export class PartyLab {
       'debug',
       ...('create' in how ? ['--create', how.create] : ['--join', how.join]),
       ...(as ? ['--helper-elevation', as.elevation.join(' ')] : []),
+      ...extra,
     ];
     const proc = this.spawn(`player-${name}`, player.ns, args, as ? asUser(as.user) : []);
     this.players.set(name, proc);
     const line = await proc.waitForLine(/Invite code: |Joined party/, UP_TIMEOUT_MS);
     await proc.waitForLine(/^Virtual IP/, UP_TIMEOUT_MS);
     return /Invite code: (\S+)/.exec(line)?.[1] ?? null;
+  }
+
+  /**
+   * `lanrage up --ui` for a player, idle (no --create/--join): the party is created or joined from
+   * its web UI. Resolves with the URL it printed (loopback inside the player's namespace).
+   */
+  async upWithUi(name: string): Promise<string> {
+    const player = this.lab.player(name);
+    const proc = this.spawn(`player-${name}`, player.ns, [
+      'cli/lanrage.js',
+      'up',
+      '--control',
+      `http://${CONTROL_IP}:${CONTROL_PORT}`,
+      '--name',
+      name,
+      '--config-dir',
+      this.configDir(name),
+      '--interface',
+      player.wgName,
+      '--log-level',
+      'debug',
+      '--ui',
+      '127.0.0.1:0',
+    ]);
+    this.players.set(name, proc);
+    const line = await proc.waitForLine(/^Web UI: /, UP_TIMEOUT_MS);
+    return line.slice('Web UI: '.length).trim();
+  }
+
+  /** The web UI address a player's `lanrage up --ui` printed. */
+  async webUiUrl(name: string): Promise<string> {
+    const proc = this.players.get(name);
+    if (!proc) throw new Error(`${name} is not running`);
+    const line = await proc.waitForLine(/^Web UI: /, UP_TIMEOUT_MS);
+    return line.slice('Web UI: '.length).trim();
   }
 
   /** Stops a player as Ctrl-C would: it leaves the party and removes its interface. */

@@ -109,8 +109,12 @@ describe('the app shell with a LANrage service behind the bridge', () => {
     await expect.poll(() => footer.textContent(), POLL).toBe('LANrage 0.1.0 · linux · desktop app');
     expect(await page.getByRole('status').textContent()).toBe('Not in a party');
     expect(await page.getByText('No LANrage service connected').count()).toBe(0);
-    // Main has no party commands yet, so the buttons stay disabled with the true reason.
-    expect(await page.locator('#party-blocked').textContent()).toMatch(/connection service/);
+    // A service is there: nothing blocks the party commands; Create waits for a name.
+    expect(await page.locator('#party-blocked').count()).toBe(0);
+    const create = page.getByRole('button', { name: 'Create party' });
+    expect(await create.isDisabled()).toBe(true);
+    await page.getByLabel('Party name').fill('Friday LAN');
+    expect(await create.isDisabled()).toBe(false);
 
     await page.evaluate(`__lanrageTest.push('app:state', { state: 'connected' })`);
     await expect.poll(() => page.getByRole('status').textContent(), POLL).toBe('Connected');

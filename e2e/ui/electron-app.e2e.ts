@@ -34,7 +34,10 @@ describe('the real desktop app in Electron', () => {
     expect(await window.getByRole('status').textContent()).toBe('Not in a party');
     // Only the contract crosses the bridge: no Node, no ipcRenderer.
     expect(await window.evaluate('Object.keys(window.lanrage.app).sort().join()')).toBe(
-      'info,onState',
+      'info,onNavigate,onState',
+    );
+    expect(await window.evaluate('Object.keys(window.lanrage).join()')).toBe(
+      'app,party,relays,settings,logs,diagnostics',
     );
     expect(await window.evaluate('typeof require + typeof process')).toBe('undefinedundefined');
     const sandboxed = await app.evaluate(({ BrowserWindow }) => {

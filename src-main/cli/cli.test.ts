@@ -63,7 +63,7 @@ describe('lanrage', () => {
   it('refuses up with both --create and --join', async () => {
     const r = await lanrage(['up', '--create', 'a', '--join', 'b', '--config-dir', configDir()]);
     expect(r.code).toBe(EXIT.usage);
-    expect(r.err).toContain('exactly one of --create PARTY or --join CODE');
+    expect(r.err).toContain('up takes --create PARTY or --join CODE, not both');
   });
 
   it('names the config field that is wrong', async () => {

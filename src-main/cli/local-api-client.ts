@@ -1,12 +1,42 @@
 import { connect } from 'node:net';
-import type { LocalRequest, LocalResponse } from './local-api-protocol.js';
+import {
+  InvokeOutcomeSchema,
+  invokeContract,
+  type InvokeChannel,
+  type InvokeRequest,
+  type InvokeResponse,
+} from '../../src-shared/ipc/contract.js';
+import { describeIssues } from '../../src-shared/ipc/describe-issues.js';
+import { ServiceError } from '../../src-shared/ipc/service-error.js';
 
-/** One request to the running `lanrage up`; rejects with a message a user can act on. */
-export function callLocalApi(
+/** lanrage up answers at once except `relays:list`, which measures every relay (a few seconds). */
+const LOCAL_API_TIMEOUT_MS = 15_000;
+
+/**
+ * One call on the running `lanrage up`, typed by the contract: the answer is parsed with the
+ * channel's response schema, never cast. Rejects with a message a user can act on.
+ */
+export async function callLocal<C extends InvokeChannel>(
   path: string,
-  request: LocalRequest,
-  timeoutMs = 15_000,
-): Promise<unknown> {
+  channel: C,
+  ...[request]: InvokeRequest<C> extends undefined ? [] : [InvokeRequest<C>]
+): Promise<InvokeResponse<C>> {
+  const raw = await exchange(path, JSON.stringify({ channel, request }), LOCAL_API_TIMEOUT_MS);
+  const outcome = InvokeOutcomeSchema.safeParse(raw);
+  if (!outcome.success)
+    throw new Error(`lanrage up answered outside the contract: ${describeIssues(outcome.error)}`);
+  if (!outcome.data.ok) throw new ServiceError(outcome.data.error.code, outcome.data.error.message);
+  const value = invokeContract[channel].response.safeParse(outcome.data.value);
+  if (!value.success) {
+    throw new Error(
+      `lanrage up answered ${channel} outside the contract: ${describeIssues(value.error)}`,
+    );
+  }
+  return value.data as InvokeResponse<C>;
+}
+
+/** Sends one line, resolves with the first JSON line back. */
+export function exchange(path: string, line: string, timeoutMs: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const socket = connect(path);
     let buffer = '';
@@ -15,22 +45,18 @@ export function callLocalApi(
       reject(new Error(`lanrage up did not answer within ${timeoutMs / 1000} s`));
     }, timeoutMs);
     socket.setEncoding('utf8');
-    socket.on('connect', () => socket.write(JSON.stringify(request) + '\n'));
+    socket.on('connect', () => socket.write(line + '\n'));
     socket.on('data', (chunk: string) => {
       buffer += chunk;
       const newline = buffer.indexOf('\n');
       if (newline < 0) return;
       clearTimeout(timer);
       socket.end();
-      let response: LocalResponse;
       try {
-        response = JSON.parse(buffer.slice(0, newline)) as LocalResponse;
+        resolve(JSON.parse(buffer.slice(0, newline)));
       } catch {
         reject(new Error('lanrage up sent an unreadable answer'));
-        return;
       }
-      if (response.ok) resolve(response.result);
-      else reject(new Error(response.error));
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);

@@ -1,22 +1,24 @@
 #!/usr/bin/env node
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { CoreStatus, RelayStatus } from '../../src-shared/domain/core-status.js';
 import type { ConfigInput } from '../core/config/config-schema.js';
 import { defaultConfigDir } from './cli-paths.js';
-import { callLocalApi } from './local-api-client.js';
+import { callLocal } from './local-api-client.js';
 import { LOCAL_SOCKET_NAME } from './local-api-protocol.js';
 import { formatRelays, formatStatus } from './status-format.js';
 import { EXIT, upCommand } from './up-command.js';
 
 const USAGE = `usage:
-  lanrage up --control URL --name NAME (--create PARTY | --join CODE) [options]
+  lanrage up --control URL --name NAME [--create PARTY | --join CODE] [--ui [HOST:]PORT] [options]
   lanrage status [--json]
   lanrage relays [--json]
   lanrage relay use ID | lanrage relay auto
   lanrage leave
 
 options for up:
+  --ui [HOST:]PORT     serve the web UI there (loopback 127.0.0.1 unless HOST is given); the
+                       URL it prints carries a secret token. Without --create/--join, LANrage
+                       starts idle and the party is created or joined from the UI.
   --config-dir DIR     keys, config, log and the local socket (default ~/.config/lanrage)
   --interface NAME     WireGuard interface name (default lanrage0)
   --stun HOST:PORT     STUN server when the control server advertises none (repeatable)
@@ -54,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
         helper: { type: 'string' },
         'helper-elevation': { type: 'string' },
         json: { type: 'boolean' },
+        ui: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -73,8 +76,8 @@ async function main(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'up': {
-      if ((values.create === undefined) === (values.join === undefined))
-        fail('up needs exactly one of --create PARTY or --join CODE');
+      if (values.create !== undefined && values.join !== undefined)
+        fail('up takes --create PARTY or --join CODE, not both');
       const overrides: ConfigInput = {};
       if (values.control) overrides.controlUrl = values.control;
       if (values.name) overrides.name = values.name;
@@ -97,10 +100,11 @@ async function main(argv: string[]): Promise<number> {
         overrides,
         create: values.create ?? null,
         join: values.join ?? null,
+        ui: values.ui ?? null,
       });
     }
     case 'status': {
-      const status = (await callLocalApi(socket, { cmd: 'status' })) as CoreStatus;
+      const status = await callLocal(socket, 'party:status');
       print(
         { party: status.party, self: status.self, control: status.control, peers: status.peers },
         formatStatus(status),
@@ -108,7 +112,7 @@ async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     case 'relays': {
-      const relays = (await callLocalApi(socket, { cmd: 'relays' })) as RelayStatus[];
+      const relays = await callLocal(socket, 'relays:list', { measure: true });
       print(relays, formatRelays(relays));
       return EXIT.ok;
     }
@@ -116,22 +120,23 @@ async function main(argv: string[]): Promise<number> {
       const [verb, id] = rest;
       if (verb === 'use' && id) {
         print(
-          await callLocalApi(socket, { cmd: 'relay.use', id }),
+          await callLocal(socket, 'relays:use', { id }),
           `using relay ${id} until "lanrage relay auto"`,
         );
         return EXIT.ok;
       }
       if (verb === 'auto') {
-        print(await callLocalApi(socket, { cmd: 'relay.auto' }), 'choosing relays by latency');
+        print(await callLocal(socket, 'relays:auto'), 'choosing relays by latency');
         return EXIT.ok;
       }
       fail('usage: lanrage relay use ID | lanrage relay auto');
       break;
     }
-    case 'leave':
-      await callLocalApi(socket, { cmd: 'leave' });
-      print({ left: true }, 'left the party');
+    case 'leave': {
+      const { left } = await callLocal(socket, 'party:leave');
+      print({ left }, left ? 'left the party' : 'not in a party');
       return EXIT.ok;
+    }
     default:
       fail(`unknown command "${command}"\n${USAGE}`);
   }

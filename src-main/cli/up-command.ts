@@ -1,14 +1,21 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:net';
 import { loadConfigFile, saveConfigFile } from '../core/config/config-loader.js';
 import type { ConfigInput } from '../core/config/config-schema.js';
 import { LanrageCore } from '../core/lanrage-core.js';
 import { createCoreLogger } from '../core/logging/core-logger.js';
 import { LanrageError, type LanrageErrorCode } from '../../src-shared/domain/lanrage-error.js';
+import { LanrageService } from '../service/lanrage-service.js';
+import { LogRing } from '../service/log-ring.js';
+import { SettingsStore } from '../service/settings-store.js';
+import { parseUiAddress, UiAddressError } from '../web/ui-address.js';
+import { startWebUi, type WebUi } from '../web/web-ui-server.js';
 import { EXIT, EXIT_CODE_OF } from './exit-codes.js';
 import { startLocalApi } from './local-api-server.js';
 import { LOCAL_SOCKET_NAME } from './local-api-protocol.js';
 import { preflight } from './preflight.js';
+import { APP_VERSION } from './version.js';
 
 export { EXIT } from './exit-codes.js';
 
@@ -17,6 +24,8 @@ export interface UpOptions {
   overrides: ConfigInput;
   create: string | null;
   join: string | null;
+  /** `--ui [HOST:]PORT`: serve the web UI there; null: no UI. */
+  ui: string | null;
 }
 
 export class CliError extends Error {
@@ -38,6 +47,7 @@ const CLI_CONTEXT: Partial<Record<LanrageErrorCode, string>> = {
 /** The exit code is looked up from the error's code (exit-codes.ts), never from its class. */
 function classify(error: unknown): CliError {
   if (error instanceof CliError) return error;
+  if (error instanceof UiAddressError) return new CliError(error.message, EXIT.usage);
   if (error instanceof LanrageError) {
     const context = CLI_CONTEXT[error.code];
     const message =
@@ -54,18 +64,37 @@ export async function upCommand(options: UpOptions): Promise<number> {
   const configPath = join(options.configDir, 'config.json');
   let core: LanrageCore | null = null;
   let api: Server | null = null;
+  let web: WebUi | null = null;
+  let service: LanrageService | null = null;
   try {
     const config = loadConfigFile(configPath, options.overrides);
+    const uiAddress = options.ui === null ? null : parseUiAddress(options.ui);
     await preflight({ helperPath: config.helperPath, helperElevation: config.helperElevation });
-    const logger = createCoreLogger({ level: config.logLevel, configDir: options.configDir });
+    const logs = new LogRing();
+    const logger = createCoreLogger({
+      level: config.logLevel,
+      configDir: options.configDir,
+      ring: logs.stream,
+    });
     // The helper dying takes the tunnel with it: `up` ends with an error instead of lingering.
     let fatal: LanrageError | null = null;
     let onFatal: () => void = () => {};
     const fatalSeen = new Promise<void>((resolve) => (onFatal = resolve));
+    const running = (service = new LanrageService({
+      info: { name: 'LANrage', version: APP_VERSION, platform: process.platform, mode: 'web' },
+      settings: new SettingsStore(configPath, config, options.overrides),
+      logs,
+      // Without a UI, `lanrage leave` ends `lanrage up`, as it always has; with one, the user
+      // may create or join another party from the browser.
+      onLeft: () => {
+        if (uiAddress === null) process.kill(process.pid, 'SIGTERM');
+      },
+    }));
     core = await LanrageCore.start({
       config,
       configDir: options.configDir,
       logger,
+      onStatus: (status) => running.coreStatusChanged(status),
       onFatal: (error) => {
         fatal = error;
         onFatal();
@@ -73,25 +102,28 @@ export async function upCommand(options: UpOptions): Promise<number> {
       onPinnedRelay: (id) =>
         saveConfigFile(configPath, { ...loadConfigFile(configPath), pinnedRelay: id }),
     });
-    const running = core;
-    api = await startLocalApi(join(options.configDir, LOCAL_SOCKET_NAME), async (request) => {
-      switch (request.cmd) {
-        case 'status':
-          return running.statusWithCounters();
-        case 'relays':
-          return running.relayStatuses();
-        case 'relay.use':
-          running.pinRelay(request.id);
-          return running.relayStatuses(false);
-        case 'relay.auto':
-          running.pinRelay(null);
-          return running.relayStatuses(false);
-        case 'leave':
-          await running.leaveParty();
-          setImmediate(() => process.kill(process.pid, 'SIGTERM'));
-          return { left: true };
+    service.attach(core);
+    const apiLog = logger.child({ area: 'api' });
+    api = await startLocalApi(join(options.configDir, LOCAL_SOCKET_NAME), service.handlers, apiLog);
+    if (uiAddress !== null) {
+      web = await startWebUi({
+        address: uiAddress,
+        rendererDir: rendererDir(),
+        handlers: service.handlers,
+        subscribe: (publish) => running.subscribe(publish),
+        greet: (publish) => {
+          publish('app:state', running.currentState());
+          if (core) publish('party:status', core.status());
+        },
+        logger: logger.child({ area: 'web-ui' }),
+      });
+      if (!uiAddress.loopback) {
+        process.stdout.write(
+          `Warning: the web UI listens on ${uiAddress.host}, reachable from the network; anyone with the URL controls this LANrage.\n`,
+        );
       }
-    });
+      process.stdout.write(`Web UI: ${web.url}\n`);
+    }
     if (options.create !== null) {
       await core.createParty(options.create);
       const party = core.status().party!;
@@ -100,9 +132,17 @@ export async function upCommand(options: UpOptions): Promise<number> {
       await core.joinParty(options.join);
       process.stdout.write(`Joined party "${core.status().party!.name}".\n`);
     }
-    process.stdout.write(
-      `Virtual IP ${core.status().self.virtualIp ?? '-'}. Ctrl-C leaves the party.\n`,
-    );
+    if (core.status().party !== null) {
+      process.stdout.write(
+        `Virtual IP ${core.status().self.virtualIp ?? '-'}. Ctrl-C leaves the party.\n`,
+      );
+    } else {
+      process.stdout.write(
+        web
+          ? 'Not in a party yet: create or join one in the web UI. Ctrl-C stops LANrage.\n'
+          : 'Not in a party yet (no --create, --join or --ui). Ctrl-C stops LANrage.\n',
+      );
+    }
     await Promise.race([
       fatalSeen,
       new Promise<void>((resolve) => {
@@ -118,9 +158,16 @@ export async function upCommand(options: UpOptions): Promise<number> {
     process.stderr.write(`lanrage: ${cli.message}\n`);
     return cli.exitCode;
   } finally {
+    service?.stop();
+    await web?.close();
     api?.close();
     await core
       ?.stop()
       .catch((e: Error) => process.stderr.write(`lanrage: clean-up failed: ${e.message}\n`));
   }
+}
+
+/** The built renderer beside this bundle: dist/cli/lanrage.js → dist/renderer/. */
+function rendererDir(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
 }

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { AppInfo, EventChannel } from '../../src-shared/ipc/contract.js';
+import {
+  INVOKE_CHANNELS,
+  InvokeOutcomeSchema,
+  invokeContract,
+  type AppInfo,
+  type EventChannel,
+} from '../../src-shared/ipc/contract.js';
+import { dispatchInvoke, type InvokeHandlers } from '../../src-shared/ipc/contract-dispatch.js';
 import { createBridge } from '../../src-shared/ipc/create-bridge.js';
+import { handlersWith } from '../../src-shared/ipc/testing/handlers-with.js';
 import { registerIpcHandlers, type IpcMainLike } from './ipc-main.js';
 import { seededRandom } from '../../src-shared/protocol/fuzz-bytes.js';
 import { checkIpcSender, type IpcSenderLike } from './trusted-ipc-sender.js';
@@ -57,14 +65,16 @@ describe('IPC under hostile input', () => {
   it('main refuses every malformed request with an error naming the channel and never runs the handler', async () => {
     const random = seededRandom(0x1a2b);
     let handlerRuns = 0;
-    let listener: ((event: IpcSenderLike, ...args: unknown[]) => unknown) | undefined;
+    const listeners = new Map<string, (event: IpcSenderLike, ...args: unknown[]) => unknown>();
     const ipcMain: IpcMainLike = {
-      handle: (_c, l) => (listener = l),
+      handle: (c, l) => listeners.set(c, l),
       removeHandler: () => undefined,
     };
+    const listener = (event: IpcSenderLike, ...args: unknown[]) =>
+      listeners.get('app:info')?.(event, ...args);
     registerIpcHandlers({
       ipcMain,
-      handlers: { 'app:info': () => (handlerRuns++, INFO) },
+      handlers: handlersWith({ 'app:info': () => (handlerRuns++, INFO) }),
       checkSender: (event) =>
         checkIpcSender(event, { trustedWebContentsIds: new Set([1]), rendererUrl: RENDERER_URL }),
       logger: { warn: () => undefined },
@@ -78,22 +88,50 @@ describe('IPC under hostile input', () => {
         (error: unknown) => ({ ok: false as const, error }),
       );
       if (valid) {
-        expect(outcome).toEqual({ ok: true, value: INFO });
+        expect(outcome).toEqual({ ok: true, value: { ok: true, value: INFO } });
       } else {
         refused++;
-        expect(outcome.ok).toBe(false);
-        if (!outcome.ok) expect(String(outcome.error)).toMatch(/^Error: app:info: invalid request/);
+        expect(outcome).toMatchObject({
+          ok: true,
+          value: {
+            ok: false,
+            error: {
+              code: 'bad-request',
+              message: expect.stringMatching(/^app:info: invalid request|expected one argument/),
+            },
+          },
+        });
       }
     }
     expect(refused).toBeGreaterThan(ROUNDS / 2);
     expect(handlerRuns).toBe(ROUNDS - refused);
   });
 
+  it('every channel refuses hostile requests before its handler runs, and answers only with outcomes', async () => {
+    const random = seededRandom(0x77aa);
+    const ran: string[] = [];
+    const table: Record<string, () => unknown> = {};
+    for (const channel of INVOKE_CHANNELS)
+      table[channel] = () => (ran.push(channel), Promise.reject(new Error('stub')));
+    const handlers = table as unknown as InvokeHandlers;
+    for (let round = 0; round < ROUNDS; round++) {
+      const channel = INVOKE_CHANNELS[Math.floor(random() * INVOKE_CHANNELS.length)]!;
+      const request = hostileValue(random);
+      const accepted = invokeContract[channel].request.safeParse(request).success;
+      const before = ran.length;
+      const outcome = await dispatchInvoke(handlers, channel, request, { warn: () => undefined });
+      expect(InvokeOutcomeSchema.safeParse(outcome).success).toBe(true);
+      expect(outcome.ok).toBe(false);
+      if (!outcome.ok) expect(outcome.error.code).toBe(accepted ? 'internal' : 'bad-request');
+      expect(ran.length - before).toBe(accepted ? 1 : 0);
+    }
+  });
+
   it('the bridge delivers only pushes that match the contract, whatever arrives', () => {
     const random = seededRandom(0x3c4d);
     let deliver: ((payload: unknown) => void) | undefined;
     const bridge = createBridge({
-      invoke: async () => INFO,
+      invoke: async () => ({ ok: true, value: INFO }),
       subscribe: (_channel: EventChannel, listener) => ((deliver = listener), () => undefined),
     });
     const received: unknown[] = [];
@@ -106,6 +144,7 @@ describe('IPC under hostile input', () => {
         typeof payload === 'object' &&
         payload !== null &&
         Object.keys(payload).length === 1 &&
+        !Array.isArray(payload) &&
         ['connected', 'disconnected', 'connecting', 'degraded'].includes(
           String((payload as { state?: unknown }).state),
         );

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { AppInfo } from '../../src-shared/ipc/contract.js';
+import { INVOKE_CHANNELS, type AppInfo } from '../../src-shared/ipc/contract.js';
+import { handlersWith } from '../../src-shared/ipc/testing/handlers-with.js';
+import { inParty, peer } from '../../src-shared/domain/testing/status-fixtures.js';
 import {
   publishEvent,
   registerIpcHandlers,
@@ -35,7 +37,7 @@ function fakeIpcMain() {
   return { ipcMain, handlers, call };
 }
 
-function setUp(handlers: InvokeHandlers = { 'app:info': () => INFO }) {
+function setUp(handlers: InvokeHandlers = handlersWith({ 'app:info': () => INFO })) {
   const fake = fakeIpcMain();
   const warnings: string[] = [];
   const remove = registerIpcHandlers({
@@ -51,41 +53,59 @@ function setUp(handlers: InvokeHandlers = { 'app:info': () => INFO }) {
 describe('registerIpcHandlers', () => {
   it('registers exactly the invoke channels of the contract', () => {
     const { handlers } = setUp();
-    expect([...handlers.keys()]).toEqual(['app:info']);
+    expect([...handlers.keys()]).toEqual(INVOKE_CHANNELS);
+    expect(INVOKE_CHANNELS).toContain('party:join');
   });
 
   it('answers app:info from our own window', async () => {
     const { call } = setUp();
-    await expect(call('app:info', TRUSTED, undefined)).resolves.toEqual(INFO);
+    await expect(call('app:info', TRUSTED, undefined)).resolves.toEqual({ ok: true, value: INFO });
   });
 
   it('refuses a message from a foreign page before running the handler, and logs it', async () => {
     let ran = false;
-    const { call, warnings } = setUp({ 'app:info': () => ((ran = true), INFO) });
+    const { call, warnings } = setUp(handlersWith({ 'app:info': () => ((ran = true), INFO) }));
     const foreign = {
       sender: { id: 1 },
       senderFrame: { url: 'https://evil.example/', parent: null },
     };
-    await expect(call('app:info', foreign)).rejects.toThrow(/^app:info: refused: the sending page/);
+    const answer = (await call('app:info', foreign)) as {
+      ok: false;
+      error: { code: string; message: string };
+    };
+    expect(answer.error.code).toBe('refused');
+    expect(answer.error.message).toMatch(/^app:info: refused: the sending page/);
     expect(ran).toBe(false);
     expect(warnings).toHaveLength(1);
   });
 
   it('refuses an argument the channel does not take', async () => {
     const { call } = setUp();
-    await expect(call('app:info', TRUSTED, { name: 'x' })).rejects.toThrow(
-      /app:info: invalid request/,
-    );
-    await expect(call('app:info', TRUSTED, undefined, 1)).rejects.toThrow(
-      /expected one argument, got 2/,
-    );
+    expect(await call('app:info', TRUSTED, { name: 'x' })).toMatchObject({
+      ok: false,
+      error: { code: 'bad-request', message: expect.stringMatching(/^app:info: invalid request/) },
+    });
+    expect(await call('app:info', TRUSTED, undefined, 1)).toMatchObject({
+      ok: false,
+      error: {
+        code: 'bad-request',
+        message: expect.stringMatching(/expected one argument, got 2/),
+      },
+    });
   });
 
   it('does not leak a handler answer that breaks the contract', async () => {
     const broken = { ...INFO, mode: 'desktop' } as unknown as AppInfo;
-    const { call, warnings } = setUp({ 'app:info': () => broken });
-    await expect(call('app:info', TRUSTED)).rejects.toThrow(/app:info: internal error/);
-    expect(warnings).toEqual(['ipc app:info: handler answered outside the contract']);
+    const { call, warnings } = setUp(handlersWith({ 'app:info': () => broken }));
+    expect(await call('app:info', TRUSTED)).toEqual({
+      ok: false,
+      error: {
+        code: 'internal',
+        message: 'app:info: internal error: the answer broke the contract',
+      },
+    });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^app:info: handler answered outside the contract/);
   });
 
   it('removes every handler it registered', () => {
@@ -116,6 +136,13 @@ describe('publishEvent', () => {
     const bad = { state: 'online' } as unknown as { state: 'connected' };
     expect(() => publishEvent(window, 'app:state', bad)).toThrow(/refusing to push/);
     expect(window.sent).toEqual([]);
+  });
+
+  it('sends party:status as built by the core, leaving the check to the receiving bridge', () => {
+    const window = target();
+    const status = inParty([peer('ben')]);
+    publishEvent(window, 'party:status', status);
+    expect(window.sent).toEqual([['party:status', status]]);
   });
 
   it('skips a window that is already destroyed', () => {

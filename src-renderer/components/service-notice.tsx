@@ -10,7 +10,8 @@ export function ServiceNotice() {
         <h2 id="notice-title">No LANrage service connected</h2>
         <p>
           This page is LANrage&apos;s interface, but nothing on this computer is answering it. Open
-          the LANrage app to create or join a party.
+          the LANrage app, or the whole address <code>lanrage up --ui</code> printed (it carries a
+          secret token), to create or join a party.
         </p>
       </section>
     );

@@ -23,6 +23,8 @@ export interface AppStoreState {
   error: string | null;
   /** Whether the service offers party commands (the `party` area of the bridge). */
   partySupported: boolean;
+  /** Why the service cannot run a party (helper refused, control server unreachable…). */
+  problem: string | null;
 }
 
 export interface AppStoreActions {
@@ -30,7 +32,7 @@ export interface AppStoreActions {
   serviceFound(capabilities: { party: boolean }): void;
   infoReceived(info: AppInfo): void;
   serviceFailed(error: string): void;
-  stateChanged(state: AppState): void;
+  stateChanged(state: AppState, problem?: string | null): void;
 }
 
 export type AppStore = AppStoreState & AppStoreActions;
@@ -41,6 +43,7 @@ export const INITIAL_APP_STATE: AppStoreState = {
   state: 'disconnected',
   error: null,
   partySupported: false,
+  problem: null,
 };
 
 export function createAppStore(): StoreApi<AppStore> {
@@ -50,7 +53,7 @@ export function createAppStore(): StoreApi<AppStore> {
     serviceFound: ({ party }) => set({ service: 'starting', partySupported: party }),
     infoReceived: (info) => set({ service: 'ready', info, error: null }),
     serviceFailed: (error) => set({ service: 'failed', error }),
-    stateChanged: (state) => set({ state }),
+    stateChanged: (state, problem = null) => set({ state, problem }),
   }));
 }
 
@@ -66,6 +69,7 @@ export function useAppStore<T>(selector: (store: AppStore) => T): T {
 export const selectService = (s: AppStoreState): ServiceLink => s.service;
 export const selectInfo = (s: AppStoreState): AppInfo | null => s.info;
 export const selectError = (s: AppStoreState): string | null => s.error;
+export const selectProblem = (s: AppStoreState): string | null => s.problem;
 
 /** The badge: the connection state when a service is there, else what is wrong with the link. */
 export function selectBadge(s: AppStoreState): { tone: AppState | 'offline'; label: string } {

@@ -10,7 +10,7 @@ const INFO = { name: 'LANrage', version: '0.1.0', platform: 'linux', mode: 'elec
 function coreWith(answer: () => Promise<unknown>) {
   const listeners = new Map<EventChannel, Set<(payload: unknown) => void>>();
   const transport: BridgeTransport = {
-    invoke: (_channel: InvokeChannel) => answer(),
+    invoke: (_channel: InvokeChannel) => answer().then((value) => ({ ok: true, value })),
     subscribe: (channel, listener) => {
       const set = listeners.get(channel) ?? new Set();
       set.add(listener);

@@ -31,7 +31,9 @@ export function installAppListeners(
     return () => undefined;
   }
   actions.serviceFound({ party: Object.hasOwn(bridge, 'party') });
-  const stopState = bridge.app.onState(({ state }) => store.getState().stateChanged(state));
+  const stopState = bridge.app.onState(({ state, problem }) =>
+    store.getState().stateChanged(state, problem ?? null),
+  );
 
   let settled = false;
   const cancelTimer = (options.setTimer ?? defaultTimer)(() => {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { AppStateEvent, EventChannel, InvokeChannel } from './contract.js';
-import { IpcContractError, createBridge, type BridgeTransport } from './create-bridge.js';
+import {
+  IpcContractError,
+  ServiceError,
+  createBridge,
+  type BridgeTransport,
+} from './create-bridge.js';
 
 /** An in-memory core: answers invokes from a table and lets the test push events. */
 function memoryTransport(answers: Partial<Record<InvokeChannel, unknown>>) {
@@ -9,7 +14,7 @@ function memoryTransport(answers: Partial<Record<InvokeChannel, unknown>>) {
   const transport: BridgeTransport = {
     invoke: async (channel, request) => {
       sent.push({ channel, request });
-      return answers[channel];
+      return { ok: true, value: answers[channel] };
     },
     subscribe: (channel, listener) => {
       const set = listeners.get(channel) ?? new Set();
@@ -88,7 +93,28 @@ describe('createBridge', () => {
     const bridge = createBridge(memoryTransport({}).transport);
     expect(Object.isFrozen(bridge)).toBe(true);
     expect(Object.isFrozen(bridge.app)).toBe(true);
-    expect(Object.keys(bridge)).toEqual(['app']);
-    expect(Object.keys(bridge.app).sort()).toEqual(['info', 'onState']);
+    expect(Object.keys(bridge)).toEqual([
+      'app',
+      'party',
+      'relays',
+      'settings',
+      'logs',
+      'diagnostics',
+    ]);
+    expect(Object.keys(bridge.app).sort()).toEqual(['info', 'onNavigate', 'onState']);
+  });
+
+  it('turns a refusal by the core into a ServiceError with its code and sentence', async () => {
+    const bridge = createBridge({
+      invoke: async () => ({
+        ok: false,
+        error: { code: 'bad-invite', message: 'No party has this invite code.' },
+      }),
+      subscribe: () => () => undefined,
+    });
+    const error = await bridge.party.join({ inviteCode: 'K7M2Q-9XTRA' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServiceError);
+    expect((error as ServiceError).code).toBe('bad-invite');
+    expect((error as ServiceError).message).toBe('No party has this invite code.');
   });
 });

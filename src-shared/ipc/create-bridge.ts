@@ -1,5 +1,6 @@
 import {
   EVENT_CHANNELS,
+  InvokeOutcomeSchema,
   INVOKE_CHANNELS,
   bridgeNameOf,
   eventContract,
@@ -10,12 +11,14 @@ import {
   type Unsubscribe,
 } from './contract.js';
 import { describeIssues } from './describe-issues.js';
+import { ServiceError } from './service-error.js';
 
 /**
  * How a bridge reaches the core. The preload implements it with `ipcRenderer`; the web-mode
  * bridge will implement it with a loopback WebSocket. Nothing here knows which.
  */
 export interface BridgeTransport {
+  /** Resolves with the core's InvokeOutcome (value or error code), unchecked. */
   invoke(channel: InvokeChannel, request: unknown): Promise<unknown>;
   subscribe(channel: EventChannel, listener: (payload: unknown) => void): Unsubscribe;
 }
@@ -29,6 +32,8 @@ export interface CreateBridgeOptions {
 export class IpcContractError extends Error {
   override readonly name = 'IpcContractError';
 }
+
+export { ServiceError };
 
 /**
  * Bridges run inside pages whose CSP has no 'unsafe-eval'. zod's fast path compiles object
@@ -68,7 +73,19 @@ export function createBridge(
           `${channel}: invalid request: ${describeIssues(checkedRequest.error)}`,
         );
       }
-      const response = await transport.invoke(channel, checkedRequest.data);
+      const outcome = InvokeOutcomeSchema.safeParse(
+        await transport.invoke(channel, checkedRequest.data),
+        PAGE_SAFE_PARSE,
+      );
+      if (!outcome.success) {
+        throw new IpcContractError(
+          `${channel}: the core answered outside the contract: ${describeIssues(outcome.error)}`,
+        );
+      }
+      // The core refused or failed: its code and sentence reach the caller unchanged.
+      if (!outcome.data.ok)
+        throw new ServiceError(outcome.data.error.code, outcome.data.error.message);
+      const response = outcome.data.value;
       const checkedResponse = responseSchema.safeParse(response, PAGE_SAFE_PARSE);
       if (!checkedResponse.success) {
         throw new IpcContractError(

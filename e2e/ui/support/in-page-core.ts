@@ -9,7 +9,10 @@ declare const IN_PAGE_ANSWERS: Partial<Record<InvokeChannel, unknown>>;
 const listeners = new Map<EventChannel, Set<(payload: unknown) => void>>();
 
 const bridge = createBridge({
-  invoke: async (channel) => IN_PAGE_ANSWERS[channel],
+  invoke: async (channel) =>
+    channel in IN_PAGE_ANSWERS
+      ? { ok: true, value: IN_PAGE_ANSWERS[channel] }
+      : { ok: false, error: { code: 'unavailable', message: `${channel}: not served here` } },
   subscribe: (channel, listener) => {
     const set = listeners.get(channel) ?? new Set();
     set.add(listener);

@@ -26,6 +26,8 @@ export interface CoreLoggerOptions {
   /** Directory for the rotating log file; none means console only. */
   configDir?: string;
   console?: boolean;
+  /** Also write every formatted line here (the app's in-memory recent-log ring). */
+  ring?: NodeJS.WritableStream;
 }
 
 export function createCoreLogger(options: CoreLoggerOptions): winston.Logger {
@@ -50,6 +52,8 @@ export function createCoreLogger(options: CoreLoggerOptions): winston.Logger {
       }),
     );
   }
+  if (options.ring)
+    transports.push(new winston.transports.Stream({ stream: options.ring, format }));
   if (transports.length === 0) return winston.createLogger({ silent: true });
   return winston.createLogger({ level: options.level, transports });
 }

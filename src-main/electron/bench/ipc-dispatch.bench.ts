@@ -8,6 +8,7 @@
  *
  * Run: npx tsx src-main/electron/bench/ipc-dispatch.bench.ts
  */
+import { handlersWith } from '../../../src-shared/ipc/testing/handlers-with.js';
 import { AppInfoSchema, type AppInfo } from '../../../src-shared/ipc/contract.js';
 import { registerIpcHandlers, type IpcMainLike } from '../ipc-main.js';
 import { checkIpcSender, type IpcSenderLike } from '../trusted-ipc-sender.js';
@@ -28,7 +29,9 @@ type Listener = (event: IpcSenderLike, ...args: unknown[]) => unknown;
 function capture(register: (ipcMain: IpcMainLike) => void): Listener {
   let captured: Listener | undefined;
   register({
-    handle: (_channel, listener) => (captured = listener),
+    handle: (channel, listener) => {
+      if (channel === 'app:info') captured = listener;
+    },
     removeHandler: () => undefined,
   });
   if (!captured) throw new Error('nothing registered');
@@ -59,7 +62,7 @@ function report(name: string, ns: number, baselineName: string, baselineNs: numb
 const checked = capture((ipcMain) =>
   registerIpcHandlers({
     ipcMain,
-    handlers: { 'app:info': () => INFO },
+    handlers: handlersWith({ 'app:info': () => INFO }),
     checkSender: (event) =>
       checkIpcSender(event, { trustedWebContentsIds: new Set([1]), rendererUrl: RENDERER_URL }),
     logger: { warn: () => undefined },

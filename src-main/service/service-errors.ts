@@ -1,0 +1,47 @@
+import { LanrageError, type LanrageErrorCode } from '../../src-shared/domain/lanrage-error.js';
+import type { ServiceErrorCode } from '../../src-shared/ipc/contract.js';
+import { ServiceError } from '../../src-shared/ipc/service-error.js';
+
+/**
+ * The core's errors (one LanrageError with a code union) as the contract's codes, with a sentence
+ * a player can act on. Looked up from the code, never from the message.
+ */
+const SERVICE_CODE_OF: Readonly<Record<LanrageErrorCode, ServiceErrorCode>> = {
+  'bad-config': 'bad-setting',
+  usage: 'bad-request',
+  'control-unreachable': 'control-unreachable',
+  'control-refused': 'refused',
+  'control-protocol': 'refused',
+  'bad-invite': 'bad-invite',
+  'already-in-party': 'already-in-party',
+  'not-in-party': 'not-in-party',
+  'unknown-relay': 'unknown-relay',
+  'no-wireguard': 'unavailable',
+  'no-privilege': 'unavailable',
+  'wireguard-failed': 'unavailable',
+  socket: 'unavailable',
+  internal: 'internal',
+};
+
+/** What the window says before the core's own detail, for the codes whose detail is terse. */
+const LEAD_OF: Partial<Record<LanrageErrorCode, string>> = {
+  'bad-invite': 'No party has this invite code. Check it with whoever sent it',
+  'control-unreachable': 'The LANrage server did not answer. Check your connection and try again',
+  'control-refused': 'The LANrage server refused',
+};
+
+export function toServiceError(error: unknown): ServiceError {
+  if (error instanceof ServiceError) return error;
+  if (error instanceof LanrageError) {
+    const lead = LEAD_OF[error.code];
+    return new ServiceError(
+      SERVICE_CODE_OF[error.code],
+      lead === undefined ? capitalise(error.message) : `${lead} (${error.message}).`,
+    );
+  }
+  return new ServiceError('internal', error instanceof Error ? error.message : String(error));
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,78 @@
+import type { CoreStatus, PeerStatus } from '../core-status.js';
+
+/** Tests: tiny constructors for status values; each test spells out only what it is about. */
+export function peer(name: string, over: Partial<PeerStatus> = {}): PeerStatus {
+  return {
+    id: `${name}-key`,
+    name,
+    virtualIp: '10.66.0.2',
+    strategy: 'direct',
+    path: 'direct',
+    endpoint: '198.18.0.101:40000',
+    relay: null,
+    natType: 'port_restricted_cone',
+    latencyMs: 23,
+    latencyHistory: [23],
+    state: 'connected',
+    connectedSince: 1_700_000_000_000,
+    online: true,
+    reason: 'port_restricted_cone ↔ port_restricted_cone: direct (hole punch)',
+    coordination: {
+      selfNat: 'port_restricted_cone',
+      peerNat: over.natType ?? 'port_restricted_cone',
+      lan: { outcome: 'not-tried', reason: 'different-networks' },
+      holePunch: { outcome: 'succeeded', reason: 'ok' },
+      relay: { outcome: 'succeeded', reason: 'ok' },
+      openedBy: 'hole-punch',
+    },
+    ...over,
+  };
+}
+
+export function relayed(
+  name: string,
+  relayId: string,
+  latencyMs: number,
+  over: Partial<PeerStatus> = {},
+): PeerStatus {
+  return peer(name, {
+    strategy: 'relay',
+    path: 'relay',
+    relay: { id: relayId, endpoint: '198.19.1.2:7401' },
+    endpoint: '198.19.1.2:7401',
+    natType: 'symmetric',
+    latencyMs,
+    reason: 'port_restricted_cone ↔ symmetric: relay',
+    coordination: {
+      selfNat: 'port_restricted_cone',
+      peerNat: 'symmetric',
+      lan: { outcome: 'not-tried', reason: 'different-networks' },
+      holePunch: { outcome: 'not-tried', reason: 'nat-incompatible' },
+      relay: { outcome: 'succeeded', reason: 'ok' },
+      openedBy: 'relay',
+    },
+    ...over,
+  });
+}
+
+export function inParty(peers: PeerStatus[], over: Partial<CoreStatus> = {}): CoreStatus {
+  return {
+    state: 'in-party',
+    control: 'connected',
+    party: { id: 'party-1', name: 'Friday LAN', inviteCode: 'K7M2Q-9XTRA' },
+    self: {
+      id: 'self-key',
+      name: 'ana',
+      virtualIp: '10.66.0.1',
+      natType: 'port_restricted_cone',
+      publicEndpoint: '198.18.0.100:40000',
+      localCandidates: ['192.168.1.2:40000'],
+    },
+    peers,
+    ...over,
+  };
+}
+
+export function idle(over: Partial<CoreStatus> = {}): CoreStatus {
+  return inParty([], { state: 'idle', party: null, ...over });
+}

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { explainRelay } from './why-relayed.js';
+
+describe('explainRelay ("Why relayed?")', () => {
+  it('names both NAT types and what would help when the peer is symmetric', () => {
+    expect(
+      explainRelay({ peerName: 'ben', selfNat: 'port_restricted_cone', peerNat: 'symmetric' }),
+    ).toEqual({
+      summary: 'You are behind a port-restricted NAT; ben is behind a symmetric NAT.',
+      tried:
+        'Ben is behind a symmetric NAT, which picks a new port for every destination; the port-restricted NAT you are behind only lets in packets from the exact address it already sent to. So no direct path can be opened from a port-restricted NAT.',
+      fix: 'For ben, a router with UPnP or NAT-PMP turned on, or a different network (for example a phone hotspot), would help.',
+    });
+  });
+
+  it('puts the symmetric side on the player when it is theirs', () => {
+    expect(
+      explainRelay({ peerName: 'cara', selfNat: 'symmetric', peerNat: 'restricted_cone' }),
+    ).toEqual({
+      summary: 'You are behind a symmetric NAT; cara is behind a restricted-cone NAT.',
+      tried:
+        'You are behind a symmetric NAT, which picks a new port for every destination; the restricted-cone NAT cara is behind only lets in packets from the exact address it already sent to. So no direct path can be opened from a restricted-cone NAT.',
+      fix: 'For you, a router with UPnP or NAT-PMP turned on, or a different network (for example a phone hotspot), would help.',
+    });
+  });
+
+  it('explains two symmetric NATs', () => {
+    const why = explainRelay({ peerName: 'dan', selfNat: 'symmetric', peerNat: 'symmetric' });
+    expect(why.summary).toBe('You are behind a symmetric NAT; dan is behind a symmetric NAT.');
+    expect(why.tried).toBe(
+      'A symmetric NAT picks a new port for every destination, so neither of you can know where to send the first packet: no direct path can be opened between two of them.',
+    );
+  });
+
+  it('says which network could not be tested', () => {
+    const why = explainRelay({ peerName: 'eve', selfNat: 'full_cone', peerNat: 'unknown' });
+    expect(why.summary).toBe(
+      'You are behind a full-cone NAT; eve is behind a network LANrage could not identify.',
+    );
+    expect(why.tried).toBe(
+      "LANrage could not test eve's network (the test server got no answer), so it did not risk a direct path and chose a relay.",
+    );
+  });
+
+  it('says hole punching was tried when the NAT types allow a direct path', () => {
+    const why = explainRelay({
+      peerName: 'fay',
+      selfNat: 'port_restricted_cone',
+      peerNat: 'full_cone',
+    });
+    expect(why.tried).toMatch(
+      /^These two network types can normally be joined directly, and LANrage tried hole punching/,
+    );
+    expect(why.fix).toBe(
+      'A firewall that blocks UDP on either side is the usual cause; allowing LANrage through it would help.',
+    );
+  });
+
+  it('follows what the core tried: a hole punch that got no answer', () => {
+    const why = explainRelay({
+      peerName: 'gus',
+      selfNat: 'unknown',
+      peerNat: 'unknown',
+      coordination: {
+        selfNat: 'port_restricted_cone',
+        peerNat: 'port_restricted_cone',
+        lan: { outcome: 'not-tried', reason: 'different-networks' },
+        holePunch: { outcome: 'failed', reason: 'no-answer' },
+        relay: { outcome: 'succeeded', reason: 'ok' },
+        openedBy: 'relay',
+      },
+    });
+    expect(why.summary).toBe(
+      'You are behind a port-restricted NAT; gus is behind a port-restricted NAT.',
+    );
+    expect(why.tried).toBe(
+      'LANrage tried hole punching at the moment the LANrage server named, but no direct packet got through, so your traffic goes through a relay. LANrage keeps trying.',
+    );
+  });
+
+  it('explains a direct path that died', () => {
+    const why = explainRelay({
+      peerName: 'hal',
+      selfNat: 'full_cone',
+      peerNat: 'full_cone',
+      coordination: {
+        selfNat: 'full_cone',
+        peerNat: 'full_cone',
+        lan: { outcome: 'not-tried', reason: 'different-networks' },
+        holePunch: { outcome: 'failed', reason: 'path-died' },
+        relay: { outcome: 'succeeded', reason: 'ok' },
+        openedBy: 'relay',
+      },
+    });
+    expect(why.tried).toBe(
+      'A direct path worked, then stopped answering, so LANrage moved your traffic to a relay within seconds. It keeps trying the direct path.',
+    );
+  });
+});
