@@ -13,6 +13,7 @@ import type { Candidate, LivePath, PeerLink } from '../paths/peer-link.js';
 import type { RelayEndpoint } from '../relay/relay-binder.js';
 import { sleep } from '../tasks/task-manager.js';
 import { relayRouteFromGrant, type RelayRoute } from '../relay/relay-frames-client.js';
+import { directRetryDelayMs, punchPlan } from '../paths/punch-schedule.js';
 import type { PeerConnectionDeps } from './peer-connection.js';
 
 /**
@@ -51,7 +52,12 @@ export class ConnectionCoordinator {
   private relayEpoch = 0;
   private readonly failedRelays = new Set<string>();
   private punchAttempt = 0;
+  /** Direct attempts failed in a row, and when the next may start (punch-schedule.ts). */
+  private directFailures = 0;
+  private nextDirectAt = 0;
   private failure: string | null = null;
+  /** How the live direct path was opened, for status ("after hole punching, attempt 2"). */
+  private directMethod: string | null = null;
   private lastResult: CoordinationResult | null = null;
 
   constructor(
@@ -71,7 +77,10 @@ export class ConnectionCoordinator {
 
   /** Why the preferred strategy was not reached, else why this strategy. */
   get reason(): string {
-    return this.failure ?? this.choice.reason;
+    if (this.failure) return this.failure;
+    return this.onDirect() && this.directMethod
+      ? `${this.choice.reason}; direct ${this.directMethod}`
+      : this.choice.reason;
   }
 
   get result(): CoordinationResult | null {
@@ -118,7 +127,7 @@ export class ConnectionCoordinator {
       });
     } else if (signal.kind === 'punch' && this.wantsDirect()) {
       const localAt = signal.at - (this.d.control.serverNow() - Date.now());
-      this.d.tasks.start(`${this.prefix}punch`, (s) => this.runPunch(localAt, s));
+      this.d.tasks.start(`${this.prefix}punch`, (s) => this.runPunch(localAt, signal.attempt, s));
     }
   }
 
@@ -152,8 +161,12 @@ export class ConnectionCoordinator {
     this.reselectRelay(new Set());
   }
 
-  /** A relayed pair whose NATs allow direct tries again now and then: NATs change. */
+  /**
+   * A relayed pair whose NATs allow direct tries again, on the schedule of punch-schedule.ts
+   * (never sooner: a retry inside conntrack's timeout would renew a failed attempt's bad entries).
+   */
   retryDirect(): void {
+    if (Date.now() < this.nextDirectAt) return;
     if (this.link.path?.kind === 'relay' && this.wantsDirect() && this.initiator) this.tryDirect();
   }
 
@@ -225,29 +238,55 @@ export class ConnectionCoordinator {
       this.log.warn('punch signal failed', { error: (error as Error).message });
       return;
     }
-    await this.runPunch(Date.now() + PUNCH_LEAD_MS, signal);
+    await this.runPunch(Date.now() + PUNCH_LEAD_MS, this.punchAttempt, signal);
   }
 
-  private async runPunch(localAt: number, signal: AbortSignal): Promise<void> {
+  private async runPunch(localAt: number, attempt: number, signal: AbortSignal): Promise<void> {
     const candidates = this.candidates();
     if (candidates.length === 0) return;
+    const plan = punchPlan(attempt, this.initiator, {
+      self: this.d.self().natType,
+      peer: this.member.natType,
+    });
     this.log.info('hole punching', {
       candidates: candidates.map((c) => `${c.host}:${c.port}`).join(','),
+      attempt,
+      role: plan.leads ? 'leader' : `follower (opener TTL ${plan.openerTtl})`,
     });
-    const path = await this.link.punch(candidates, localAt, PUNCH_WINDOW_MS, signal);
+    const outcome = await this.link.punch(candidates, localAt, PUNCH_WINDOW_MS, signal, plan);
     if (signal.aborted) return;
+    const path = outcome.path;
+    const cost = { pings: outcome.pings, lowTtlPings: outcome.lowTtlPings };
     if (path) {
       this.failure = null;
+      this.directFailures = 0;
+      this.directMethod = `after hole punching (attempt ${attempt}, ${plan.leads ? 'leading' : `opened with TTL ${plan.openerTtl}`})`;
       this.log.info('direct path proven', {
         path: path.kind,
         endpoint: `${path.via.host}:${path.via.port}`,
+        attempt,
+        afterMs: outcome.provenAfterMs,
+        ...cost,
       });
     } else {
-      this.failure = `${this.choice.reason}; direct attempt failed, using the relay`;
-      this.log.warn('direct attempt failed; staying on the relay');
+      this.directFailures++;
+      const retryMs = directRetryDelayMs(this.directFailures);
+      this.nextDirectAt = Date.now() + retryMs;
+      const tried = plan.leads ? 'leading' : `following with TTL-${plan.openerTtl} openers`;
+      this.failure = `${this.choice.reason}; direct attempt ${this.directFailures} failed (hole punching, ${tried}), using the relay; next try in ${Math.round(retryMs / 1000)} s`;
+      this.log.warn('direct attempt failed; staying on the relay', { attempt, retryMs, ...cost });
       this.restoreRelayPath();
+      if (this.initiator) this.scheduleDirectRetry(retryMs);
     }
     this.d.onChange();
+  }
+
+  /** The initiator tries direct again once conntrack has forgotten the failed attempt. */
+  private scheduleDirectRetry(delayMs: number): void {
+    this.d.tasks.start(`${this.prefix}direct-retry`, async (signal) => {
+      await sleep(delayMs, signal);
+      if (!signal.aborted) this.retryDirect();
+    });
   }
 
   private candidates(): Candidate[] {

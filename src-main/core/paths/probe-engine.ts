@@ -22,7 +22,8 @@ export type ProbeVia =
   | { kind: 'relay'; host: string; port: number; routeId: Uint8Array };
 
 export interface ProbeTransport {
-  send(data: Uint8Array, port: number, host: string): void;
+  /** `ttl`: this one packet's IP TTL (low-TTL punch openers); otherwise the socket's default. */
+  send(data: Uint8Array, port: number, host: string, ttl?: number): void;
   sendViaRoute(routeId: Uint8Array, payload: Uint8Array, host: string, port: number): void;
 }
 
@@ -89,8 +90,11 @@ export class ProbeEngine {
     this.pingListener = listener;
   }
 
-  /** Sends one ping; resolves to the RTT in ms, or null when no pong came within `timeoutMs`. */
-  ping(peer: string, via: ProbeVia, timeoutMs: number): Promise<number | null> {
+  /**
+   * Sends one ping; resolves to the RTT in ms, or null when no pong came within `timeoutMs`.
+   * `ttl` limits how far a direct ping travels (a punch opener that must die before the far NAT).
+   */
+  ping(peer: string, via: ProbeVia, timeoutMs: number, ttl?: number): Promise<number | null> {
     const keys = this.keysOf(peer);
     if (!keys) return Promise.resolve(null);
     const txId = randomBytes(8);
@@ -105,7 +109,7 @@ export class ProbeEngine {
         resolve(null);
       }, timeoutMs);
       this.pending.set(tx, { peer, sentAt: this.now(), resolve, timer });
-      this.sendVia(packet, via);
+      this.sendVia(packet, via, ttl);
     });
   }
 
@@ -164,9 +168,11 @@ export class ProbeEngine {
     return unsigned;
   }
 
-  private sendVia(packet: Uint8Array, via: ProbeVia): void {
-    if (via.kind === 'direct') this.options.transport.send(packet, via.port, via.host);
-    else this.options.transport.sendViaRoute(via.routeId, packet, via.host, via.port);
+  private sendVia(packet: Uint8Array, via: ProbeVia, ttl?: number): void {
+    if (via.kind === 'direct') {
+      if (ttl === undefined) this.options.transport.send(packet, via.port, via.host);
+      else this.options.transport.send(packet, via.port, via.host, ttl);
+    } else this.options.transport.sendViaRoute(via.routeId, packet, via.host, via.port);
   }
 
   private viaFor(

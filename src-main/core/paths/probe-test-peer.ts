@@ -15,7 +15,19 @@ export async function probeTestPeer(closers: (() => Promise<void> | void)[]) {
     { onProbe: (p, f, via) => engine?.handle(p, f, via) },
     '127.0.0.1',
   );
-  engine = new ProbeEngine({ ...keys, transport: mux });
+  /** Every datagram the engine sent: where, and with which TTL (undefined: the default). */
+  const sent: { port: number; ttl: number | undefined }[] = [];
+  engine = new ProbeEngine({
+    ...keys,
+    transport: {
+      send: (data, port, host, ttl) => {
+        sent.push({ port, ttl });
+        mux.send(data, port, host, ttl);
+      },
+      sendViaRoute: (routeId, payload, host, port) =>
+        mux.sendViaRoute(routeId, payload, host, port),
+    },
+  });
   const tasks = new TaskManager();
   const probes = engine;
   closers.push(
@@ -23,5 +35,5 @@ export async function probeTestPeer(closers: (() => Promise<void> | void)[]) {
     () => probes.close(),
     () => mux.close(),
   );
-  return { keys, mux, engine: probes, tasks };
+  return { keys, mux, engine: probes, tasks, sent };
 }

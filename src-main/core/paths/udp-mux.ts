@@ -1,4 +1,6 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
+import { isIP } from 'node:net';
 import { classifyPacket } from '../../../src-shared/protocol/packet-kind.js';
 import {
   RELAY_DATA_HEADER_LENGTH,
@@ -73,6 +75,28 @@ interface PeerPort {
 
 const endpointKey = (host: string, port: number) => `${host}:${port}`;
 
+/**
+ * The TTL every other packet leaves with (Linux's net.ipv4.ip_default_ttl; the socket API has no
+ * way to say "back to the default").
+ */
+export const DEFAULT_TTL = 64;
+
+/**
+ * dgram resolves even an IP literal through dns.lookup, which answers on the next tick, so the
+ * packet would leave after a TTL set around `send` was already restored. Answering IP literals
+ * at once makes `send` synchronous (libuv tries the send immediately), so a per-send TTL applies
+ * to exactly that packet. Names still go to the resolver.
+ */
+function literalLookup(
+  hostname: string,
+  options: LookupOneOptions | number,
+  callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const family = isIP(hostname);
+  if (family !== 0) callback(null, hostname, family);
+  else dnsLookup(hostname, typeof options === 'number' ? { family: options } : options, callback);
+}
+
 /** DATA headers by route-id object: a path keeps its routeId, so a lookup costs no allocation. */
 const relayHeaders = new WeakMap<Uint8Array, Buffer>();
 
@@ -108,7 +132,7 @@ export class UdpMux {
 
   /** Binds the public socket (port 0: the OS picks) on all addresses, or `host` when given. */
   static async open(port: number, handlers: MuxHandlers, host?: string): Promise<UdpMux> {
-    const socket = createSocket({ type: 'udp4' });
+    const socket = createSocket({ type: 'udp4', lookup: literalLookup });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(port, host, () => {
@@ -130,11 +154,23 @@ export class UdpMux {
     this.wireguardPort = port;
   }
 
-  /** Sends raw bytes from the public socket (STUN, probes, relay BINDs). */
-  send(data: Uint8Array, port: number, host: string): void {
+  /**
+   * Sends raw bytes from the public socket (STUN, probes, relay BINDs); with `ttl`, that one
+   * packet leaves with it (hole punching's low-TTL openers, see punch-schedule.ts).
+   */
+  send(data: Uint8Array, port: number, host: string, ttl?: number): void {
     // Late probes and rebinds may fire after shutdown; they are moot then, not errors.
     if (this.closed) return;
-    this.socket.send(data, port, host);
+    if (ttl === undefined) {
+      this.socket.send(data, port, host);
+      return;
+    }
+    this.socket.setTTL(ttl);
+    try {
+      this.socket.send(data, port, host);
+    } finally {
+      this.socket.setTTL(DEFAULT_TTL);
+    }
   }
 
   /** Sends a probe (or anything) to a peer inside its relay route. */
