@@ -113,3 +113,29 @@ export async function applyNat(
     input: `table ip ${TABLE}\ndelete table ip ${TABLE}\n${natRuleset(kind, addressing, input)}`,
   });
 }
+
+/**
+ * A home router's IPv6 firewall: no NAT, inbound forwarded only for flows the inside started,
+ * nothing on the WAN answered that the inside did not start. Two players behind such firewalls
+ * reach each other directly once both have sent (each one's outbound packet opens its own state).
+ */
+export function ipv6FirewallRuleset(wanIf: string): string {
+  const wan = JSON.stringify(wanIf);
+  return [
+    `table ip6 ${TABLE}_v6 {`,
+    '  chain forward {',
+    '    type filter hook forward priority filter; policy accept;',
+    `    iifname ${wan} ct state established,related accept`,
+    `    iifname ${wan} meta l4proto ipv6-icmp accept`,
+    `    iifname ${wan} drop`,
+    '  }',
+    '  chain input {',
+    '    type filter hook input priority filter; policy accept;',
+    `    iifname ${wan} ct state established,related accept`,
+    // Neighbour discovery must pass, or the router cannot even resolve its neighbours.
+    `    iifname ${wan} meta l4proto ipv6-icmp accept`,
+    `    iifname ${wan} drop`,
+    '  }',
+    '}',
+  ].join('\n');
+}

@@ -3,6 +3,7 @@ import { ipBatch, requireRoot, run, runIn, startProcess, type StartedProcess } f
 import { startDelayLink, type DelayLink } from './delay-link.js';
 import {
   applyNat,
+  ipv6FirewallRuleset,
   NAT_KINDS,
   ROUTER_INPUT_POLICIES,
   type LabNatKind,
@@ -21,6 +22,11 @@ import { labScript } from './lab-scripts.js';
  *
  * A double-NAT player sits behind a second (inner, port-restricted) router:
  *   player 172.16.N.2 ── inner router (i-<name>) 192.168.N.2 ── router ── internet
+ *
+ * Players with `ipv6` also get a global IPv6 address (2001:db8::/32, the documentation prefix,
+ * inside these namespaces only): 2001:db8:N::2/64 behind their router, whose WAN is 2001:db8::N
+ * on the internet's 2001:db8::/64 (the internet is 2001:db8::1). Their router keeps no NAT for
+ * IPv6, only a stateful firewall: inbound is forwarded only for flows the inside started.
  *
  * Routers hold their WAN address as a /32 and reach everything through the internet namespace
  * (198.18.0.1), which routes between them: one routing hop between any two routers, as the real
@@ -41,6 +47,9 @@ const ROUTER_WAN_BASE = 100;
 // Open players get a public /24 each from here on, routed by the internet namespace.
 const OPEN_LAN_BASE = 16;
 const NAME = /^[a-z0-9]{1,8}$/;
+// IPv6: the internet's /64 is 2001:db8::/64, player N's LAN is 2001:db8:N::/64.
+const IPV6_PREFIX = '2001:db8';
+const IPV6_INTERNET_GATEWAY = `${IPV6_PREFIX}::1`;
 // The LAN behind a double-NAT player's inner router: 172.16.N.0/24.
 const INNER_LAN_PREFIX = '172.16';
 const TUN_QUEUE_PACKETS = 5000;
@@ -54,6 +63,8 @@ export interface PlayerSpec {
   router?: RouterInputPolicy;
   /** Behind a second, inner port-restricted router with the same input policy. */
   doubleNat?: boolean;
+  /** Also a global IPv6 address behind a stateful IPv6 firewall on the router. */
+  ipv6?: boolean;
 }
 
 export interface ScenarioSpec {
@@ -75,6 +86,8 @@ export interface PlayerLayout {
   ip: string;
   /** What the internet sees: the router's WAN address, or the player's own for open. */
   publicIp: string;
+  /** The player's global IPv6 address, when it has one. */
+  ipv6: string | null;
   /** A WireGuard interface name unique on this machine (sockets are global). */
   wgName: string;
 }
@@ -113,6 +126,8 @@ export function checkScenario(spec: ScenarioSpec): void {
       throw new Error(`player ${player.name}: unknown router input policy "${player.router}"`);
     if (player.doubleNat && player.nat === 'open')
       throw new Error(`player ${player.name}: an open player cannot be behind a double NAT`);
+    if (player.doubleNat && player.ipv6)
+      throw new Error(`player ${player.name}: IPv6 is offered to single-router players only`);
   }
 }
 
@@ -141,6 +156,7 @@ export function planLayout(spec: ScenarioSpec, id: string): LabLayout {
       publicIp:
         p.nat === 'open' ? `198.18.${OPEN_LAN_BASE + i}.2` : `198.18.0.${ROUTER_WAN_BASE + i}`,
       wgName: `${LAB_WG_PREFIX}${id}${i}`,
+      ipv6: p.ipv6 ? `${IPV6_PREFIX}:${(i + 1).toString(16)}::2` : null,
     })),
     relays: (spec.relays ?? []).map((r, j) => ({
       name: r.name,
@@ -230,6 +246,31 @@ async function buildPlayer(layout: LabLayout, player: PlayerLayout, index: numbe
     { wanIf: 'wan', lanIf: 'lan', publicIp: wanIp, insideHost },
     player.router,
   );
+  if (player.ipv6) await buildIpv6(layout, player, index);
+}
+
+/**
+ * The player's global IPv6 address and its router's stateful firewall (no NAT: IPv6 needs none).
+ * `nodad`: duplicate address detection would hold each address back for a second or more.
+ */
+async function buildIpv6(layout: LabLayout, player: PlayerLayout, index: number): Promise<void> {
+  const group = (index + 1).toString(16);
+  const wan6 = `${IPV6_PREFIX}::${group}`;
+  const lan6 = `${IPV6_PREFIX}:${group}::`;
+  await runIn(player.routerNs, 'sysctl', ['-qw', 'net.ipv6.conf.all.forwarding=1']);
+  await ipBatch(player.routerNs, [
+    `address add ${wan6}/64 dev wan nodad`,
+    `address add ${lan6}1/64 dev lan nodad`,
+    `route add default via ${IPV6_INTERNET_GATEWAY}`,
+  ]);
+  await ipBatch(player.ns, [
+    `address add ${player.ipv6}/64 dev eth0 nodad`,
+    `route add default via ${lan6}1`,
+  ]);
+  await ipBatch(layout.internetNs, [`route add ${lan6}/64 via ${wan6}`]);
+  await run('ip', ['netns', 'exec', player.routerNs, 'nft', '-f', '-'], {
+    input: `${ipv6FirewallRuleset('wan')}\n`,
+  });
 }
 
 async function buildRelay(
@@ -300,6 +341,10 @@ export class Lab {
         'link set br0 up',
       ]);
       await sysctlForward(layout.internetNs);
+      if (layout.players.some((p) => p.ipv6 !== null)) {
+        await runIn(layout.internetNs, 'sysctl', ['-qw', 'net.ipv6.conf.all.forwarding=1']);
+        await ipBatch(layout.internetNs, [`address add ${IPV6_INTERNET_GATEWAY}/64 dev br0 nodad`]);
+      }
       // The internet routes between routers on its one bridge: it must not tell them to talk
       // directly (an ICMP redirect would remove the hop the /32 WAN addresses create).
       await runIn(layout.internetNs, 'sysctl', [

@@ -8,7 +8,9 @@ import { ConnectionManager } from './connection/connection-manager.js';
 import { ControlClient, ControlRequestError } from './control/control-client.js';
 import { chooseStunServers, detectNat, type NatDetection } from './nat/nat-detector.js';
 import { StunClient } from './nat/stun-client.js';
-import { localCandidates } from './party/local-candidates.js';
+import { networkInterfaces } from 'node:os';
+import { ipv6Candidates } from './party/ipv6-candidates.js';
+import { localCandidates, MAX_LOCAL_CANDIDATES } from './party/local-candidates.js';
 import { PartyManager } from './party/party-manager.js';
 import { ProbeEngine } from './paths/probe-engine.js';
 import { UdpMux } from './paths/udp-mux.js';
@@ -153,6 +155,7 @@ export class LanrageCore {
           publicKey: keys.publicKey,
           natType: core?.nat?.natType ?? 'unknown',
           publicIp: core?.nat?.publicEndpoint?.host ?? null,
+          hasIpv6: core !== null && core.ipv6Candidates().length > 0,
         }),
         mux,
         probes,
@@ -300,7 +303,7 @@ export class LanrageCore {
         virtualIp: this.party.ownVirtualIp,
         natType: nat?.natType ?? 'unknown',
         publicEndpoint: nat?.publicEndpoint ? formatEndpoint(nat.publicEndpoint) : null,
-        localCandidates: localCandidates(this.mux.localPort),
+        localCandidates: this.candidates(),
       },
       peers: this.connections.statuses(),
     };
@@ -342,8 +345,22 @@ export class LanrageCore {
         this.nat?.publicEndpoint && !this.nat.publicEndpoint.host.includes(':')
           ? formatEndpoint(this.nat.publicEndpoint)
           : null,
-      localCandidates: localCandidates(this.mux.localPort),
+      localCandidates: this.candidates(),
     };
+  }
+
+  /** Global IPv6 addresses on the public port, when the mux has it open on IPv6. */
+  private ipv6Candidates(): string[] {
+    return this.mux.hasIpv6 ? ipv6Candidates(this.mux.localPort, networkInterfaces()) : [];
+  }
+
+  /** What peers may try besides our public endpoint: IPv6 first, then the LAN addresses. */
+  private candidates(): string[] {
+    const v6 = this.ipv6Candidates();
+    return [
+      ...v6,
+      ...localCandidates(this.mux.localPort).slice(0, MAX_LOCAL_CANDIDATES - v6.length),
+    ];
   }
 
   private partyId(): string {

@@ -14,6 +14,7 @@ import type { RelayEndpoint } from '../relay/relay-binder.js';
 import { sleep } from '../tasks/task-manager.js';
 import { relayRouteFromGrant, type RelayRoute } from '../relay/relay-frames-client.js';
 import { directRetryDelayMs, punchPlan } from '../paths/punch-schedule.js';
+import { isGlobalIpv6 } from '../party/ipv6-candidates.js';
 import type { PeerConnectionDeps } from './peer-connection.js';
 
 /**
@@ -78,9 +79,11 @@ export class ConnectionCoordinator {
   /** Why the preferred strategy was not reached, else why this strategy. */
   get reason(): string {
     if (this.failure) return this.failure;
-    return this.onDirect() && this.directMethod
-      ? `${this.choice.reason}; direct ${this.directMethod}`
-      : this.choice.reason;
+    if (!this.onDirect() || !this.directMethod) return this.choice.reason;
+    const host = this.link.path?.via.host ?? '';
+    return host.includes(':')
+      ? `direct over IPv6 (no NAT on the way) ${this.directMethod}`
+      : `${this.choice.reason}; direct ${this.directMethod}`;
   }
 
   get result(): CoordinationResult | null {
@@ -298,9 +301,21 @@ export class ConnectionCoordinator {
         out.push({ kind, host: ep.value.host, port: ep.value.port });
       }
     };
+    // Global IPv6 first: no NAT on the way, only firewalls that both sides' probes open.
+    for (const c of this.peerIpv6()) add('direct', c);
+    if (this.choice.strategy === 'relay') return out;
     if (this.choice.strategy === 'lan') for (const c of this.member.localCandidates) add('lan', c);
     add('direct', this.member.publicEndpoint);
     return out;
+  }
+
+  /** The peer's global IPv6 candidates, when we have IPv6 too. */
+  private peerIpv6(): string[] {
+    if (!this.d.self().hasIpv6) return [];
+    return this.member.localCandidates.filter((c) => {
+      const ep = parseEndpoint(c);
+      return ep.ok && isGlobalIpv6(ep.value.host);
+    });
   }
 
   // --- relays -------------------------------------------------------------------------------
@@ -391,8 +406,9 @@ export class ConnectionCoordinator {
     return kind === 'direct' || kind === 'lan';
   }
 
+  /** Direct is worth trying: the NAT types allow it, or both sides have global IPv6. */
   private wantsDirect(): boolean {
-    return this.choice.strategy !== 'relay';
+    return this.choice.strategy !== 'relay' || this.peerIpv6().length > 0;
   }
 
   private decide(): StrategyChoice {

@@ -101,6 +101,7 @@ async function side(
         publicKey: keys.publicKey,
         natType: nat,
         publicIp: sameNetwork ? SHARED_PUBLIC_IP : `192.0.2.${virtualIp.split('.')[3]}`,
+        hasIpv6: false,
       }),
       mux,
       probes,

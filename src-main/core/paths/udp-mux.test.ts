@@ -1,6 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeRelayData } from '../../../src-shared/protocol/relay-frames.js';
+import { PROBE_MAGIC } from '../../../src-shared/protocol/probe-packets.js';
 import { UdpMux } from './udp-mux.js';
 
 /** A stand-in for WireGuard's own UDP socket: the mux only needs a loopback port to talk to. */
@@ -155,5 +156,31 @@ describe('UdpMux', () => {
       'relay control',
       'probe via 0102030405060708',
     ]);
+  });
+});
+
+describe('UdpMux on IPv6', () => {
+  it('opens the public port on IPv6 too, and answers IPv6 peers from it', async () => {
+    const heard: { address: string; port: number }[] = [];
+    const mux = await UdpMux.open(0, {
+      onProbe: (_p, from) => heard.push({ address: from.address, port: from.port }),
+    });
+    cleanup.push(() => mux.close());
+    expect(mux.hasIpv6).toBe(true);
+    const peer = createSocket({ type: 'udp6', ipv6Only: true });
+    cleanup.push(() => void peer.close());
+    await new Promise<void>((r) => peer.bind(0, '::1', () => r()));
+    const got = new Promise<[Buffer, string]>((resolve) =>
+      peer.once('message', (msg, rinfo) => resolve([msg, rinfo.address])),
+    );
+    // A LANrage probe's magic prefix is what the mux hands to onProbe.
+    const probe = Buffer.concat([Buffer.from(PROBE_MAGIC), Buffer.alloc(60)]);
+    peer.send(probe, mux.localPort, '::1');
+    while (heard.length === 0) await new Promise((r) => setTimeout(r, 5));
+    expect(heard[0]).toEqual({ address: '::1', port: peer.address().port });
+    mux.send(Buffer.from('pong'), peer.address().port, '::1', 2);
+    const [msg, from] = await got;
+    expect(msg.toString()).toBe('pong');
+    expect(from).toBe('::1');
   });
 });

@@ -123,11 +123,49 @@ export class UdpMux {
   private wireguardPort = 0;
   private closed = false;
 
+  /** The IPv6 twin of the public socket, on the same port; null where IPv6 is unavailable. */
+  private socket6: Socket | null = null;
+
   private constructor(
     private readonly socket: Socket,
     private readonly handlers: MuxHandlers,
   ) {
     socket.on('message', (msg, rinfo) => this.onPublic(msg, rinfo));
+  }
+
+  /** Whether the public port is also open on IPv6 (IPv6 candidates use the same port). */
+  get hasIpv6(): boolean {
+    return this.socket6 !== null;
+  }
+
+  /** The public socket for a destination: IPv6 literals go through the IPv6 twin. */
+  private socketFor(host: string): Socket | null {
+    return host.includes(':') ? this.socket6 : this.socket;
+  }
+
+  /**
+   * Opens the IPv6 twin on the same port. IPv6-only, so IPv4 keeps its own socket (and its
+   * addresses their plain form). A host without IPv6, or with the port taken there, just has
+   * no IPv6 candidates.
+   */
+  private async openIpv6(host: string | undefined): Promise<void> {
+    if (host !== undefined && !host.includes(':')) return;
+    const socket = createSocket({ type: 'udp6', ipv6Only: true, lookup: literalLookup });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('error', reject);
+        socket.bind(this.localPort, host, () => {
+          socket.off('error', reject);
+          resolve();
+        });
+      });
+    } catch {
+      socket.close();
+      return;
+    }
+    socket.on('error', () => {});
+    socket.on('message', (msg, rinfo) => this.onPublic(msg, rinfo));
+    this.socket6 = socket;
   }
 
   /** Binds the public socket (port 0: the OS picks) on all addresses, or `host` when given. */
@@ -142,7 +180,9 @@ export class UdpMux {
     });
     // Errors on a UDP socket (ICMP unreachable on Linux) must not kill the process.
     socket.on('error', () => {});
-    return new UdpMux(socket, handlers);
+    const mux = new UdpMux(socket, handlers);
+    await mux.openIpv6(host);
+    return mux;
   }
 
   get localPort(): number {
@@ -160,16 +200,18 @@ export class UdpMux {
    */
   send(data: Uint8Array, port: number, host: string, ttl?: number): void {
     // Late probes and rebinds may fire after shutdown; they are moot then, not errors.
-    if (this.closed) return;
+    const socket = this.socketFor(host);
+    if (this.closed || !socket) return;
     if (ttl === undefined) {
-      this.socket.send(data, port, host);
+      socket.send(data, port, host);
       return;
     }
-    this.socket.setTTL(ttl);
+    // For IPv6 this is the unicast hop limit, which plays the same part.
+    socket.setTTL(ttl);
     try {
-      this.socket.send(data, port, host);
+      socket.send(data, port, host);
     } finally {
-      this.socket.setTTL(DEFAULT_TTL);
+      socket.setTTL(DEFAULT_TTL);
     }
   }
 
@@ -259,6 +301,8 @@ export class UdpMux {
     this.closed = true;
     for (const key of [...this.peers.keys()]) await this.removePeer(key);
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+    const socket6 = this.socket6;
+    if (socket6) await new Promise<void>((resolve) => socket6.close(() => resolve()));
   }
 
   private unindex(peer: PeerPort): void {
@@ -301,7 +345,12 @@ export class UdpMux {
     // WireGuard itself does (otherwise our handshake response would wait for our own path).
     const path = peer.path.kind === 'none' && peer.replyPath ? peer.replyPath : peer.path;
     if (path.kind === 'direct') {
-      this.socket.send(msg, path.port, path.host);
+      const socket = this.socketFor(path.host);
+      if (!socket) {
+        this.stats.droppedNoPath++;
+        return;
+      }
+      socket.send(msg, path.port, path.host);
     } else if (path.kind === 'relay') {
       // Header and payload as two buffers: the kernel gathers them, no per-packet copy.
       this.socket.send([relayHeaderOf(path.routeId), msg], path.port, path.host);
