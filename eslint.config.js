@@ -78,6 +78,33 @@ export default tseslint.config(
     },
   },
   {
+    // Connection code takes time from the injected Clock (src-main/core/time/clock.ts), so the
+    // same code runs on a fake clock in the fast tests. Tests themselves may use real time.
+    files: [
+      'src-main/core/{connection,control,nat,net,party,paths,relay,tasks}/**',
+      'src-main/core/lanrage-core.ts',
+    ],
+    ignores: ['**/*.test.ts', '**/bench/**', 'src-main/core/paths/probe-test-peer.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Use the injected Clock (clock.now()).' },
+        {
+          object: 'performance',
+          property: 'now',
+          message: 'Use the injected Clock (clock.nowPrecise()).',
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...['setTimeout', 'setInterval', 'clearTimeout', 'clearInterval'].map((name) => ({
+          name,
+          message: 'Use the injected Clock (clock.setTimeout / sleep(clock, …)).',
+        })),
+      ],
+    },
+  },
+  {
     // src-common: Node code that the servers and the client both run. It depends on neither.
     files: ['src-common/**'],
     rules: {

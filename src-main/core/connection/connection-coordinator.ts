@@ -1,4 +1,3 @@
-import type winston from 'winston';
 import {
   chooseStrategy,
   type StrategyChoice,
@@ -11,11 +10,12 @@ import { parseEndpoint } from '../../../src-shared/domain/endpoint.js';
 import type { Member, Signal } from '../../../src-shared/protocol/control-messages.js';
 import type { Candidate, LivePath, PeerLink } from '../paths/peer-link.js';
 import type { RelayEndpoint } from '../relay/relay-binder.js';
-import { sleep } from '../tasks/task-manager.js';
+import { sleep } from '../time/clock.js';
 import { relayRouteFromGrant, type RelayRoute } from '../relay/relay-frames-client.js';
 import { directRetryDelayMs, punchPlan } from '../paths/punch-schedule.js';
 import { isGlobalIpv6 } from '../party/ipv6-candidates.js';
 import type { PeerConnectionDeps } from './peer-connection.js';
+import type { Logger } from '../logging/logger.js';
 
 /**
  * How one peer is reached (the seed's ConnectionCoordinator): the strategy from both NAT types,
@@ -44,7 +44,7 @@ export const RELAY_MEASUREMENT_MAX_AGE_MS = 30_000;
 /** Relays tried in a row before giving up until the next reconnect attempt. */
 const RELAY_TRIES = 3;
 
-export type CoordinatorDeps = Omit<PeerConnectionDeps, 'wireguard' | 'onGiveUp'>;
+export type CoordinatorDeps = Omit<PeerConnectionDeps, 'onGiveUp'>;
 
 export class ConnectionCoordinator {
   private member: Member;
@@ -65,7 +65,7 @@ export class ConnectionCoordinator {
     member: Member,
     private readonly d: CoordinatorDeps,
     private readonly link: PeerLink,
-    private readonly log: winston.Logger,
+    private readonly log: Logger,
     private readonly prefix: string,
   ) {
     this.member = member;
@@ -95,7 +95,7 @@ export class ConnectionCoordinator {
   }
 
   private get initiator(): boolean {
-    return this.d.self().publicKey < this.member.publicKey;
+    return this.d.self.publicKey < this.member.publicKey;
   }
 
   /** First contact: the initiator picks and binds a relay, then punches when direct is possible. */
@@ -129,7 +129,7 @@ export class ConnectionCoordinator {
         await this.bindRelay(signal.relayId, signal.epoch);
       });
     } else if (signal.kind === 'punch' && this.wantsDirect()) {
-      const localAt = signal.at - (this.d.control.serverNow() - Date.now());
+      const localAt = signal.at - (this.d.control.serverNow() - this.d.clock.now());
       this.d.tasks.start(`${this.prefix}punch`, (s) => this.runPunch(localAt, signal.attempt, s));
     }
   }
@@ -169,7 +169,7 @@ export class ConnectionCoordinator {
    * (never sooner: a retry inside conntrack's timeout would renew a failed attempt's bad entries).
    */
   retryDirect(): void {
-    if (Date.now() < this.nextDirectAt) return;
+    if (this.d.clock.now() < this.nextDirectAt) return;
     if (this.link.path?.kind === 'relay' && this.wantsDirect() && this.initiator) this.tryDirect();
   }
 
@@ -241,14 +241,14 @@ export class ConnectionCoordinator {
       this.log.warn('punch signal failed', { error: (error as Error).message });
       return;
     }
-    await this.runPunch(Date.now() + PUNCH_LEAD_MS, this.punchAttempt, signal);
+    await this.runPunch(this.d.clock.now() + PUNCH_LEAD_MS, this.punchAttempt, signal);
   }
 
   private async runPunch(localAt: number, attempt: number, signal: AbortSignal): Promise<void> {
     const candidates = this.candidates();
     if (candidates.length === 0) return;
     const plan = punchPlan(attempt, this.initiator, {
-      self: this.d.self().natType,
+      self: this.d.self.natType,
       peer: this.member.natType,
     });
     this.log.info('hole punching', {
@@ -274,7 +274,7 @@ export class ConnectionCoordinator {
     } else {
       this.directFailures++;
       const retryMs = directRetryDelayMs(this.directFailures);
-      this.nextDirectAt = Date.now() + retryMs;
+      this.nextDirectAt = this.d.clock.now() + retryMs;
       const tried = plan.leads ? 'leading' : `following with TTL-${plan.openerTtl} openers`;
       this.failure = `${this.choice.reason}; direct attempt ${this.directFailures} failed (hole punching, ${tried}), using the relay; next try in ${Math.round(retryMs / 1000)} s`;
       this.log.warn('direct attempt failed; staying on the relay', { attempt, retryMs, ...cost });
@@ -287,7 +287,7 @@ export class ConnectionCoordinator {
   /** The initiator tries direct again once conntrack has forgotten the failed attempt. */
   private scheduleDirectRetry(delayMs: number): void {
     this.d.tasks.start(`${this.prefix}direct-retry`, async (signal) => {
-      await sleep(delayMs, signal);
+      await sleep(this.d.clock, delayMs, signal);
       if (!signal.aborted) this.retryDirect();
     });
   }
@@ -311,7 +311,7 @@ export class ConnectionCoordinator {
 
   /** The peer's global IPv6 candidates, when we have IPv6 too. */
   private peerIpv6(): string[] {
-    if (!this.d.self().hasIpv6) return [];
+    if (!this.d.self.hasIpv6) return [];
     return this.member.localCandidates.filter((c) => {
       const ep = parseEndpoint(c);
       return ep.ok && isGlobalIpv6(ep.value.host);
@@ -368,7 +368,7 @@ export class ConnectionCoordinator {
       this.d.binder.unbind(this.relay.route.routeId.toString('hex'));
     }
     this.relay = { endpoint, route, epoch };
-    this.d.mux.acceptRoute(this.member.publicKey, route.routeId);
+    this.d.dataPlane.acceptRoute(this.member.publicKey, route.routeId);
     const ok = await this.d.binder.bind(endpoint, route, RELAY_BIND_TIMEOUT_MS);
     if (this.relay?.epoch !== epoch) return ok;
     this.log.info(ok ? 'relay bound' : 'relay did not answer', { relay: relayId, epoch });
@@ -385,7 +385,7 @@ export class ConnectionCoordinator {
   private nudgeUntilPeerBinds(relayId: string, epoch: number, routeHex: string): void {
     this.d.tasks.start(`${this.prefix}nudge`, async (signal) => {
       while (!signal.aborted && this.relay?.epoch === epoch) {
-        await sleep(RELAY_NUDGE_MS, signal);
+        await sleep(this.d.clock, RELAY_NUDGE_MS, signal);
         if (signal.aborted || this.relay?.epoch !== epoch || this.d.binder.isPeerBound(routeHex))
           return;
         await this.d.control
@@ -412,7 +412,7 @@ export class ConnectionCoordinator {
   }
 
   private decide(): StrategyChoice {
-    const self = this.d.self();
+    const self = this.d.self;
     const ep = this.member.publicEndpoint ? parseEndpoint(this.member.publicEndpoint) : null;
     return chooseStrategy(
       { natType: self.natType, publicIp: self.publicIp },

@@ -1,4 +1,6 @@
-import type { NetworkInterfaceInfo } from 'node:os';
+import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
+import { parseEndpoint } from '../../../src-shared/domain/endpoint.js';
+import { localCandidates, MAX_LOCAL_CANDIDATES } from './local-candidates.js';
 
 /**
  * Global IPv6 addresses as candidates. Two players with global IPv6 need no NAT traversal at all,
@@ -34,4 +36,25 @@ export function ipv6Candidates(
     }
   }
   return out.slice(0, MAX_IPV6_CANDIDATES);
+}
+
+/**
+ * Every candidate we offer besides the public endpoint: global IPv6 first (when the public port
+ * is open on IPv6), then the IPv4 LAN addresses, within the control protocol's limit.
+ */
+export function ownCandidates(
+  port: number,
+  ipv6: boolean,
+  interfaces = networkInterfaces(),
+): string[] {
+  const v6 = ipv6 ? ipv6Candidates(port, interfaces) : [];
+  return [...v6, ...localCandidates(port, interfaces).slice(0, MAX_LOCAL_CANDIDATES - v6.length)];
+}
+
+/** Whether a candidate list holds a global IPv6 address (the peer can be tried over IPv6). */
+export function hasGlobalIpv6(candidates: readonly string[]): boolean {
+  return candidates.some((c) => {
+    const ep = parseEndpoint(c);
+    return ep.ok && isGlobalIpv6(ep.value.host);
+  });
 }

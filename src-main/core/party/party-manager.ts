@@ -1,4 +1,3 @@
-import type winston from 'winston';
 import type { PartyStatus } from '../../../src-shared/domain/core-status.js';
 import type {
   ControlEvent,
@@ -9,6 +8,8 @@ import type {
 import { normalizeInviteCode } from '../../../src-shared/domain/invite-code.js';
 import type { ConnectionManager } from '../connection/connection-manager.js';
 import type { ControlClient } from '../control/control-client.js';
+import type { DataPlane } from '../net/data-plane.js';
+import type { Logger } from '../logging/logger.js';
 
 /**
  * Party membership as this client lives it: create / join / leave through the control server, the
@@ -16,12 +17,6 @@ import type { ControlClient } from '../control/control-client.js';
  * and to each who joins later, none to those who leave. After a control-server restart the welcome
  * carries the party again, and the connections are reconciled with it — tunnels never drop for it.
  */
-export interface TunnelInterface {
-  /** Brings the interface up with our virtual IP; returns WireGuard's listen port. */
-  up(virtualIp: string): Promise<number>;
-  down(): Promise<void>;
-}
-
 export class PartyError extends Error {
   constructor(
     message: string,
@@ -35,11 +30,12 @@ export class PartyError extends Error {
 export interface PartyManagerDeps {
   control: ControlClient;
   connections: ConnectionManager;
-  tunnel: TunnelInterface;
+  /** The interface, up with our virtual IP while in a party. */
+  tunnel: Pick<DataPlane, 'up' | 'down'>;
   selfKey: string;
+  /** What we tell the server about ourselves (NAT type, public endpoint, LAN candidates now). */
   memberInfo: () => MemberInfo;
-  onWireGuardPort: (port: number) => void;
-  log: winston.Logger;
+  log: Logger;
   onChange: () => void;
 }
 
@@ -148,7 +144,7 @@ export class PartyManager {
     if (!me) throw new PartyError('the control server did not list us as a member', 'internal');
     this.party = party;
     this.virtualIp = me.virtualIp;
-    this.d.connections.partyId = party.id;
+    this.d.connections.enterParty(party.id);
     this.d.log.info('in party', {
       party: party.id,
       name: party.name,
@@ -156,9 +152,8 @@ export class PartyManager {
       members: party.members.length,
     });
     if (!this.tunnelUp) {
-      const port = await this.d.tunnel.up(me.virtualIp);
+      await this.d.tunnel.up(me.virtualIp);
       this.tunnelUp = true;
-      this.d.onWireGuardPort(port);
     }
     await this.reconcile(party);
     this.d.onChange();

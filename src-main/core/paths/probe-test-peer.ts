@@ -1,7 +1,21 @@
 import { generateKeyPair } from '../../../src-common/crypto/x25519.js';
 import { TaskManager } from '../tasks/task-manager.js';
 import { ProbeEngine } from './probe-engine.js';
+import { LoopbackDataPlane } from '../net/loopback-data-plane.js';
+import type { PublicSocket } from '../net/public-socket.js';
 import { UdpMux } from './udp-mux.js';
+
+/** The mux's forwarding as a data plane, with no WireGuard behind it (nothing here needs one). */
+function muxDataPlane(mux: UdpMux): LoopbackDataPlane {
+  return new LoopbackDataPlane(mux, {
+    isUp: false,
+    up: async () => 0,
+    down: async () => {},
+    setPeer: async () => {},
+    removePeer: async () => {},
+    tunnelLatency: async () => null,
+  });
+}
 
 /**
  * Test support: one peer on loopback — keys, its public socket (the real mux), a probe engine
@@ -9,31 +23,29 @@ import { UdpMux } from './udp-mux.js';
  */
 export async function probeTestPeer(closers: (() => Promise<void> | void)[]) {
   const keys = generateKeyPair();
-  let engine: ProbeEngine | null = null;
-  const mux = await UdpMux.open(
-    0,
-    { onProbe: (p, f, via) => engine?.handle(p, f, via) },
-    '127.0.0.1',
-  );
+  const mux = await UdpMux.open(0, { host: '127.0.0.1' });
   /** Every datagram the engine sent: where, and with which TTL (undefined: the default). */
   const sent: { port: number; ttl: number | undefined }[] = [];
-  engine = new ProbeEngine({
-    ...keys,
-    transport: {
-      send: (data, port, host, ttl) => {
-        sent.push({ port, ttl });
-        mux.send(data, port, host, ttl);
-      },
-      sendViaRoute: (routeId, payload, host, port) =>
-        mux.sendViaRoute(routeId, payload, host, port),
+  const recording: PublicSocket = {
+    get localPort() {
+      return mux.localPort;
     },
-  });
+    get hasIpv6() {
+      return mux.hasIpv6;
+    },
+    send: (data, port, host, options) => {
+      sent.push({ port, ttl: options?.ttl });
+      mux.send(data, port, host, options);
+    },
+    listen: (listener) => mux.listen(listener),
+  };
+  const probes = new ProbeEngine({ ...keys, socket: recording });
+  mux.listen((packet, from) => probes.handle(packet, from, null));
   const tasks = new TaskManager();
-  const probes = engine;
   closers.push(
     () => tasks.shutdown(),
     () => probes.close(),
     () => mux.close(),
   );
-  return { keys, mux, engine: probes, tasks, sent };
+  return { keys, mux, engine: probes, tasks, dataPlane: muxDataPlane(mux), sent };
 }

@@ -1,6 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeRelayData } from '../../../src-shared/protocol/relay-frames.js';
+import { createDatagramRouter } from '../net/datagram-router.js';
 import { PROBE_MAGIC } from '../../../src-shared/protocol/probe-packets.js';
 import { UdpMux } from './udp-mux.js';
 
@@ -35,8 +36,8 @@ afterEach(async () => {
 });
 
 async function pair() {
-  const a = await UdpMux.open(0, {}, '127.0.0.1');
-  const b = await UdpMux.open(0, {}, '127.0.0.1');
+  const a = await UdpMux.open(0, { host: '127.0.0.1' });
+  const b = await UdpMux.open(0, { host: '127.0.0.1' });
   const wgA = await fakeWireGuard();
   const wgB = await fakeWireGuard();
   a.setWireGuardPort(wgA.port);
@@ -125,16 +126,15 @@ describe('UdpMux', () => {
     expect(a.stats.wireguardIn).toBe(0);
   });
 
-  it('hands STUN, probes and relay control frames to their handlers', async () => {
+  it('hands STUN, probes (direct or inside a route) and relay control frames up to the core', async () => {
     const seen: string[] = [];
-    const mux = await UdpMux.open(
-      0,
-      {
-        onStun: () => seen.push('stun'),
-        onProbe: (_p, _f, via) => seen.push(`probe via ${via ?? 'direct'}`),
-        onRelayControl: () => seen.push('relay control'),
-      },
-      '127.0.0.1',
+    const mux = await UdpMux.open(0, { host: '127.0.0.1' });
+    mux.listen(
+      createDatagramRouter({
+        stun: { handle: () => seen.push('stun') },
+        probes: { handle: (_p, _f, via) => void seen.push(`probe via ${via ?? 'direct'}`) },
+        relayControl: { handle: () => void seen.push('relay control') },
+      }).listener,
     );
     cleanup.push(() => mux.close());
     const s = createSocket('udp4');
@@ -162,9 +162,8 @@ describe('UdpMux', () => {
 describe('UdpMux on IPv6', () => {
   it('opens the public port on IPv6 too, and answers IPv6 peers from it', async () => {
     const heard: { address: string; port: number }[] = [];
-    const mux = await UdpMux.open(0, {
-      onProbe: (_p, from) => heard.push({ address: from.address, port: from.port }),
-    });
+    const mux = await UdpMux.open(0);
+    mux.listen((_packet, from) => heard.push({ address: from.address, port: from.port }));
     cleanup.push(() => mux.close());
     expect(mux.hasIpv6).toBe(true);
     const peer = createSocket({ type: 'udp6', ipv6Only: true });
@@ -173,12 +172,12 @@ describe('UdpMux on IPv6', () => {
     const got = new Promise<[Buffer, string]>((resolve) =>
       peer.once('message', (msg, rinfo) => resolve([msg, rinfo.address])),
     );
-    // A LANrage probe's magic prefix is what the mux hands to onProbe.
-    const probe = Buffer.concat([Buffer.from(PROBE_MAGIC), Buffer.alloc(60)]);
-    peer.send(probe, mux.localPort, '::1');
+    // A LANrage probe's magic prefix: the mux hands it up to the listener.
+    peer.send(Buffer.concat([Buffer.from(PROBE_MAGIC), Buffer.alloc(60)]), mux.localPort, '::1');
     while (heard.length === 0) await new Promise((r) => setTimeout(r, 5));
     expect(heard[0]).toEqual({ address: '::1', port: peer.address().port });
-    mux.send(Buffer.from('pong'), peer.address().port, '::1', 2);
+    // With a hop limit, as a punch opener leaves.
+    mux.send(Buffer.from('pong'), peer.address().port, '::1', { ttl: 2 });
     const [msg, from] = await got;
     expect(msg.toString()).toBe('pong');
     expect(from).toBe('::1');

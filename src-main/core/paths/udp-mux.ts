@@ -9,7 +9,10 @@ import {
 } from '../../../src-shared/protocol/relay-frames.js';
 import { toHex } from '../../../src-shared/protocol/bytes.js';
 import { PROTOCOL_VERSION } from '../../../src-shared/protocol/version.js';
-import { relayDataHeader } from '../relay/relay-frames-client.js';
+import type { PeerPath } from '../net/data-plane.js';
+import type { DatagramListener, PublicSocket, SendOptions } from '../net/public-socket.js';
+import { relayDataHeaderOf } from '../relay/relay-frames-client.js';
+import { systemClock, type Clock } from '../time/clock.js';
 
 /**
  * The one public UDP socket of a client, and WireGuard's view of each peer.
@@ -23,21 +26,11 @@ import { relayDataHeader } from '../relay/relay-frames-client.js';
  *      └─► sent from that peer's loopback socket Lp to 127.0.0.1:W
  *
  * So a peer's path moves between direct and relay by changing one field here: WireGuard keeps its
- * session and never sees an endpoint change. STUN, probes and relay control frames on the public
- * socket go to their handlers; anything unrecognised is dropped and counted.
+ * session and never sees an endpoint change. STUN, probes (also inside relay DATA) and relay control
+ * frames on the public socket go up to the one listener (the PublicSocket seam); anything
+ * unrecognised is dropped and counted. The forwarding half is the data plane that
+ * loopback-data-plane.ts offers the core.
  */
-export type PeerPath =
-  | { kind: 'none' }
-  | { kind: 'direct'; host: string; port: number }
-  | { kind: 'relay'; host: string; port: number; routeId: Uint8Array };
-
-export interface MuxHandlers {
-  onStun?: (packet: Buffer, from: RemoteInfo) => void;
-  /** A probe, with the peer it came through when it arrived inside a relay route. */
-  onProbe?: (packet: Buffer, from: RemoteInfo, viaRoute: string | null) => void;
-  /** BIND_ACKs and other relay control frames (not DATA). */
-  onRelayControl?: (packet: Buffer, from: RemoteInfo) => void;
-}
 
 export interface MuxStats {
   wireguardOut: number;
@@ -97,19 +90,13 @@ function literalLookup(
   else dnsLookup(hostname, typeof options === 'number' ? { family: options } : options, callback);
 }
 
-/** DATA headers by route-id object: a path keeps its routeId, so a lookup costs no allocation. */
-const relayHeaders = new WeakMap<Uint8Array, Buffer>();
-
-function relayHeaderOf(routeId: Uint8Array): Buffer {
-  let header = relayHeaders.get(routeId);
-  if (!header) {
-    header = relayDataHeader(routeId);
-    relayHeaders.set(routeId, header);
-  }
-  return header;
+export interface UdpMuxOptions {
+  /** Bind only this address (tests bind loopback); default: all addresses. */
+  host?: string;
+  clock?: Clock;
 }
 
-export class UdpMux {
+export class UdpMux implements PublicSocket {
   readonly stats: MuxStats = {
     wireguardOut: 0,
     wireguardIn: 0,
@@ -122,18 +109,17 @@ export class UdpMux {
   private readonly byRoute = new Map<string, PeerPort>();
   private wireguardPort = 0;
   private closed = false;
-
+  private listener: DatagramListener | null = null;
   /** The IPv6 twin of the public socket, on the same port; null where IPv6 is unavailable. */
   private socket6: Socket | null = null;
 
   private constructor(
     private readonly socket: Socket,
-    private readonly handlers: MuxHandlers,
+    private readonly clock: Clock,
   ) {
     socket.on('message', (msg, rinfo) => this.onPublic(msg, rinfo));
   }
 
-  /** Whether the public port is also open on IPv6 (IPv6 candidates use the same port). */
   get hasIpv6(): boolean {
     return this.socket6 !== null;
   }
@@ -168,20 +154,20 @@ export class UdpMux {
     this.socket6 = socket;
   }
 
-  /** Binds the public socket (port 0: the OS picks) on all addresses, or `host` when given. */
-  static async open(port: number, handlers: MuxHandlers, host?: string): Promise<UdpMux> {
+  /** Binds the public socket (port 0: the OS picks) on all addresses, or `options.host`. */
+  static async open(port: number, options: UdpMuxOptions = {}): Promise<UdpMux> {
     const socket = createSocket({ type: 'udp4', lookup: literalLookup });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
-      socket.bind(port, host, () => {
+      socket.bind(port, options.host, () => {
         socket.off('error', reject);
         resolve();
       });
     });
     // Errors on a UDP socket (ICMP unreachable on Linux) must not kill the process.
     socket.on('error', () => {});
-    const mux = new UdpMux(socket, handlers);
-    await mux.openIpv6(host);
+    const mux = new UdpMux(socket, options.clock ?? systemClock);
+    await mux.openIpv6(options.host);
     return mux;
   }
 
@@ -195,30 +181,34 @@ export class UdpMux {
   }
 
   /**
-   * Sends raw bytes from the public socket (STUN, probes, relay BINDs); with `ttl`, that one
-   * packet leaves with it (hole punching's low-TTL openers, see punch-schedule.ts).
+   * Sends raw bytes from the public socket (STUN, probes, relay BINDs); with `options.ttl`, that
+   * one packet leaves with it (hole punching's low-TTL openers, see punch-schedule.ts).
    */
-  send(data: Uint8Array, port: number, host: string, ttl?: number): void {
+  send(
+    data: Uint8Array | readonly Uint8Array[],
+    port: number,
+    host: string,
+    options?: SendOptions,
+  ): void {
     // Late probes and rebinds may fire after shutdown; they are moot then, not errors.
     const socket = this.socketFor(host);
     if (this.closed || !socket) return;
-    if (ttl === undefined) {
-      socket.send(data, port, host);
+    const parts = data as Uint8Array | Uint8Array[];
+    if (options?.ttl === undefined) {
+      socket.send(parts, port, host);
       return;
     }
     // For IPv6 this is the unicast hop limit, which plays the same part.
-    socket.setTTL(ttl);
+    socket.setTTL(options.ttl);
     try {
-      socket.send(data, port, host);
+      socket.send(parts, port, host);
     } finally {
       socket.setTTL(DEFAULT_TTL);
     }
   }
 
-  /** Sends a probe (or anything) to a peer inside its relay route. */
-  sendViaRoute(routeId: Uint8Array, payload: Uint8Array, host: string, port: number): void {
-    if (this.closed) return;
-    this.socket.send([relayHeaderOf(routeId), payload], port, host);
+  listen(listener: DatagramListener): void {
+    this.listener = listener;
   }
 
   /** Opens the peer's loopback socket; WireGuard's endpoint for the peer is 127.0.0.1:<port>. */
@@ -319,13 +309,13 @@ export class UdpMux {
     // Only our own WireGuard may use this port: anything else on loopback is not a tunnel packet.
     if (rinfo.port !== this.wireguardPort || rinfo.address !== '127.0.0.1') return;
     if (msg[0] === WG_HANDSHAKE_INITIATION && msg.length === WG_HANDSHAKE_INITIATION_LENGTH) {
-      peer.lastInitiation = { data: Buffer.from(msg), at: Date.now() };
+      peer.lastInitiation = { data: Buffer.from(msg), at: this.clock.now() };
     }
     this.sendAlongPath(peer, msg);
   }
 
   /** How many WireGuard packets from `key` reached our WireGuard (0 when unknown). */
-  wireguardFrom(key: string): number {
+  packetsFrom(key: string): number {
     return this.peers.get(key)?.wireguardIn ?? 0;
   }
 
@@ -335,7 +325,7 @@ export class UdpMux {
     const pending = peer?.lastInitiation;
     if (!peer || !pending) return;
     peer.lastInitiation = null;
-    if (Date.now() - pending.at <= HANDSHAKE_RESEND_WINDOW_MS)
+    if (this.clock.now() - pending.at <= HANDSHAKE_RESEND_WINDOW_MS)
       this.sendAlongPath(peer, pending.data);
   }
 
@@ -353,7 +343,7 @@ export class UdpMux {
       socket.send(msg, path.port, path.host);
     } else if (path.kind === 'relay') {
       // Header and payload as two buffers: the kernel gathers them, no per-packet copy.
-      this.socket.send([relayHeaderOf(path.routeId), msg], path.port, path.host);
+      this.socket.send([relayDataHeaderOf(path.routeId), msg], path.port, path.host);
     } else {
       this.stats.droppedNoPath++;
       return;
@@ -379,10 +369,8 @@ export class UdpMux {
         this.onRelay(msg, rinfo);
         return;
       case 'probe':
-        this.handlers.onProbe?.(msg, rinfo, null);
-        return;
       case 'stun':
-        this.handlers.onStun?.(msg, rinfo);
+        this.listener?.(msg, rinfo);
         return;
       default:
         this.stats.droppedUnknownKind++;
@@ -391,7 +379,7 @@ export class UdpMux {
 
   private onRelay(msg: Buffer, rinfo: RemoteInfo): void {
     if (msg[5] !== RelayFrameType.Data) {
-      this.handlers.onRelayControl?.(msg, rinfo);
+      this.listener?.(msg, rinfo);
       return;
     }
     // The hot path of relayed traffic: read the DATA header in place (layout: relay-frames.ts)
@@ -400,13 +388,14 @@ export class UdpMux {
       this.stats.droppedUnknownKind++;
       return;
     }
-    const routeKey = msg.toString('hex', RELAY_HEADER_LENGTH, RELAY_DATA_HEADER_LENGTH);
     const payload = msg.subarray(RELAY_DATA_HEADER_LENGTH);
     const kind = classifyPacket(payload);
     if (kind === 'probe') {
-      this.handlers.onProbe?.(payload, rinfo, routeKey);
+      // Probes inside a route go up whole: the core reads the route from the header.
+      this.listener?.(msg, rinfo);
       return;
     }
+    const routeKey = msg.toString('hex', RELAY_HEADER_LENGTH, RELAY_DATA_HEADER_LENGTH);
     const peer = this.byRoute.get(routeKey);
     if (kind === 'wireguard' && peer) {
       if (peer.path.kind === 'none') {
