@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlayerSpec } from './topology.js';
@@ -72,15 +72,39 @@ const POLL_MS = 500;
 
 let party: PartyLab;
 let joinedAt = 0;
-const outcome = new Map<
-  string,
-  { strategy: string; atMs: number | null; reason: string; endpoint: string | null }
->();
+const outcome = new Map<string, { strategy: string; reason: string; endpoint: string | null }>();
 
 const pairKey = (a: string, b: string) => `${a}↔${b}`;
 
 function peerOf(s: StatusJson, name: string) {
   return s.peers.find((x) => x.name === name) ?? null;
+}
+
+/**
+ * From the players' own logs: how long the punching took (first "hole punching" line for the
+ * peer → "direct path proven"), in how many attempts, and the probes both sides spent on it.
+ */
+function punchFigures(
+  a: string,
+  b: string,
+): { ms: number | null; attempts: number; probes: number } {
+  const lines = (me: string, peer: string) => {
+    const path = join(party.logDir, `player-${me}.log`);
+    if (!existsSync(path)) return [];
+    return readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes(` peer=${peer} `));
+  };
+  const at = (line: string | undefined) => (line ? Date.parse(line.slice(0, 24)) : null);
+  const mine = lines(a, b);
+  const start = at(mine.find((l) => l.includes('hole punching')));
+  const proven = at(mine.find((l) => l.includes('direct path proven')));
+  const results = [...mine, ...lines(b, a)].filter(
+    (l) => l.includes('direct path proven') || l.includes('direct attempt failed'),
+  );
+  const probes = results.reduce((sum, l) => sum + Number(/ pings=(\d+)/.exec(l)?.[1] ?? 0), 0);
+  const attempts = new Set(mine.flatMap((l) => /attempt=(\d+)/.exec(l)?.[1] ?? [])).size;
+  return { ms: start !== null && proven !== null ? proven - start : null, attempts, probes };
 }
 
 function writeMatrix(): string {
@@ -92,14 +116,16 @@ function writeMatrix(): string {
   };
   const rows = EXPECTED.map(([a, b, want]) => {
     const got = outcome.get(pairKey(a, b));
-    const at = got?.atMs === null || got === undefined ? '–' : `${(got.atMs / 1000).toFixed(1)} s`;
-    return `| ${label(a)} | ${label(b)} | ${want} | ${got?.strategy ?? 'none'} | ${at} | ${got?.reason ?? ''} |`;
+    const f = punchFigures(a, b);
+    const at = f.ms === null ? '–' : `${(f.ms / 1000).toFixed(2)} s`;
+    const cost = f.attempts === 0 ? '–' : `${f.attempts} / ${f.probes}`;
+    return `| ${label(a)} | ${label(b)} | ${want} | ${got?.strategy ?? 'none'} | ${at} | ${cost} | ${got?.reason ?? ''} |`;
   });
   const text = [
     `# Router variants: results (${names.length} players)`,
     '',
-    '| player | peer | expected | outcome | time to direct (after all joined) | how (status reason) |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| player | peer | expected | outcome | time to direct (from first punch) | punch attempts / probes (both sides) | how (status reason) |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
   ].join('\n');
@@ -135,7 +161,6 @@ beforeAll(async () => {
       const reached = live && ab.strategy === want && ba.strategy === want;
       outcome.set(key, {
         strategy,
-        atMs: reached && want === 'direct' ? Date.now() - joinedAt : null,
         reason: ab.reason,
         endpoint: ab.endpoint,
       });
