@@ -17,6 +17,8 @@ export function formatStatus(status: CoreStatus): string {
     const rtt = p.latencyMs === null ? '-' : `${p.latencyMs.toFixed(1)} ms`;
     lines.push(
       `peer   ${p.virtualIp.padEnd(12)} ${p.name.padEnd(16)} ${p.state.padEnd(10)} ${via.padEnd(14)} ${rtt.padStart(9)}  nat ${p.natType}`,
+      // How the path was opened, or what was tried while relayed.
+      `       ${p.reason}`,
     );
   }
   return lines.join('\n');

@@ -3,8 +3,9 @@ import { formatEndpoint, parseEndpoint } from '../../src-shared/domain/endpoint.
 import type { MemberInfo } from '../../src-shared/protocol/control-messages.js';
 import type { Config } from './config/config-schema.js';
 import { ConnectionManager } from './connection/connection-manager.js';
-import { ControlClient, ControlRequestError } from './control/control-client.js';
-import type { Logger } from './logging/logger.js';
+import { LanrageError } from '../../src-shared/domain/lanrage-error.js';
+import { ControlClient } from './control/control-client.js';
+import type { Logger } from '../../src-common/logging/logger.js';
 import { chooseStunServers, detectNat, type NatDetection } from './nat/nat-detector.js';
 import type { PacketNetwork, PacketNetworkOpener } from './net/packet-network.js';
 import { attachSocketServices, type SocketServices } from './net/socket-services.js';
@@ -17,16 +18,6 @@ import { TaskManager } from './tasks/task-manager.js';
 import { systemClock, type Clock, type TimerHandle } from './time/clock.js';
 import { loadOrCreateKeys } from './wireguard/wg-keys.js';
 import type { WireGuardInterfaceOptions } from './wireguard/wireguard-interface.js';
-
-export class CoreStartError extends Error {
-  constructor(
-    message: string,
-    readonly code: 'control-unreachable' | 'bad-config' | 'socket',
-  ) {
-    super(message);
-    this.name = 'CoreStartError';
-  }
-}
 
 export interface CoreOptions {
   config: Config;
@@ -167,9 +158,11 @@ export class LanrageCore {
     try {
       network = await open({ listenPort: o.config.listenPort });
     } catch (error) {
-      throw new CoreStartError(
-        `cannot open UDP port ${o.config.listenPort}: ${(error as Error).message}`,
+      if (error instanceof LanrageError) throw error;
+      throw new LanrageError(
         'socket',
+        `cannot open UDP port ${o.config.listenPort}: ${(error as Error).message}`,
+        { cause: error },
       );
     }
     const services = attachSocketServices({ socket: network.socket, keys, clock, log: o.logger });
@@ -190,10 +183,11 @@ export class LanrageCore {
       await control.close();
       services.close();
       await network.close();
-      const why = error instanceof ControlRequestError ? error.message : String(error);
-      throw new CoreStartError(
-        `control server ${o.config.controlUrl} is unreachable: ${why}`,
+      const why = error instanceof Error ? error.message : String(error);
+      throw new LanrageError(
         'control-unreachable',
+        `control server ${o.config.controlUrl} is unreachable: ${why}`,
+        { cause: error },
       );
     }
     const relays = new RelayDirectory({
@@ -285,7 +279,8 @@ export class LanrageCore {
   /** Pins a relay by hand (null: back to automatic); kept until cleared. */
   pinRelay(id: string | null): void {
     if (id !== null && !this.p.relays.candidates().some((c) => c.id === id)) {
-      throw new Error(
+      throw new LanrageError(
+        'unknown-relay',
         `no relay "${id}"; known: ${this.p.relays
           .candidates()
           .map((c) => c.id)

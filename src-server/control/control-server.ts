@@ -38,8 +38,12 @@ export const CONTROL_DEFAULTS = {
   messageBurst: 40,
   /** Wrong invite codes per source IP and per key per minute (see join-attempt-limiter.ts). */
   joinFailuresPerMinute: 10,
-  /** Route tokens last an hour; clients fetch a new one before it runs out. */
-  routeTokenTtlSeconds: 3_600,
+  /**
+   * Route tokens last 10 minutes (as the README says): a leaked or stale grant stops working
+   * soon. Clients refresh each token when half its remaining life has passed (the core's
+   * GRANT_REFRESH_FRACTION), so a live route never notices.
+   */
+  routeTokenTtlSeconds: 600,
   /** Each connection costs ~50 KB; 20k is ~1 GB, the ceiling one small VM should carry. */
   maxConnections: 20_000,
 } as const;

@@ -2,10 +2,7 @@ import {
   chooseStrategy,
   type StrategyChoice,
 } from '../../../src-shared/domain/connection-strategy.js';
-import {
-  validateCoordinationResult,
-  type CoordinationResult,
-} from '../../../src-shared/domain/coordination-result.js';
+import type { PathKind, PeerCoordination } from '../../../src-shared/domain/core-status.js';
 import { parseEndpoint } from '../../../src-shared/domain/endpoint.js';
 import type { Member, Signal } from '../../../src-shared/protocol/control-messages.js';
 import type { Candidate, LivePath, PeerLink } from '../paths/peer-link.js';
@@ -14,14 +11,15 @@ import { sleep } from '../time/clock.js';
 import { relayRouteFromGrant, type RelayRoute } from '../relay/relay-frames-client.js';
 import { directRetryDelayMs, punchPlan } from '../paths/punch-schedule.js';
 import { isGlobalIpv6 } from '../party/ipv6-candidates.js';
+import { CoordinationRecord } from './coordination-record.js';
 import type { PeerConnectionDeps } from './peer-connection.js';
-import type { Logger } from '../logging/logger.js';
+import type { Logger } from '../../../src-common/logging/logger.js';
 
 /**
  * How one peer is reached (the seed's ConnectionCoordinator): the strategy from both NAT types,
  * the relay (control server list → configured → default, nearest by ICMP, or the user's pin), the
- * relay route bound, hole punching at a signalled moment, and a validated CoordinationResult each
- * time a path is settled.
+ * relay route bound and its token kept fresh, hole punching at a signalled moment, and the record
+ * of what was tried and how it went (PeerStatus.coordination, for "Why relayed?").
  *
  * Roles: the member whose key sorts first is the *initiator*: it picks the pair's relay and times
  * the punches; the other follows its signals. One voice avoids two sides racing to different
@@ -43,6 +41,13 @@ export const RELAY_NUDGE_MS = 2_000;
 export const RELAY_MEASUREMENT_MAX_AGE_MS = 30_000;
 /** Relays tried in a row before giving up until the next reconnect attempt. */
 const RELAY_TRIES = 3;
+/**
+ * A route token is refreshed when half its remaining life has passed: any lifetime the control
+ * server chooses (10 minutes today) is renewed well before the relay unbinds a side at expiry.
+ */
+export const GRANT_REFRESH_FRACTION = 0.5;
+/** Never refresh more often than this (a token already near or past expiry, clocks apart). */
+export const GRANT_REFRESH_MIN_MS = 5_000;
 
 export type CoordinatorDeps = Omit<PeerConnectionDeps, 'onGiveUp'>;
 
@@ -59,7 +64,7 @@ export class ConnectionCoordinator {
   private failure: string | null = null;
   /** How the live direct path was opened, for status ("after hole punching, attempt 2"). */
   private directMethod: string | null = null;
-  private lastResult: CoordinationResult | null = null;
+  private readonly record = new CoordinationRecord();
 
   constructor(
     member: Member,
@@ -70,6 +75,7 @@ export class ConnectionCoordinator {
   ) {
     this.member = member;
     this.choice = this.decide();
+    this.record.planned(this.choice);
   }
 
   get strategy(): StrategyChoice {
@@ -86,8 +92,9 @@ export class ConnectionCoordinator {
       : `${this.choice.reason}; direct ${this.directMethod}`;
   }
 
-  get result(): CoordinationResult | null {
-    return this.lastResult;
+  /** What was tried and how it went, with the path kind in use now. */
+  coordination(current: PathKind | null): PeerCoordination {
+    return this.record.snapshot(this.d.self.natType, this.member.natType, current);
   }
 
   get relayEndpoint(): RelayEndpoint | null {
@@ -112,6 +119,7 @@ export class ConnectionCoordinator {
       member.natType !== this.member.natType;
     this.member = member;
     this.choice = this.decide();
+    this.record.planned(this.choice);
     if (moved && this.initiator && this.wantsDirect() && !this.onDirect()) this.tryDirect();
   }
 
@@ -136,6 +144,7 @@ export class ConnectionCoordinator {
 
   /** A path died: a direct one falls back to the relay at once; a dead relay is replaced. */
   onPathDead(path: LivePath): void {
+    this.record.pathDied(path.kind);
     if (path.kind !== 'relay' && this.relay) {
       this.failure = 'direct path died; using the relay';
       this.restoreRelayPath();
@@ -187,31 +196,30 @@ export class ConnectionCoordinator {
     }
   }
 
-  async refreshGrant(): Promise<void> {
-    if (!this.relay) return;
-    const parsed = relayRouteFromGrant(await this.d.control.grant(this.member.publicKey));
-    if (parsed.ok && this.relay) {
-      this.relay.route = parsed.value;
-      this.d.binder.refresh(parsed.value);
-    }
-  }
-
-  /** Records the path now in use as a result, validated before anyone relies on it. */
-  settle(path: LivePath, latencyMs: number | null): void {
-    const candidate: CoordinationResult = {
-      strategy: path.kind === 'relay' ? 'relay' : 'direct',
-      path: path.kind,
-      endpoint: `${path.via.host}:${path.via.port}`,
-      relayId: path.kind === 'relay' ? path.relayId : null,
-      latencyMs,
-      error: this.failure,
-    };
-    const checked = validateCoordinationResult(candidate);
-    if (!checked.ok) {
-      this.log.error('inconsistent coordination result', { error: checked.error });
-      return;
-    }
-    this.lastResult = checked.value;
+  /**
+   * Keeps the bound route's token fresh, timed from its own expiry (server clock): the relay
+   * unbinds a side whose token has expired. Runs as one task per peer while a relay is bound.
+   */
+  private keepGrantFresh(epoch: number): void {
+    this.d.tasks.start(`${this.prefix}grant`, async (signal) => {
+      while (!signal.aborted && this.relay?.epoch === epoch) {
+        const remainingMs = this.relay.route.expiresAt * 1000 - this.d.control.serverNow();
+        const wait = Math.max(GRANT_REFRESH_MIN_MS, remainingMs * GRANT_REFRESH_FRACTION);
+        await sleep(this.d.clock, wait, signal);
+        if (signal.aborted || this.relay?.epoch !== epoch) return;
+        try {
+          const parsed = relayRouteFromGrant(await this.d.control.grant(this.member.publicKey));
+          if (!parsed.ok) throw new Error(parsed.error);
+          if (this.relay?.epoch !== epoch) return;
+          this.relay.route = parsed.value;
+          this.d.binder.refresh(parsed.value);
+          this.log.debug('route token refreshed', { expiresAt: parsed.value.expiresAt });
+        } catch (error) {
+          // The old token still works until it expires: the next round tries again sooner.
+          this.log.warn('route token refresh failed', { error: (error as Error).message });
+        }
+      }
+    });
   }
 
   release(): void {
@@ -239,6 +247,8 @@ export class ConnectionCoordinator {
       });
     } catch (error) {
       this.log.warn('punch signal failed', { error: (error as Error).message });
+      this.record.punchFailed('signal-failed');
+      this.d.onChange();
       return;
     }
     await this.runPunch(this.d.clock.now() + PUNCH_LEAD_MS, this.punchAttempt, signal);
@@ -250,6 +260,13 @@ export class ConnectionCoordinator {
     const plan = punchPlan(attempt, this.initiator, {
       self: this.d.self.natType,
       peer: this.member.natType,
+    });
+    this.record.punchStarted(candidates.some((c) => c.kind === 'lan'));
+    this.record.punchPlanned({
+      attempt,
+      role: plan.leads ? 'leader' : 'follower',
+      openerTtl: plan.openerTtl,
+      family: candidates.every((c) => c.host.includes(':')) ? 'ipv6' : 'ipv4',
     });
     this.log.info('hole punching', {
       candidates: candidates.map((c) => `${c.host}:${c.port}`).join(','),
@@ -264,6 +281,13 @@ export class ConnectionCoordinator {
       this.failure = null;
       this.directFailures = 0;
       this.directMethod = `after hole punching (attempt ${attempt}, ${plan.leads ? 'leading' : `opened with TTL ${plan.openerTtl}`})`;
+      this.record.punchSucceeded(path.kind === 'lan' ? 'lan' : 'direct');
+      this.record.punchPlanned({
+        attempt,
+        role: plan.leads ? 'leader' : 'follower',
+        openerTtl: plan.openerTtl,
+        family: path.via.host.includes(':') ? 'ipv6' : 'ipv4',
+      });
       this.log.info('direct path proven', {
         path: path.kind,
         endpoint: `${path.via.host}:${path.via.port}`,
@@ -275,8 +299,10 @@ export class ConnectionCoordinator {
       this.directFailures++;
       const retryMs = directRetryDelayMs(this.directFailures);
       this.nextDirectAt = this.d.clock.now() + retryMs;
+      this.record.punchRetryAt(this.nextDirectAt);
       const tried = plan.leads ? 'leading' : `following with TTL-${plan.openerTtl} openers`;
       this.failure = `${this.choice.reason}; direct attempt ${this.directFailures} failed (hole punching, ${tried}), using the relay; next try in ${Math.round(retryMs / 1000)} s`;
+      this.record.punchFailed('no-answer');
       this.log.warn('direct attempt failed; staying on the relay', { attempt, retryMs, ...cost });
       this.restoreRelayPath();
       if (this.initiator) this.scheduleDirectRetry(retryMs);
@@ -325,6 +351,7 @@ export class ConnectionCoordinator {
   }
 
   private reselectRelay(exclude: ReadonlySet<string>): void {
+    this.record.relayTrying();
     this.relayOp(async (s) => {
       await this.d.relays.measureAll(RELAY_MEASUREMENT_MAX_AGE_MS);
       if (!s.aborted) await this.switchRelay(exclude, s);
@@ -335,7 +362,10 @@ export class ConnectionCoordinator {
   private async switchRelay(exclude: ReadonlySet<string>, signal: AbortSignal): Promise<boolean> {
     for (let tries = 0; tries < RELAY_TRIES && !signal.aborted; tries++) {
       const pick = this.d.relays.choose(new Set([...exclude, ...this.failedRelays]));
-      if (!pick) return false;
+      if (!pick) {
+        this.record.relayFailed('no-relay');
+        return false;
+      }
       const epoch = ++this.relayEpoch;
       this.d.control
         .signal(this.member.publicKey, { kind: 'relay', relayId: pick.id, epoch })
@@ -353,6 +383,7 @@ export class ConnectionCoordinator {
     const endpoint = await this.d.relays.endpointOf(relayId);
     if (!endpoint) {
       this.log.warn('relay unknown or unresolvable', { relay: relayId });
+      this.record.relayFailed('relay-unreachable');
       return false;
     }
     let route: RelayRoute;
@@ -362,6 +393,7 @@ export class ConnectionCoordinator {
       route = grant.value;
     } catch (error) {
       this.log.warn('no route token', { error: (error as Error).message });
+      this.record.relayFailed('no-route-token');
       return false;
     }
     if (this.relay && this.relay.endpoint.id !== relayId) {
@@ -372,7 +404,10 @@ export class ConnectionCoordinator {
     const ok = await this.d.binder.bind(endpoint, route, RELAY_BIND_TIMEOUT_MS);
     if (this.relay?.epoch !== epoch) return ok;
     this.log.info(ok ? 'relay bound' : 'relay did not answer', { relay: relayId, epoch });
+    if (!ok) this.record.relayFailed('relay-unreachable');
     if (ok) {
+      this.record.relayBound();
+      this.keepGrantFresh(epoch);
       this.failedRelays.delete(relayId);
       this.d.relays.markResponsive(relayId);
       if (!this.onDirect()) this.restoreRelayPath();
@@ -390,7 +425,8 @@ export class ConnectionCoordinator {
           return;
         await this.d.control
           .signal(this.member.publicKey, { kind: 'relay', relayId, epoch })
-          .catch(() => {});
+          // Lost nudges are why the loop exists: say so, and try again next round.
+          .catch((e: Error) => this.log.warn('relay nudge failed', { error: e.message }));
       }
     });
   }

@@ -83,12 +83,16 @@ export class ConnectionManager {
       }
       this.early.delete(member.publicKey);
     } catch (error) {
-      this.deps.log.error('could not set up peer', {
-        peer: member.name,
-        error: (error as Error).message,
-      });
+      const ids = { party: partyId, peer: member.name, peerKey: member.publicKey.slice(0, 8) };
+      this.deps.log.error('could not set up peer', { ...ids, error: (error as Error).message });
       this.peers.delete(member.publicKey);
-      await peer.stop().catch(() => {});
+      await peer.stop().catch((e: Error) =>
+        // The setup error above is what the caller gets; this one only explains leftovers.
+        this.deps.log.warn('cleaning up a peer that failed to start failed too', {
+          ...ids,
+          error: e.message,
+        }),
+      );
       throw error;
     }
     this.deps.onChange();

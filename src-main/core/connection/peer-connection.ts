@@ -11,7 +11,7 @@ import type { TaskManager } from '../tasks/task-manager.js';
 import type { Clock } from '../time/clock.js';
 import { ConnectionCoordinator } from './connection-coordinator.js';
 import { nextPeerState } from './peer-state.js';
-import type { Logger } from '../logging/logger.js';
+import type { Logger } from '../../../src-common/logging/logger.js';
 
 /**
  * One peer, from discovery to cleanup: the WireGuard peer is added to the data plane once, the
@@ -23,8 +23,6 @@ import type { Logger } from '../logging/logger.js';
 
 /** RTT samples kept for the UI's chart (a minute at the default probe rate). */
 export const LATENCY_HISTORY = 60;
-/** Route tokens live 10 minutes; refresh well before (the relay unbinds a side at expiry). */
-export const GRANT_REFRESH_MS = 4 * 60_000;
 
 /** The control server as one peer of one party sees it (the party is bound in by the manager). */
 export interface PeerControl {
@@ -118,12 +116,6 @@ export class PeerConnection {
     // Both checks would find nothing to do right after start: the first runs one period later.
     const every = this.d.config.monitorIntervalMs;
     this.d.tasks.every(`${this.prefix}monitor`, every, () => this.monitor(), every);
-    this.d.tasks.every(
-      `${this.prefix}grant`,
-      GRANT_REFRESH_MS,
-      () => this.coordinator.refreshGrant(),
-      GRANT_REFRESH_MS,
-    );
     this.d.tasks.start(`${this.prefix}connect`, (signal) => this.coordinator.begin(signal));
   }
 
@@ -180,6 +172,7 @@ export class PeerConnection {
       connectedSince: this.connectedSince,
       online: this.member.online,
       reason: this.coordinator.reason,
+      coordination: this.coordinator.coordination(path?.kind ?? null),
     };
   }
 
@@ -188,11 +181,9 @@ export class PeerConnection {
       this.latencyMs = Math.round(e.rttMs * 100) / 100;
       this.history.push(this.latencyMs);
       if (this.history.length > LATENCY_HISTORY) this.history.shift();
-      if (this.link.path) this.coordinator.settle(this.link.path, this.latencyMs);
       this.setState(true);
     } else if (e.type === 'path') {
       this.log.info('path', { kind: e.path.kind, relay: e.path.relayId ?? undefined });
-      this.coordinator.settle(e.path, null);
     } else {
       this.log.warn('path dead', { kind: e.path.kind, relay: e.path.relayId ?? undefined });
       this.latencyMs = null;

@@ -13,9 +13,11 @@ import {
   type Welcome,
 } from '../../../src-shared/protocol/control-messages.js';
 import { PROTOCOL_VERSION } from '../../../src-shared/protocol/version.js';
+import { LanrageError, type LanrageErrorCode } from '../../../src-shared/domain/lanrage-error.js';
 import { closeIsFinal } from '../../../src-shared/protocol/control-close-codes.js';
 import { RESULT_SCHEMAS, type ParamsArgs } from './control-results.js';
 import { reconnectDelay } from './reconnect-backoff.js';
+import { silentLogger, type Logger } from '../../../src-common/logging/logger.js';
 import { TypedEmitter } from './typed-emitter.js';
 import { systemClock, type Clock, type TimerHandle } from '../time/clock.js';
 
@@ -41,20 +43,34 @@ export interface ControlClientEvents extends Record<string, unknown[]> {
 
 export type RequestFailure = ErrorCode | 'timeout' | 'disconnected' | 'closed' | 'bad_response';
 
-export class ControlRequestError extends Error {
+/** How a control request failed: `failure` is the protocol's reason, `code` what it means to us. */
+export class ControlRequestError extends LanrageError {
   constructor(
-    readonly code: RequestFailure,
+    readonly failure: RequestFailure,
     message: string,
   ) {
-    super(message);
+    super(codeOfFailure(failure), message);
     this.name = 'ControlRequestError';
   }
 }
 
-export interface ControlClientLogger {
-  debug(message: string, meta?: Record<string, unknown>): void;
-  info(message: string, meta?: Record<string, unknown>): void;
-  warn(message: string, meta?: Record<string, unknown>): void;
+function codeOfFailure(failure: RequestFailure): LanrageErrorCode {
+  switch (failure) {
+    case 'bad_invite':
+      return 'bad-invite';
+    case 'already_in_party':
+      return 'already-in-party';
+    case 'not_member':
+      return 'not-in-party';
+    case 'timeout':
+    case 'disconnected':
+      return 'control-unreachable';
+    case 'bad_response':
+    case 'unsupported_version':
+      return 'control-protocol';
+    default:
+      return 'control-refused';
+  }
 }
 
 export interface ControlClientOptions {
@@ -71,7 +87,7 @@ export interface ControlClientOptions {
   random?: () => number;
   /** Every timeout, heartbeat and backoff of the session, and the server-clock offset. */
   clock?: Clock;
-  logger?: ControlClientLogger;
+  logger?: Logger;
 }
 
 export const CONTROL_CLIENT_DEFAULTS = {
@@ -92,13 +108,12 @@ interface Pending {
 }
 
 const MAX_REQUEST_ID = 2 ** 31;
-const NOOP_LOGGER: ControlClientLogger = { debug() {}, info() {}, warn() {} };
 
 export class ControlClient extends TypedEmitter<ControlClientEvents> {
   readonly publicKey: string;
   private readonly opts: Required<Omit<ControlClientOptions, 'serverKey' | 'logger' | 'clock'>>;
   private readonly clock: Clock;
-  private readonly log: ControlClientLogger;
+  private readonly log: Logger;
   private ws: WebSocket | null = null;
   private currentState: ControlClientState = 'idle';
   private attempt = 0;
@@ -115,7 +130,7 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
   constructor(private readonly options: ControlClientOptions) {
     super();
     this.publicKey = publicKeyFromPrivate(options.privateKey);
-    this.log = options.logger ?? NOOP_LOGGER;
+    this.log = options.logger ?? silentLogger;
     this.clock = options.clock ?? systemClock;
     this.opts = {
       url: options.url,
@@ -374,7 +389,7 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
         },
         (error: ControlRequestError) => {
           // No answer: the link is dead even if TCP has not noticed; start over.
-          if (error.code === 'timeout' && ws && this.ws === ws) ws.terminate();
+          if (error.failure === 'timeout' && ws && this.ws === ws) ws.terminate();
         },
       );
     }, this.opts.heartbeatIntervalMs);

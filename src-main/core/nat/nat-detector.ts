@@ -1,4 +1,4 @@
-import { silentLogger, type Logger } from '../logging/logger.js';
+import { silentLogger, type Logger } from '../../../src-common/logging/logger.js';
 import {
   formatEndpoint,
   parseEndpoint,

@@ -1,7 +1,7 @@
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { formatEndpoint, type Endpoint } from '../../../src-shared/domain/endpoint.js';
 import { toHex } from '../../../src-shared/protocol/bytes.js';
-import { silentLogger, type Logger } from '../logging/logger.js';
+import { silentLogger, type Logger } from '../../../src-common/logging/logger.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { encodeBindingRequest, parseBindingResponse, type ChangeRequest } from './stun-message.js';
 

@@ -1,4 +1,4 @@
-import type { Logger } from '../logging/logger.js';
+import type { Logger } from '../../../src-common/logging/logger.js';
 import { StunClient } from '../nat/stun-client.js';
 import { ProbeEngine } from '../paths/probe-engine.js';
 import { RelayBinder } from '../relay/relay-binder.js';

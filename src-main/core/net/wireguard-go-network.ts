@@ -1,4 +1,4 @@
-import type { Logger } from '../logging/logger.js';
+import type { Logger } from '../../../src-common/logging/logger.js';
 import { UdpMux } from '../paths/udp-mux.js';
 import type { Clock } from '../time/clock.js';
 import { NetworkManager } from '../wireguard/network-manager.js';

@@ -5,11 +5,12 @@ import type {
   Party,
   Welcome,
 } from '../../../src-shared/protocol/control-messages.js';
+import { LanrageError } from '../../../src-shared/domain/lanrage-error.js';
 import { normalizeInviteCode } from '../../../src-shared/domain/invite-code.js';
 import type { ConnectionManager } from '../connection/connection-manager.js';
 import type { ControlClient } from '../control/control-client.js';
 import type { DataPlane } from '../net/data-plane.js';
-import type { Logger } from '../logging/logger.js';
+import type { Logger } from '../../../src-common/logging/logger.js';
 
 /**
  * Party membership as this client lives it: create / join / leave through the control server, the
@@ -17,16 +18,6 @@ import type { Logger } from '../logging/logger.js';
  * and to each who joins later, none to those who leave. After a control-server restart the welcome
  * carries the party again, and the connections are reconciled with it — tunnels never drop for it.
  */
-export class PartyError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-  ) {
-    super(message);
-    this.name = 'PartyError';
-  }
-}
-
 export interface PartyManagerDeps {
   control: ControlClient;
   connections: ConnectionManager;
@@ -89,7 +80,7 @@ export class PartyManager {
   async join(inviteCode: string, memberName: string): Promise<PartyStatus> {
     this.requireNoParty();
     const code = normalizeInviteCode(inviteCode);
-    if (!code.ok) throw new PartyError(`bad invite code: ${code.error}`, 'bad_invite');
+    if (!code.ok) throw new LanrageError('bad-invite', `bad invite code: ${code.error}`);
     return this.entered(async () => {
       const { party } = await this.d.control.request('party.join', {
         inviteCode: code.value,
@@ -120,9 +111,9 @@ export class PartyManager {
 
   private requireNoParty(): void {
     if (this.party)
-      throw new PartyError(
+      throw new LanrageError(
+        'already-in-party',
         `already in party "${this.party.name}"; leave it first`,
-        'already_in_party',
       );
   }
 
@@ -141,7 +132,9 @@ export class PartyManager {
 
   private async enter(party: Party): Promise<void> {
     const me = party.members.find((m) => m.publicKey === this.d.selfKey);
-    if (!me) throw new PartyError('the control server did not list us as a member', 'internal');
+    if (!me) {
+      throw new LanrageError('control-protocol', 'the control server did not list us as a member');
+    }
     this.party = party;
     this.virtualIp = me.virtualIp;
     this.d.connections.enterParty(party.id);

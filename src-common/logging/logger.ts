@@ -1,6 +1,6 @@
 /**
- * The one logger interface of the core: what every module logs through. The core's winston
- * logger (core-logger.ts) satisfies it; tests pass a silent one. Context (area, party, peer) goes
+ * The one logger interface of the client and the servers: what every module logs through. Their
+ * winston loggers (core-logger.ts, server logger.ts) satisfy it; tests pass a silent one. Context (area, party, peer) goes
  * into child loggers, so every line of a peer names its party and its peer.
  */
 export type LogMeta = Record<string, unknown>;
