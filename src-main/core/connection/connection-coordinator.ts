@@ -267,6 +267,12 @@ export class ConnectionCoordinator {
   }
 
   private async runPunch(localAt: number, attempt: number, signal: AbortSignal): Promise<void> {
+    // The candidates are read at the signalled moment, not when the signal arrives: the peer's
+    // address (its NAT verdict) may reach us during the lead time, and a follower without it
+    // cannot open its NAT towards the leader, which fails the whole attempt.
+    const wait = localAt - this.d.clock.now();
+    if (wait > 0) await sleep(this.d.clock, wait, signal);
+    if (signal.aborted) return;
     // No known address is no reason to sit out: the peer's pings reach us from its fresh mapping
     // (heardFrom adds it), which is all a peer whose NAT verdict is still pending can offer.
     const candidates = this.candidates();
