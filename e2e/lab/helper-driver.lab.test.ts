@@ -67,11 +67,13 @@ async function bringUpPair(): Promise<[HelperDataPlane, HelperDataPlane]> {
   await hB.addPeer({ publicKey: keysA.publicKey, virtualIp: VIP_A, keepaliveSeconds: KEEPALIVE_S });
   hA.setPath(keysB.publicKey, { kind: 'direct', host: b.publicIp, port: hB.localPort });
   hB.setPath(keysA.publicKey, { kind: 'direct', host: a.publicIp, port: hA.localPort });
+  // setPath is fire-and-forget; the helper answers in order, so a later answer means it is set
+  // (on both sides: B must accept A's address before A's handshake arrives).
+  await Promise.all([hA.stats(), hB.stats()]);
   // WireGuard's first initiation left when the peer was added, before any path: the core resends
   // it once a path is proven (PeerLink); so does this test, from one side.
   hA.resendHandshake(keysB.publicKey);
-  // setPath is fire-and-forget; the helper answers in order, so a later answer means it is set.
-  await Promise.all([hA.stats(), hB.stats()]);
+  await hA.stats();
   return [hA, hB];
 }
 

@@ -20,6 +20,7 @@ async function bundle(entry: string): Promise<string> {
   const inputs = [
     entry,
     'echo-protocol.ts',
+    'teeworlds-lan-query.ts',
     '../../src-shared/domain/endpoint.ts',
     '../../src-shared/protocol/parse-result.ts',
   ];
@@ -52,7 +53,9 @@ async function bundle(entry: string): Promise<string> {
 }
 
 /** Path of a ready-to-run bundle of one of the lab's helper scripts. */
-export function labScript(entry: 'udp-agent.ts' | 'udp-responder.ts'): Promise<string> {
+export function labScript(
+  entry: 'udp-agent.ts' | 'udp-responder.ts' | 'discovery-probe.ts',
+): Promise<string> {
   let pending = bundles.get(entry);
   if (!pending) {
     pending = bundle(entry);

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
-import { chmod, chown, mkdir } from 'node:fs/promises';
+import { chmod, chown, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -163,14 +163,20 @@ export class PartyLab {
   /**
    * `lanrage up` for a player; resolves with the invite code when it created the party. With
    * `as`, the core runs as that unprivileged user and starts only its helper as root, through
-   * `elevation` (e.g. sudo -n).
+   * `elevation` (e.g. sudo -n). `config` is written to the player's config.json first (settings
+   * a user would change there).
    */
   async up(
     name: string,
     how: { create: string } | { join: string },
     as: { user: LabUser; elevation: string[] } | null = null,
+    config: Record<string, unknown> = {},
   ): Promise<string | null> {
     const player = this.lab.player(name);
+    if (Object.keys(config).length > 0) {
+      await mkdir(this.configDir(name), { recursive: true });
+      await writeFile(join(this.configDir(name), 'config.json'), JSON.stringify(config));
+    }
     if (as) {
       // The user's own config dir (keys 0600, local socket) inside a work dir it may traverse.
       await chmod(this.work, 0o711);

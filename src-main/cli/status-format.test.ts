@@ -10,16 +10,16 @@ const peer = (over: Partial<PeerStatus>): PeerStatus => ({
   path: 'direct',
   endpoint: '198.18.0.101:40000',
   relay: null,
-  natType: 'port_restricted_cone',
-  latencyMs: 1.5,
-  latencyHistory: [],
+  natType: 'full_cone',
+  latencyMs: 12.34,
+  latencyHistory: [12.34],
   state: 'connected',
-  connectedSince: 0,
+  connectedSince: 1,
   online: true,
-  reason: '',
+  reason: 'full_cone ↔ open: direct',
   coordination: {
-    selfNat: 'port_restricted_cone',
-    peerNat: 'port_restricted_cone',
+    selfNat: 'open',
+    peerNat: 'full_cone',
     lan: { outcome: 'not-tried', reason: 'different-networks' },
     holePunch: { outcome: 'succeeded', reason: 'ok' },
     punch: null,
@@ -32,38 +32,35 @@ const peer = (over: Partial<PeerStatus>): PeerStatus => ({
 const status = (peers: PeerStatus[]): CoreStatus => ({
   state: 'in-party',
   control: 'connected',
-  party: { id: 'p', name: 'Friday', inviteCode: 'K7M2Q-9XTRA' },
+  party: { id: 'p', name: 'Friday LAN', inviteCode: 'K7M2Q-9XTRA' },
   self: {
     id: 'me',
     name: 'ana',
     virtualIp: '10.66.0.1',
-    natType: 'port_restricted_cone',
-    publicEndpoint: '198.18.0.100:40000',
+    natType: 'open',
+    publicEndpoint: '198.18.16.2:51820',
     localCandidates: [],
   },
   peers,
 });
 
 describe('formatStatus', () => {
-  it('says under each peer how its path was opened, or what was tried while relayed', () => {
+  it("shows each peer's LAN-game discovery packets, and what its rate limit dropped", () => {
     const text = formatStatus(
       status([
-        peer({ reason: 'direct after hole punching (attempt 2, leading)' }),
+        peer({ discovery: { forwarded: 3, received: 1, droppedByLimit: 0 } }),
         peer({
-          name: 'cy',
-          strategy: 'relay',
-          path: 'relay',
-          relay: { id: 'near', endpoint: '198.19.1.2:7401' },
-          reason:
-            'direct attempt 1 failed (hole punching, leading), using the relay; next try in 33 s',
+          name: 'cat',
+          virtualIp: '10.66.0.3',
+          discovery: { forwarded: 40, received: 0, droppedByLimit: 2960 },
         }),
+        peer({ name: 'dan', virtualIp: '10.66.0.4', discovery: null }),
       ]),
-    ).split('\n');
-    expect(text[2]).toMatch(/^peer .* ben .* direct /);
-    expect(text[3]).toBe('       direct after hole punching (attempt 2, leading)');
-    expect(text[4]).toMatch(/^peer .* cy .* relay near /);
-    expect(text[5]).toBe(
-      '       direct attempt 1 failed (hole punching, leading), using the relay; next try in 33 s',
     );
+    expect(text.split('\n').slice(2)).toEqual([
+      'peer   10.66.0.2    ben              connected  direct           12.3 ms  nat full_cone  lan games 3 out, 1 in',
+      'peer   10.66.0.3    cat              connected  direct           12.3 ms  nat full_cone  lan games 40 out, 0 in, 2960 over limit',
+      'peer   10.66.0.4    dan              connected  direct           12.3 ms  nat full_cone',
+    ]);
   });
 });

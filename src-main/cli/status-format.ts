@@ -15,10 +15,13 @@ export function formatStatus(status: CoreStatus): string {
   for (const p of status.peers) {
     const via = p.strategy === 'relay' ? `relay ${p.relay?.id ?? '?'}` : (p.path ?? 'direct');
     const rtt = p.latencyMs === null ? '-' : `${p.latencyMs.toFixed(1)} ms`;
+    // LAN-game discovery packets to / from the peer, and those its rate limit dropped.
+    const d = p.discovery;
+    const games = d
+      ? `  lan games ${d.forwarded} out, ${d.received} in${d.droppedByLimit > 0 ? `, ${d.droppedByLimit} over limit` : ''}`
+      : '';
     lines.push(
-      `peer   ${p.virtualIp.padEnd(12)} ${p.name.padEnd(16)} ${p.state.padEnd(10)} ${via.padEnd(14)} ${rtt.padStart(9)}  nat ${p.natType}`,
-      // How the path was opened, or what was tried while relayed.
-      `       ${p.reason}`,
+      `peer   ${p.virtualIp.padEnd(12)} ${p.name.padEnd(16)} ${p.state.padEnd(10)} ${via.padEnd(14)} ${rtt.padStart(9)}  nat ${p.natType}${games}`,
     );
   }
   return lines.join('\n');

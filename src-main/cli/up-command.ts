@@ -77,7 +77,7 @@ export async function upCommand(options: UpOptions): Promise<number> {
     api = await startLocalApi(join(options.configDir, LOCAL_SOCKET_NAME), async (request) => {
       switch (request.cmd) {
         case 'status':
-          return running.status();
+          return running.statusWithCounters();
         case 'relays':
           return running.relayStatuses();
         case 'relay.use':

@@ -15,6 +15,7 @@ import { helperNetwork } from './helper/helper-network.js';
 import { resolveHelperPath } from './helper/helper-process.js';
 import { hasGlobalIpv6, ownCandidates as candidatesOn } from './party/ipv6-candidates.js';
 import { PartyManager } from './party/party-manager.js';
+import { peerDiscoveryStatus } from './discovery/peer-discovery-status.js';
 import type { LatencyProbe } from './relay/icmp-latency.js';
 import { RelayDirectory } from './relay/relay-directory.js';
 import { TaskManager } from './tasks/task-manager.js';
@@ -167,6 +168,11 @@ export class LanrageCore {
         interfaceName: o.config.interfaceName,
         privateKey: keys.privateKey,
         log: o.logger.child({ area: 'wireguard' }),
+        // Read when the interface comes up: a setting changed in between applies there.
+        discovery: () => ({
+          enabled: o.config.discovery,
+          multicastGroups: o.config.discoveryMulticastGroups,
+        }),
         onFailure: (error) => {
           log.error('the WireGuard helper failed; the tunnel is gone', { error: error.message });
           fatal?.(error);
@@ -365,6 +371,26 @@ export class LanrageCore {
   }
 
   /** Leaves the party (if any) and releases everything: nothing runs after this resolves. */
+  /**
+   * The discovery setting in the config changed (Settings): the helper follows at once while in a
+   * party; otherwise the interface picks it up when it next comes up.
+   */
+  async discoverySettingChanged(): Promise<void> {
+    if (this.party.ownVirtualIp === null) return;
+    await this.p.network.dataPlane.setDiscovery?.({
+      enabled: this.o.config.discovery,
+      multicastGroups: this.o.config.discoveryMulticastGroups,
+    });
+  }
+
+  /** status() with each peer's game-discovery counters, read from the helper. */
+  async statusWithCounters(): Promise<CoreStatus> {
+    const status = this.status();
+    const stats = await this.p.network.dataPlane.discoveryStats?.().catch(() => undefined);
+    for (const peer of status.peers) peer.discovery = peerDiscoveryStatus(stats, peer.id);
+    return status;
+  }
+
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopping = true;

@@ -1,13 +1,15 @@
 import dgram, { type RemoteInfo } from 'node:dgram';
 import { isIP } from 'node:net';
-import { mac16, macEqual } from '../../src-common/crypto/mac.js';
+import { relayFrameMacValid, signRelayFrame } from '../../src-common/crypto/relay-frame-mac.js';
 import {
   encodeRelayBindAckUnsigned,
-  RELAY_BIND_ACK_LENGTH,
   RELAY_BIND_LENGTH,
   RELAY_DATA_HEADER_LENGTH,
   RELAY_HEADER_LENGTH,
-  RELAY_MAC_LENGTH,
+  isRelayFrame,
+  RELAY_ROUTE_ID_OFFSET,
+  RELAY_TYPE_OFFSET,
+  RELAY_VERSION_OFFSET,
   RelayFrameType,
 } from '../../src-shared/protocol/relay-frames.js';
 import { parseRouteToken, ROUTE_TOKEN_LENGTH } from '../../src-shared/protocol/route-token.js';
@@ -130,7 +132,7 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
 
   function onData(msg: Buffer, from: RemoteInfo): void {
     if (msg.length < RELAY_DATA_HEADER_LENGTH) return drop('truncated');
-    const route = table.lookup(msg, RELAY_HEADER_LENGTH);
+    const route = table.lookup(msg, RELAY_ROUTE_ID_OFFSET);
     if (route === undefined) return drop('unknown-route');
     const { end0, end1 } = route;
     let to;
@@ -159,10 +161,7 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
     if (fields.value.expiresAt < nowSeconds) return drop('token-expired');
     const token = verifyRouteToken(secret, tokenBytes, nowSeconds);
     if (!token.ok) return drop('bad-token');
-    const macAt = RELAY_BIND_LENGTH - RELAY_MAC_LENGTH;
-    if (!macEqual(mac16(token.value.sideKey, msg.subarray(0, macAt)), msg.subarray(macAt))) {
-      return drop('bad-bind-mac');
-    }
+    if (!relayFrameMacValid(msg, token.value.sideKey)) return drop('bad-bind-mac');
     const counter = msg.readBigUInt64BE(RELAY_HEADER_LENGTH + ROUTE_TOKEN_LENGTH);
     const entry = table.getOrCreate(token.value.routeId, nowMs);
     if (entry === null) {
@@ -207,8 +206,7 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
     const ack = Buffer.from(
       encodeRelayBindAckUnsigned(route.routeId, counter, other.address !== null),
     );
-    const ackMacAt = RELAY_BIND_ACK_LENGTH - RELAY_MAC_LENGTH;
-    mac16(token.value.sideKey, ack.subarray(0, ackMacAt)).copy(ack, ackMacAt);
+    signRelayFrame(ack, token.value.sideKey);
     stats.packetsOut++;
     stats.bytesOut += ack.length;
     socket.send(ack, from.port, from.address, onSent);
@@ -218,17 +216,9 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
     stats.packetsIn++;
     stats.bytesIn += msg.length;
     if (!sourceBudget.take(from.address)) return drop('rate-limited');
-    if (
-      msg.length < RELAY_HEADER_LENGTH ||
-      msg[0] !== 0xff ||
-      msg[1] !== 0x4c ||
-      msg[2] !== 0x52 ||
-      msg[3] !== 0x52
-    ) {
-      return drop('not-relay-frame');
-    }
-    if (msg[4] !== PROTOCOL_VERSION) return drop('bad-version');
-    const type = msg[5];
+    if (msg.length < RELAY_HEADER_LENGTH || !isRelayFrame(msg)) return drop('not-relay-frame');
+    if (msg[RELAY_VERSION_OFFSET] !== PROTOCOL_VERSION) return drop('bad-version');
+    const type = msg[RELAY_TYPE_OFFSET];
     if (type === RelayFrameType.Data) return onData(msg, from);
     if (type === RelayFrameType.Bind) return onBind(msg, from);
     return drop('unknown-type');

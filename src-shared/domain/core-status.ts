@@ -70,6 +70,16 @@ export interface PeerCoordination {
   openedBy: CoordinationMethod | null;
 }
 
+/** Game discovery with one peer (docs/game-discovery.md): broadcast/multicast packets. */
+export interface PeerDiscoveryStatus {
+  /** Our games' discovery packets sent to this peer. */
+  forwarded: number;
+  /** This peer's discovery packets delivered to our games. */
+  received: number;
+  /** Packets either way dropped by the per-peer rate limit. */
+  droppedByLimit: number;
+}
+
 export interface PeerStatus {
   /** The peer's WireGuard public key. */
   id: string;
@@ -95,6 +105,8 @@ export interface PeerStatus {
   reason: string;
   /** What was tried and how it went, for "Why relayed?". */
   coordination: PeerCoordination;
+  /** Game-discovery counters; null while discovery is off or the helper has not reported. */
+  discovery?: PeerDiscoveryStatus | null;
 }
 
 export interface SelfStatus {

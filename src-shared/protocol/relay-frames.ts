@@ -61,6 +61,11 @@ export interface RelayData {
 
 export type RelayFrame = RelayBind | RelayBindAck | RelayData;
 
+/** Where a signed frame's MAC starts: it covers every byte before it (BIND, BIND_ACK). */
+export function relayMacOffset(frame: Uint8Array): number {
+  return frame.length - RELAY_MAC_LENGTH;
+}
+
 export function isRelayFrame(data: Uint8Array): boolean {
   return startsWith(data, RELAY_MAGIC);
 }
@@ -122,7 +127,7 @@ export function parseRelayFrame(data: Uint8Array): ParseResult<RelayFrame> {
       if (data.length !== RELAY_BIND_LENGTH) {
         return rejected(`relay BIND is ${data.length} bytes; expected ${RELAY_BIND_LENGTH}`);
       }
-      const macAt = RELAY_BIND_LENGTH - RELAY_MAC_LENGTH;
+      const macAt = relayMacOffset(data);
       return parsed({
         type,
         token: data.subarray(RELAY_HEADER_LENGTH, RELAY_HEADER_LENGTH + ROUTE_TOKEN_LENGTH),
@@ -137,7 +142,7 @@ export function parseRelayFrame(data: Uint8Array): ParseResult<RelayFrame> {
           `relay BIND_ACK is ${data.length} bytes; expected ${RELAY_BIND_ACK_LENGTH}`,
         );
       }
-      const macAt = RELAY_BIND_ACK_LENGTH - RELAY_MAC_LENGTH;
+      const macAt = relayMacOffset(data);
       const flags = data[RELAY_HEADER_LENGTH + ROUTE_ID_LENGTH + 8]!;
       if ((flags & ~1) !== 0) return rejected(`relay BIND_ACK has unknown flags ${flags}`);
       return parsed({

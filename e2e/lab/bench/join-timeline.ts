@@ -7,6 +7,8 @@ import { readFile } from 'node:fs/promises';
  * Milliseconds from `startedAtMs`; null for a milestone the log does not show.
  */
 export interface JoinTimeline {
+  /** The core's first log line: Node started and loaded the bundle (the process's fixed cost). */
+  firstLogMs: number | null;
   natMs: number | null;
   interfaceUpMs: number | null;
   pathMs: number | null;
@@ -27,6 +29,7 @@ export async function joinTimeline(
     return line === undefined ? null : line.stamp - startedAtMs;
   };
   return {
+    firstLogMs: lines.length > 0 && lines[0]!.text ? lines[0]!.stamp - startedAtMs : null,
     natMs: at(/ \[nat\] NAT detected /),
     interfaceUpMs: at(/ \[wireguard\] WireGuard interface up /),
     // Fields between message and peer= vary (e.g. party=…); "path dead" is not a path.

@@ -25,7 +25,7 @@ const ratio = (a: number, b: number): string => `× ${(a / b).toFixed(2)}`;
 
 function milestones(t: JoinTimeline): string {
   const at = (n: number | null): string => (n === null ? '?' : `${(n / 1000).toFixed(2)} s`);
-  return `wg up ${at(t.interfaceUpMs)}, NAT ${at(t.natMs)}, path ${at(t.pathMs)}`;
+  return `first log ${at(t.firstLogMs)}, wg up ${at(t.interfaceUpMs)}, path ${at(t.pathMs)}, NAT ${at(t.natMs)}`;
 }
 
 function joinRows(label: string, j: JoinFigure & { pair: string }): Row[] {

@@ -110,6 +110,7 @@ var opFields = map[string]fields{
 	"accept-direct":    {required: []string{"peer", "host", "port"}},
 	"accept-route":     {required: []string{"peer", "routeId"}},
 	"resend-handshake": {required: []string{"peer"}},
+	"set-discovery":    setDiscoveryFields,
 	"stats":            {},
 	"close":            {},
 }
@@ -194,6 +195,8 @@ func parseArgs(op string, obj map[string]json.RawMessage) (any, *Error) {
 		}
 		r, err := routeField(obj, "routeId")
 		return AcceptRouteArgs{Peer: k, Route: r}, err
+	case "set-discovery":
+		return parseSetDiscovery(obj)
 	default: // stats, close
 		return NoArgs{}, nil
 	}

@@ -48,6 +48,7 @@ type PeerStats struct {
 }
 
 type StatsResult struct {
-	Socket SocketStats `json:"socket"`
-	Peers  []PeerStats `json:"peers"`
+	Socket    SocketStats     `json:"socket"`
+	Peers     []PeerStats     `json:"peers"`
+	Discovery *DiscoveryStats `json:"discovery,omitempty"`
 }

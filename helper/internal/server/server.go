@@ -13,6 +13,7 @@ import (
 	"os"
 
 	"github.com/lanrage/lanrage/helper/internal/bind"
+	"github.com/lanrage/lanrage/helper/internal/discoveryos"
 	"github.com/lanrage/lanrage/helper/internal/proto"
 	"github.com/lanrage/lanrage/helper/internal/tunnel"
 )
@@ -55,13 +56,19 @@ type Server struct {
 	deps    tunnel.Deps
 	helloed bool
 	tunnel  Tunnel
+	disco   *gameDiscovery // game discovery on the tunnel's hook, made by open
+	// applyDiscovery is discoveryos.Apply; the server's tests replace it (they run without root).
+	applyDiscovery func(ctx context.Context, cfg discoveryos.Config, nft discoveryos.RunNft) (*discoveryos.Setup, error)
 }
 
 // New serves the core on in/out. deps.Upstream is set to the server's writer.
 func New(in io.Reader, out *Writer, log *slog.Logger, open Opener, deps tunnel.Deps) *Server {
 	deps.Upstream = out
 	deps.Log = log
-	return &Server{in: proto.NewReader(in), out: out, log: log, open: open, deps: deps}
+	return &Server{
+		in: proto.NewReader(in), out: out, log: log, open: open, deps: deps,
+		applyDiscovery: discoveryos.Apply,
+	}
 }
 
 // Run serves until close, EOF, a fatal frame or ctx's end, then closes the tunnel (removing
@@ -70,6 +77,9 @@ func (s *Server) Run(ctx context.Context) Exit {
 	frames := make(chan frameOrErr)
 	go s.readLoop(ctx, frames)
 	exit := s.serve(ctx, frames)
+	if s.disco != nil {
+		s.disco.close(context.WithoutCancel(ctx))
+	}
 	if s.tunnel != nil {
 		if err := s.tunnel.Close(); err != nil {
 			s.log.Warn("closing the tunnel", "err", err)
@@ -190,11 +200,17 @@ func (s *Server) handle(ctx context.Context, req proto.Request) (any, error) {
 		if s.tunnel != nil {
 			return nil, proto.Errorf(proto.CodeAlreadyOpen, "this helper already serves %s", s.tunnel.Result().Interface)
 		}
-		t, err := s.open(a, s.deps)
+		deps := s.deps
+		disco := newGameDiscovery(a.MTU)
+		disco.apply = s.applyDiscovery
+		if deps.Hook == nil {
+			deps.Hook = disco.fwd
+		}
+		t, err := s.open(a, deps)
 		if err != nil {
 			return nil, err
 		}
-		s.tunnel = t
+		s.tunnel, s.disco = t, disco
 		s.log.Info("interface open", "interface", t.Result().Interface, "listenPort", t.Result().ListenPort)
 		return t.Result(), nil
 	case proto.NoArgs:
@@ -212,12 +228,24 @@ func (s *Server) handleOpen(ctx context.Context, req proto.Request) (any, error)
 	b := s.tunnel.Bind()
 	switch a := req.Args.(type) {
 	case proto.SetAddressArgs:
-		return nil, s.tunnel.SetAddress(ctx, a.Prefix)
+		if err := s.tunnel.SetAddress(ctx, a.Prefix); err != nil {
+			return nil, err
+		}
+		s.disco.setAddress(a.Prefix)
+		return nil, nil
 	case proto.SetPeerArgs:
-		return nil, s.tunnel.SetPeer(a)
+		if err := s.tunnel.SetPeer(a); err != nil {
+			return nil, err
+		}
+		s.disco.setPeer(a)
+		return nil, nil
 	case proto.PeerArgs:
 		if req.Op == "remove-peer" {
-			return nil, s.tunnel.RemovePeer(a.Peer)
+			if err := s.tunnel.RemovePeer(a.Peer); err != nil {
+				return nil, err
+			}
+			s.disco.removePeer(a.Peer)
+			return nil, nil
 		}
 		resent, err := b.ResendHandshake(a.Peer)
 		return proto.ResendResult{Resent: resent}, err
@@ -227,8 +255,15 @@ func (s *Server) handleOpen(ctx context.Context, req proto.Request) (any, error)
 		return nil, b.AcceptDirect(a.Peer, a.From)
 	case proto.AcceptRouteArgs:
 		return nil, b.AcceptRoute(a.Peer, a.Route)
+	case proto.SetDiscoveryArgs:
+		return s.disco.set(ctx, s.tunnel.Result().Interface, a), nil
 	case proto.NoArgs: // stats
-		return s.tunnel.Stats()
+		st, err := s.tunnel.Stats()
+		if err != nil {
+			return nil, err
+		}
+		st.Discovery = s.disco.stats()
+		return st, nil
 	}
 	return nil, proto.Errorf(proto.CodeUnknownOp, "op %s has no handler", req.Op)
 }

@@ -73,8 +73,12 @@ func (w *wrapper) Write(bufs [][]byte, offset int) (int, error) {
 		if out == nil {
 			continue
 		}
-		// A sub-slice (outer header removed) is moved to where the OS write expects it.
-		n := copy(b[offset:], out)
+		// A sub-slice (outer header removed) is moved to where the OS write expects it; the
+		// packet itself (the common case) is not copied onto itself.
+		n := len(out)
+		if len(out) > 0 && &out[0] != &b[offset] {
+			n = copy(b[offset:], out)
+		}
 		kept = append(kept, b[:offset+n])
 	}
 	if len(kept) == 0 {

@@ -14,6 +14,24 @@ describe('config', () => {
     expect(config.degradedThresholdMs).toBe(200);
     expect(config.failedCleanupMs).toBe(300_000);
     expect(config.pinnedRelay).toBeNull();
+    expect(config.discovery).toBe(true);
+    expect(config.discoveryMulticastGroups).toEqual(['224.0.2.60']);
+  });
+
+  it('turns game discovery off and lists its groups from the config file', () => {
+    const config = parseConfig({ discovery: false, discoveryMulticastGroups: ['239.1.2.3'] });
+    expect(config.discovery).toBe(false);
+    expect(config.discoveryMulticastGroups).toEqual(['239.1.2.3']);
+  });
+
+  it('refuses a discovery group that belongs to the home network, naming why', () => {
+    expect(() => parseConfig({ discoveryMulticastGroups: ['224.0.0.251'] })).toThrow(
+      /discoveryMulticastGroups\.0.*mDNS/,
+    );
+    expect(() => parseConfig({ discoveryMulticastGroups: ['239.255.255.250'] })).toThrow(/SSDP/);
+    expect(() => parseConfig({ discoveryMulticastGroups: ['224.0.2.60', '224.0.2.60'] })).toThrow(
+      /twice/,
+    );
   });
 
   it.each([
@@ -22,6 +40,7 @@ describe('config', () => {
     [{ monitorIntervalMs: 5 }, 'monitorIntervalMs'],
     [{ relays: [{ id: 'x', endpoint: 'nope' }] }, 'relays.0.endpoint'],
     [{ typo: 1 }, 'typo'],
+    [{ discovery: 'yes' }, 'discovery'],
   ])('names the field that is wrong in %j', (input, field) => {
     expect(() => parseConfig(input)).toThrow(ConfigError);
     try {

@@ -1,5 +1,10 @@
 import { z } from 'zod';
 import { ServerEndpointSchema } from '../../../src-shared/protocol/control-messages.js';
+import {
+  DEFAULT_DISCOVERY_GROUPS,
+  discoveryGroupProblem,
+  MAX_DISCOVERY_GROUPS,
+} from '../../../src-shared/domain/discovery-groups.js';
 
 /**
  * Everything the connection core can be told, with the why of each default. A config file holds
@@ -49,6 +54,22 @@ export const ConfigSchema = z.strictObject({
   failedCleanupMs: z.number().int().min(1_000).max(3_600_000).default(300_000),
   /** WireGuard persistent keepalive: 25 s keeps typical NAT UDP mappings (≥ 30 s) open. */
   keepaliveSeconds: z.number().int().min(0).max(600).default(25),
+  /**
+   * Carry LAN games' discovery broadcasts and multicasts to the party, and theirs to us
+   * (docs/game-discovery.md). On by default: it is what "if it runs on LAN" promises.
+   */
+  discovery: z.boolean().default(true),
+  /** Multicast groups games announce on, copied into the party (default: Minecraft's). */
+  discoveryMulticastGroups: z
+    .array(
+      z.string().superRefine((group, ctx) => {
+        const problem = discoveryGroupProblem(group);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+    )
+    .max(MAX_DISCOVERY_GROUPS)
+    .refine((groups) => new Set(groups).size === groups.length, 'lists a group twice')
+    .default([...DEFAULT_DISCOVERY_GROUPS]),
   logLevel: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   /** The WireGuard helper binary; null: $LANRAGE_HELPER, else the one `npm run build` made. */
   helperPath: z.string().min(1).max(4096).nullable().default(null),

@@ -1,7 +1,8 @@
 import { lookup } from 'node:dns/promises';
 import { isIPv4 } from 'node:net';
 import { toHex } from '../../../src-shared/protocol/bytes.js';
-import type { DataPlane, DataPlanePeer, PeerPath } from '../net/data-plane.js';
+import type { DiscoveryStats } from '../discovery/discovery-helper-schemas.js';
+import type { DataPlane, DataPlanePeer, DiscoverySetting, PeerPath } from '../net/data-plane.js';
 import type { DatagramListener, PublicSocket, SendOptions } from '../net/public-socket.js';
 import { icmpLatency, type LatencyProbe } from '../relay/icmp-latency.js';
 import { HelperClient } from './helper-client.js';
@@ -40,6 +41,8 @@ export interface HelperDataPlaneOptions {
   tunnelLatency?: LatencyProbe;
   /** The helper died or broke the protocol while we were running: the tunnel is gone. */
   onFailure?: (error: HelperError) => void;
+  /** The user's game-discovery setting, read each time the interface comes up (default: off). */
+  discovery?: () => DiscoverySetting;
 }
 
 /** The virtual network is one /16 (see virtual-ip-pool.ts): later peers need no new route. */
@@ -107,6 +110,37 @@ export class HelperDataPlane implements DataPlane, PublicSocket {
       address: virtualIp,
       prefixLength: VIRTUAL_PREFIX_LENGTH,
     });
+    if (this.o.discovery) await this.setDiscovery(this.o.discovery());
+  }
+
+  /**
+   * Turns game discovery on or off (PROTOCOL.md, "Game discovery"). A failure is logged, never
+   * thrown: the tunnel works without discovery, and a helper that cannot copy home broadcasts
+   * (no nftables) still carries the party's own.
+   */
+  async setDiscovery(setting: DiscoverySetting): Promise<void> {
+    const log = this.o.log;
+    try {
+      const result = await this.client.request('set-discovery', {
+        enabled: setting.enabled,
+        multicastGroups: [...setting.multicastGroups],
+      });
+      if (!setting.enabled) log.info('game discovery is off (config "discovery": false)');
+      else if (result.homeCopies)
+        log.info('game discovery on', { groups: setting.multicastGroups.join(',') });
+      else
+        log.warn('game discovery on, but broadcasts from this machine are not copied into it', {
+          reason: result.reason,
+        });
+    } catch (error) {
+      log.warn('game discovery could not be set up', { error: (error as Error).message });
+    }
+  }
+
+  /** The helper's game-discovery counters (undefined when it reports none). */
+  async discoveryStats(): Promise<DiscoveryStats | undefined> {
+    if (this.closed) return undefined;
+    return (await this.stats()).discovery;
   }
 
   /** Leaving a party: every peer goes (nothing is routed any more); the interface goes at close. */

@@ -1,5 +1,10 @@
 import { isIPv4 } from 'node:net';
 import { z } from 'zod';
+import {
+  DiscoveryStatsSchema,
+  SetDiscoveryArgsSchema,
+  SetDiscoveryResultSchema,
+} from '../discovery/discovery-helper-schemas.js';
 
 /**
  * The JSON layer of the helper protocol (helper/PROTOCOL.md, version 1), as one op map: each op's
@@ -75,7 +80,12 @@ const PeerStatsSchema = z.object({
   txBytes: Counter,
 });
 export type HelperStats = z.infer<typeof HelperStatsSchema>;
-const HelperStatsSchema = z.object({ socket: SocketStatsSchema, peers: z.array(PeerStatsSchema) });
+const HelperStatsSchema = z.object({
+  socket: SocketStatsSchema,
+  peers: z.array(PeerStatsSchema),
+  // Game discovery (PROTOCOL.md, "Game discovery"); absent from a helper that predates it.
+  discovery: DiscoveryStatsSchema.optional(),
+});
 const Empty = z.object({});
 
 /** Every op: its arguments (what goes beside `id` and `op`) and its result. */
@@ -132,6 +142,7 @@ export const HELPER_OPS = {
     args: z.strictObject({ peer: WireGuardKeySchema }),
     result: z.object({ resent: z.boolean() }),
   },
+  'set-discovery': { args: SetDiscoveryArgsSchema, result: SetDiscoveryResultSchema },
   stats: { args: z.strictObject({}), result: HelperStatsSchema },
   close: { args: z.strictObject({}), result: Empty },
 } as const;

@@ -1,3 +1,5 @@
+import type { DiscoveryStats } from '../discovery/discovery-helper-schemas.js';
+
 /**
  * The seam to "the data plane": the WireGuard interface and each peer's path beneath it. The core
  * decides (which path, when to move); the data plane only carries packets where it is told. The
@@ -47,4 +49,16 @@ export interface DataPlane {
   /** ICMP RTT to a peer's virtual IP through the tunnel (end to end), or null. */
   tunnelLatency(virtualIp: string): Promise<number | null>;
   removePeer(publicKey: string): Promise<void>;
+  /**
+   * Game discovery (docs/game-discovery.md): apply the user's setting now (it is also applied by
+   * `up`), and read the per-peer counters. Absent where the data plane has none (in-memory tests).
+   */
+  setDiscovery?(setting: DiscoverySetting): Promise<void>;
+  discoveryStats?(): Promise<DiscoveryStats | undefined>;
+}
+
+/** Whether LAN-game broadcasts/multicasts are carried, and which multicast groups are copied. */
+export interface DiscoverySetting {
+  enabled: boolean;
+  multicastGroups: readonly string[];
 }

@@ -119,15 +119,19 @@ export class PartyManager {
 
   private async entered(request: () => Promise<Party>): Promise<PartyStatus> {
     this.entering = true;
+    let entered: PartyStatus;
     try {
-      await this.enter(await request());
+      const party = await request();
+      await this.enter(party);
+      // The party as entered: held events handled below may already have changed the current one.
+      entered = { id: party.id, name: party.name, inviteCode: party.inviteCode };
     } finally {
       this.entering = false;
       const held = this.held.splice(0);
       for (const event of held)
         await this.onEvent(event).catch((e: Error) => this.warn('event handling failed', e));
     }
-    return this.current!;
+    return entered;
   }
 
   private async enter(party: Party): Promise<void> {

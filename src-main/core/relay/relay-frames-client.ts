@@ -1,12 +1,10 @@
-import { mac16, macEqual } from '../../../src-common/crypto/mac.js';
+import { relayFrameMacValid, signRelayFrame } from '../../../src-common/crypto/relay-frame-mac.js';
 import {
   encodeRelayBindUnsigned,
   encodeRelayDataHeader,
   parseRelayFrame,
-  RELAY_BIND_LENGTH,
   RELAY_DATA_HEADER_LENGTH,
   RELAY_HEADER_LENGTH,
-  RELAY_MAC_LENGTH,
   RELAY_MAGIC,
   RELAY_MAX_PAYLOAD,
   RelayFrameType,
@@ -64,8 +62,7 @@ export function relayRouteFromGrant(grant: RouteGrant): ParseResult<RelayRoute> 
 /** A signed 60-byte BIND for this route with this counter. */
 export function buildRelayBind(route: RelayRoute, counter: bigint): Buffer {
   const frame = Buffer.from(encodeRelayBindUnsigned(route.token, counter));
-  const macAt = RELAY_BIND_LENGTH - RELAY_MAC_LENGTH;
-  mac16(route.sideKey, frame.subarray(0, macAt)).copy(frame, macAt);
+  signRelayFrame(frame, route.sideKey);
   return frame;
 }
 
@@ -85,8 +82,7 @@ export function verifyRelayBindAck(
   if (frame.value.type !== RelayFrameType.BindAck) return rejected('relay frame is not a BIND_ACK');
   const ack = frame.value;
   if (!route.routeId.equals(ack.routeId)) return rejected('BIND_ACK is for another route');
-  if (!macEqual(mac16(route.sideKey, ack.macInput), ack.mac))
-    return rejected('BIND_ACK MAC is wrong');
+  if (!relayFrameMacValid(data, route.sideKey)) return rejected('BIND_ACK MAC is wrong');
   return parsed({ counter: ack.counter, peerBound: ack.peerBound });
 }
 
