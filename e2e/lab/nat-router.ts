@@ -13,7 +13,16 @@ import { run } from './exec.js';
  * The NAT kinds also get a home-router firewall: inbound from the WAN is forwarded only for
  * connections the inside started (or, for full cone, that the 1:1 rule translated), so nothing
  * can reach the LAN by routing to its private addresses directly.
+ *
+ * Routers differ in what they do with unsolicited WAN packets addressed to themselves:
+ *   firewalled   drop them (a WAN input drop rule), as most home routers do
+ *   answers-wan  accept them (no input rule), as some ISP routers and CGNAT boxes do: the packet
+ *                is delivered to the router itself, and the conntrack entry it leaves makes the
+ *                router remap the player's own later packet to that sender (a new public port),
+ *                which is what breaks naive simultaneous hole punching.
  */
+export const ROUTER_INPUT_POLICIES = ['firewalled', 'answers-wan'] as const;
+export type RouterInputPolicy = (typeof ROUTER_INPUT_POLICIES)[number];
 export const NAT_KINDS = ['open', 'full_cone', 'port_restricted', 'symmetric'] as const;
 export type LabNatKind = (typeof NAT_KINDS)[number];
 
@@ -40,7 +49,11 @@ const TABLE = 'lanrage_lab';
  */
 const SYMMETRIC_MASQUERADE = 'masquerade random';
 
-export function natRuleset(kind: LabNatKind, a: RouterAddressing): string {
+export function natRuleset(
+  kind: LabNatKind,
+  a: RouterAddressing,
+  input: RouterInputPolicy = 'firewalled',
+): string {
   const wan = JSON.stringify(a.wanIf);
   const lines: string[] = [`table ip ${TABLE} {`];
   if (kind !== 'open') {
@@ -51,6 +64,10 @@ export function natRuleset(kind: LabNatKind, a: RouterAddressing): string {
       kind === 'full_cone' ? `    iifname ${wan} ct status dnat accept` : '',
       `    iifname ${wan} drop`,
       '  }',
+    );
+  }
+  if (kind !== 'open' && input === 'firewalled') {
+    lines.push(
       // Like a home router, answer nothing on the WAN that the inside did not start. Without
       // this, an unsolicited punch packet is delivered to the router itself, and the conntrack
       // entry it leaves makes the router remap the player's own outgoing packet to that peer.
@@ -90,8 +107,35 @@ export async function applyNat(
   ns: string,
   kind: LabNatKind,
   addressing: RouterAddressing,
+  input: RouterInputPolicy = 'firewalled',
 ): Promise<void> {
   await run('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], {
-    input: `table ip ${TABLE}\ndelete table ip ${TABLE}\n${natRuleset(kind, addressing)}`,
+    input: `table ip ${TABLE}\ndelete table ip ${TABLE}\n${natRuleset(kind, addressing, input)}`,
   });
+}
+
+/**
+ * A home router's IPv6 firewall: no NAT, inbound forwarded only for flows the inside started,
+ * nothing on the WAN answered that the inside did not start. Two players behind such firewalls
+ * reach each other directly once both have sent (each one's outbound packet opens its own state).
+ */
+export function ipv6FirewallRuleset(wanIf: string): string {
+  const wan = JSON.stringify(wanIf);
+  return [
+    `table ip6 ${TABLE}_v6 {`,
+    '  chain forward {',
+    '    type filter hook forward priority filter; policy accept;',
+    `    iifname ${wan} ct state established,related accept`,
+    `    iifname ${wan} meta l4proto ipv6-icmp accept`,
+    `    iifname ${wan} drop`,
+    '  }',
+    '  chain input {',
+    '    type filter hook input priority filter; policy accept;',
+    `    iifname ${wan} ct state established,related accept`,
+    // Neighbour discovery must pass, or the router cannot even resolve its neighbours.
+    `    iifname ${wan} meta l4proto ipv6-icmp accept`,
+    `    iifname ${wan} drop`,
+    '  }',
+    '}',
+  ].join('\n');
 }

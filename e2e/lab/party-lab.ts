@@ -9,8 +9,14 @@ import { LAB_STATE_DIR } from './delay-link.js';
 import { run, runIn } from './exec.js';
 import { startInNamespace, type LabProcess } from './lanrage-process.js';
 import { asUser, type LabUser } from './lab-user.js';
-import type { LabNatKind } from './nat-router.js';
-import { CONTROL_IP, Lab, STUN_IPS, STUN_PORTS, type PlayerLayout } from './topology.js';
+import {
+  CONTROL_IP,
+  Lab,
+  STUN_IPS,
+  STUN_PORTS,
+  type PlayerLayout,
+  type PlayerSpec,
+} from './topology.js';
 
 /**
  * A LANrage party in the NAT lab: the real control server, STUN server and relays in the
@@ -95,7 +101,7 @@ export class PartyLab {
   }
 
   static async start(spec: {
-    players: { name: string; nat: LabNatKind }[];
+    players: PlayerSpec[];
     relays: { name: string; delayMs: number }[];
   }): Promise<PartyLab> {
     ensureBundles();

@@ -22,6 +22,7 @@ const peer = (over: Partial<PeerStatus>): PeerStatus => ({
     peerNat: 'full_cone',
     lan: { outcome: 'not-tried', reason: 'different-networks' },
     holePunch: { outcome: 'succeeded', reason: 'ok' },
+    punch: null,
     relay: { outcome: 'succeeded', reason: 'ok' },
     openedBy: 'hole-punch',
   },

@@ -13,7 +13,7 @@ import { attachSocketServices, type SocketServices } from './net/socket-services
 import type { HelperError } from './helper/helper-error.js';
 import { helperNetwork } from './helper/helper-network.js';
 import { resolveHelperPath } from './helper/helper-process.js';
-import { localCandidates } from './party/local-candidates.js';
+import { hasGlobalIpv6, ownCandidates as candidatesOn } from './party/ipv6-candidates.js';
 import { PartyManager } from './party/party-manager.js';
 import { peerDiscoveryStatus } from './discovery/peer-discovery-status.js';
 import type { LatencyProbe } from './relay/icmp-latency.js';
@@ -71,7 +71,7 @@ interface CoreParts {
   /** The NAT verdict: null until detection (started with the core, not awaited) finishes. */
   nat: { current: NatDetection | null };
   /** This member as the connections see it; its NAT fields are filled in with the verdict. */
-  self: { publicKey: string; natType: NatType; publicIp: string | null };
+  self: { publicKey: string; natType: NatType; publicIp: string | null; hasIpv6: boolean };
   memberInfo: () => MemberInfo;
   localCandidates: () => string[];
 }
@@ -225,13 +225,15 @@ export class LanrageCore {
       ...(o.relayLatency ? { measure: o.relayLatency } : {}),
     });
     relays.setControlRelays(control.welcome?.relays ?? []);
-    const candidatesOf = o.localCandidates ?? ((port: number) => localCandidates(port));
+    const candidatesOf =
+      o.localCandidates ?? ((port: number) => candidatesOn(port, network.socket.hasIpv6));
     const ownCandidates = () => candidatesOf(network.socket.localPort);
     const nat: { current: NatDetection | null } = { current: null };
     const self = {
       publicKey: keys.publicKey,
       natType: 'unknown' as NatType,
       publicIp: null as string | null,
+      hasIpv6: hasGlobalIpv6(ownCandidates()),
     };
     const core = new LanrageCore(o, {
       publicKey: keys.publicKey,

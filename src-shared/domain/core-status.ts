@@ -44,11 +44,27 @@ export interface CoordinationAttempt {
  * punching are tried at the same moment; the relay is set up first, for every pair, and stays as
  * the fallback.
  */
+/** Hole punching's latest attempt (src-main/core/paths/punch-schedule.ts), for "what was tried". */
+export interface PunchSummary {
+  /** The attempt number of the pair (both sides count the initiator's signals). */
+  attempt: number;
+  /** This side led (full packets first) or followed (low-TTL openers until it heard the leader). */
+  role: 'leader' | 'follower';
+  /** The follower's opener TTL in that attempt. */
+  openerTtl: number;
+  /** Over IPv6 (global addresses on both sides, no NAT on the way), else IPv4. */
+  family: 'ipv4' | 'ipv6';
+  /** Unix ms of the next try after a failed attempt (relayed meanwhile); null otherwise. */
+  nextTryAt: number | null;
+}
+
 export interface PeerCoordination {
   selfNat: NatType;
   peerNat: NatType;
   lan: CoordinationAttempt;
   holePunch: CoordinationAttempt;
+  /** The latest punch attempt; null before the first. */
+  punch: PunchSummary | null;
   relay: CoordinationAttempt;
   /** The method that opened the path in use now; null while there is none. */
   openedBy: CoordinationMethod | null;

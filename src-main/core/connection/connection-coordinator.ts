@@ -9,6 +9,8 @@ import type { Candidate, LivePath, PeerLink } from '../paths/peer-link.js';
 import type { RelayEndpoint } from '../relay/relay-binder.js';
 import { sleep } from '../time/clock.js';
 import { relayRouteFromGrant, type RelayRoute } from '../relay/relay-frames-client.js';
+import { directRetryDelayMs, punchPlan } from '../paths/punch-schedule.js';
+import { isGlobalIpv6 } from '../party/ipv6-candidates.js';
 import { CoordinationRecord } from './coordination-record.js';
 import type { PeerConnectionDeps } from './peer-connection.js';
 import type { Logger } from '../../../src-common/logging/logger.js';
@@ -56,7 +58,12 @@ export class ConnectionCoordinator {
   private relayEpoch = 0;
   private readonly failedRelays = new Set<string>();
   private punchAttempt = 0;
+  /** Direct attempts failed in a row, and when the next may start (punch-schedule.ts). */
+  private directFailures = 0;
+  private nextDirectAt = 0;
   private failure: string | null = null;
+  /** How the live direct path was opened, for status ("after hole punching, attempt 2"). */
+  private directMethod: string | null = null;
   private readonly record = new CoordinationRecord();
 
   constructor(
@@ -77,7 +84,12 @@ export class ConnectionCoordinator {
 
   /** Why the preferred strategy was not reached, else why this strategy. */
   get reason(): string {
-    return this.failure ?? this.choice.reason;
+    if (this.failure) return this.failure;
+    if (!this.onDirect() || !this.directMethod) return this.choice.reason;
+    const host = this.link.path?.via.host ?? '';
+    return host.includes(':')
+      ? `direct over IPv6 (no NAT on the way) ${this.directMethod}`
+      : `${this.choice.reason}; direct ${this.directMethod}`;
   }
 
   /** What was tried and how it went, with the path kind in use now. */
@@ -138,7 +150,7 @@ export class ConnectionCoordinator {
       // The initiator's call, even when our view of its NAT is stale (its newer member info may
       // still be on the way): a punch that cannot succeed costs a few probes, a missed one 30 s.
       const localAt = signal.at - (this.d.control.serverNow() - this.d.clock.now());
-      this.d.tasks.start(`${this.prefix}punch`, (s) => this.runPunch(localAt, s));
+      this.d.tasks.start(`${this.prefix}punch`, (s) => this.runPunch(localAt, signal.attempt, s));
     }
   }
 
@@ -173,8 +185,12 @@ export class ConnectionCoordinator {
     this.reselectRelay(new Set());
   }
 
-  /** A relayed pair whose NATs allow direct tries again now and then: NATs change. */
+  /**
+   * A relayed pair whose NATs allow direct tries again, on the schedule of punch-schedule.ts
+   * (never sooner: a retry inside conntrack's timeout would renew a failed attempt's bad entries).
+   */
   retryDirect(): void {
+    if (this.d.clock.now() < this.nextDirectAt) return;
     if (this.link.path?.kind === 'relay' && this.wantsDirect() && this.initiator) this.tryDirect();
   }
 
@@ -247,33 +263,78 @@ export class ConnectionCoordinator {
       this.d.onChange();
       return;
     }
-    await this.runPunch(this.d.clock.now() + PUNCH_LEAD_MS, signal);
+    await this.runPunch(this.d.clock.now() + PUNCH_LEAD_MS, this.punchAttempt, signal);
   }
 
-  private async runPunch(localAt: number, signal: AbortSignal): Promise<void> {
+  private async runPunch(localAt: number, attempt: number, signal: AbortSignal): Promise<void> {
+    // The candidates are read at the signalled moment, not when the signal arrives: the peer's
+    // address (its NAT verdict) may reach us during the lead time, and a follower without it
+    // cannot open its NAT towards the leader, which fails the whole attempt.
+    const wait = localAt - this.d.clock.now();
+    if (wait > 0) await sleep(this.d.clock, wait, signal);
+    if (signal.aborted) return;
     // No known address is no reason to sit out: the peer's pings reach us from its fresh mapping
     // (heardFrom adds it), which is all a peer whose NAT verdict is still pending can offer.
     const candidates = this.candidates();
+    const plan = punchPlan(attempt, this.initiator, {
+      self: this.d.self.natType,
+      peer: this.member.natType,
+    });
     this.record.punchStarted(candidates.some((c) => c.kind === 'lan'));
+    this.record.punchPlanned({
+      attempt,
+      role: plan.leads ? 'leader' : 'follower',
+      openerTtl: plan.openerTtl,
+      family: candidates.every((c) => c.host.includes(':')) ? 'ipv6' : 'ipv4',
+    });
     this.log.info('hole punching', {
       candidates: candidates.map((c) => `${c.host}:${c.port}`).join(','),
+      attempt,
+      role: plan.leads ? 'leader' : `follower (opener TTL ${plan.openerTtl})`,
     });
-    const path = await this.link.punch(candidates, localAt, PUNCH_WINDOW_MS, signal);
+    const outcome = await this.link.punch(candidates, localAt, PUNCH_WINDOW_MS, signal, plan);
     if (signal.aborted) return;
+    const path = outcome.path;
+    const cost = { pings: outcome.pings, lowTtlPings: outcome.lowTtlPings };
     if (path) {
       this.failure = null;
+      this.directFailures = 0;
+      this.directMethod = `after hole punching (attempt ${attempt}, ${plan.leads ? 'leading' : `opened with TTL ${plan.openerTtl}`})`;
       this.record.punchSucceeded(path.kind === 'lan' ? 'lan' : 'direct');
+      this.record.punchPlanned({
+        attempt,
+        role: plan.leads ? 'leader' : 'follower',
+        openerTtl: plan.openerTtl,
+        family: path.via.host.includes(':') ? 'ipv6' : 'ipv4',
+      });
       this.log.info('direct path proven', {
         path: path.kind,
         endpoint: `${path.via.host}:${path.via.port}`,
+        attempt,
+        afterMs: outcome.provenAfterMs,
+        ...cost,
       });
     } else {
-      this.failure = `${this.choice.reason}; direct attempt failed, using the relay`;
+      this.directFailures++;
+      const retryMs = directRetryDelayMs(this.directFailures);
+      this.nextDirectAt = this.d.clock.now() + retryMs;
+      this.record.punchRetryAt(this.nextDirectAt);
+      const tried = plan.leads ? 'leading' : `following with TTL-${plan.openerTtl} openers`;
+      this.failure = `${this.choice.reason}; direct attempt ${this.directFailures} failed (hole punching, ${tried}), using the relay; next try in ${Math.round(retryMs / 1000)} s`;
       this.record.punchFailed('no-answer');
-      this.log.warn('direct attempt failed; staying on the relay');
+      this.log.warn('direct attempt failed; staying on the relay', { attempt, retryMs, ...cost });
       this.restoreRelayPath();
+      if (this.initiator) this.scheduleDirectRetry(retryMs);
     }
     this.d.onChange();
+  }
+
+  /** The initiator tries direct again once conntrack has forgotten the failed attempt. */
+  private scheduleDirectRetry(delayMs: number): void {
+    this.d.tasks.start(`${this.prefix}direct-retry`, async (signal) => {
+      await sleep(this.d.clock, delayMs, signal);
+      if (!signal.aborted) this.retryDirect();
+    });
   }
 
   private candidates(): Candidate[] {
@@ -285,9 +346,21 @@ export class ConnectionCoordinator {
         out.push({ kind, host: ep.value.host, port: ep.value.port });
       }
     };
+    // Global IPv6 first: no NAT on the way, only firewalls that both sides' probes open.
+    for (const c of this.peerIpv6()) add('direct', c);
+    if (this.choice.strategy === 'relay') return out;
     if (this.choice.strategy === 'lan') for (const c of this.member.localCandidates) add('lan', c);
     add('direct', this.member.publicEndpoint);
     return out;
+  }
+
+  /** The peer's global IPv6 candidates, when we have IPv6 too. */
+  private peerIpv6(): string[] {
+    if (!this.d.self.hasIpv6) return [];
+    return this.member.localCandidates.filter((c) => {
+      const ep = parseEndpoint(c);
+      return ep.ok && isGlobalIpv6(ep.value.host);
+    });
   }
 
   // --- relays -------------------------------------------------------------------------------
@@ -388,8 +461,9 @@ export class ConnectionCoordinator {
     return kind === 'direct' || kind === 'lan';
   }
 
+  /** Direct is worth trying: the NAT types allow it, or both sides have global IPv6. */
   private wantsDirect(): boolean {
-    return this.choice.strategy !== 'relay';
+    return this.choice.strategy !== 'relay' || this.peerIpv6().length > 0;
   }
 
   private decide(): StrategyChoice {

@@ -85,6 +85,7 @@ async function side(
       publicKey: keys.publicKey,
       natType: nat,
       publicIp: sameNetwork ? SHARED_PUBLIC_IP : `192.0.2.${virtualIp.split('.')[3]}`,
+      hasIpv6: false,
     },
     clock: systemClock,
     // WireGuard itself is the one stand-in (the helper's tests and the NAT lab cover it): the

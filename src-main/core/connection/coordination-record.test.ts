@@ -118,3 +118,42 @@ describe('CoordinationRecord', () => {
     expect([s.selfNat, s.peerNat]).toEqual(['port_restricted_cone', 'symmetric']);
   });
 });
+
+describe('CoordinationRecord: the punch summary', () => {
+  const first = { attempt: 1, role: 'follower', openerTtl: 2, family: 'ipv4' } as const;
+
+  it.each<[string, Step[], unknown]>([
+    ['is null before any punch', [plan('direct')], null],
+    [
+      'names the attempt under way, with no next try yet',
+      [plan('direct'), (r) => r.punchPlanned(first)],
+      { ...first, nextTryAt: null },
+    ],
+    [
+      'gives the next try after a failed attempt',
+      [
+        plan('direct'),
+        (r) => r.punchPlanned(first),
+        (r) => r.punchFailed('no-answer'),
+        (r) => r.punchRetryAt(1_000_033_000),
+      ],
+      { ...first, nextTryAt: 1_000_033_000 },
+    ],
+    [
+      'forgets the next try when the next attempt starts',
+      [
+        plan('direct'),
+        (r) => r.punchPlanned(first),
+        (r) => r.punchRetryAt(1_000_033_000),
+        (r) => r.punchPlanned({ ...first, attempt: 2, role: 'leader' }),
+      ],
+      { ...first, attempt: 2, role: 'leader', nextTryAt: null },
+    ],
+  ])('%s', (_name, steps, want) => {
+    const record = new CoordinationRecord();
+    for (const step of steps) step(record);
+    expect(record.snapshot('port_restricted_cone', 'port_restricted_cone', null).punch).toEqual(
+      want,
+    );
+  });
+});

@@ -4,6 +4,7 @@ import type {
   CoordinationMethod,
   PathKind,
   PeerCoordination,
+  PunchSummary,
 } from '../../../src-shared/domain/core-status.js';
 import type { StrategyChoice } from '../../../src-shared/domain/connection-strategy.js';
 import type { NatType } from '../../../src-shared/domain/nat-type.js';
@@ -22,6 +23,7 @@ export class CoordinationRecord {
   private lan: CoordinationAttempt = attempt('not-tried', 'different-networks');
   private holePunch: CoordinationAttempt = attempt('not-tried', 'nat-incompatible');
   private relay: CoordinationAttempt = attempt('trying', 'ok');
+  private punch: PunchSummary | null = null;
 
   /** The strategy was (re)decided: what is not going to be tried, and why. */
   planned(choice: StrategyChoice): void {
@@ -41,6 +43,16 @@ export class CoordinationRecord {
   punchSucceeded(kind: 'lan' | 'direct'): void {
     if (kind === 'lan') this.lan = attempt('succeeded', 'ok');
     else this.holePunch = attempt('succeeded', 'ok');
+  }
+
+  /** The plan of the punch under way (punch-schedule.ts); its next try is not known yet. */
+  punchPlanned(plan: Omit<PunchSummary, 'nextTryAt'>): void {
+    this.punch = { ...plan, nextTryAt: null };
+  }
+
+  /** When hole punching is tried next (after a failed attempt), in unix ms. */
+  punchRetryAt(at: number): void {
+    if (this.punch) this.punch = { ...this.punch, nextTryAt: at };
   }
 
   /** The punch window passed (or could not start) without a path. */
@@ -74,6 +86,7 @@ export class CoordinationRecord {
       peerNat,
       lan: { ...this.lan },
       holePunch: { ...this.holePunch },
+      punch: this.punch && { ...this.punch },
       relay: { ...this.relay },
       openedBy: current === null ? null : OPENED_BY[current],
     };

@@ -108,6 +108,17 @@ describe('every pair of NAT kinds, in memory', () => {
             want === 'relay'
               ? { outcome: 'not-tried', reason: 'nat-incompatible' }
               : { outcome: 'succeeded', reason: 'ok' },
+          // The first attempt's plan (punch-schedule.ts); who leads depends on the random keys.
+          punch:
+            want === 'relay'
+              ? null
+              : {
+                  attempt: 1,
+                  role: expect.stringMatching(/^(leader|follower)$/),
+                  openerTtl: 2,
+                  family: 'ipv4',
+                  nextTryAt: null,
+                },
           relay: { outcome: 'succeeded', reason: 'ok' },
           openedBy: want === 'relay' ? 'relay' : 'hole-punch',
         });

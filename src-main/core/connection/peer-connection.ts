@@ -36,6 +36,8 @@ export interface SelfView {
   publicKey: string;
   natType: NatType;
   publicIp: string | null;
+  /** We have a global IPv6 candidate on the public port (ipv6-candidates.ts). */
+  hasIpv6: boolean;
 }
 
 export interface PeerConnectionDeps {

@@ -3,7 +3,7 @@ import { isIPv4 } from 'node:net';
 import { toHex } from '../../../src-shared/protocol/bytes.js';
 import type { DiscoveryStats } from '../discovery/discovery-helper-schemas.js';
 import type { DataPlane, DataPlanePeer, DiscoverySetting, PeerPath } from '../net/data-plane.js';
-import type { DatagramListener, PublicSocket } from '../net/public-socket.js';
+import type { DatagramListener, PublicSocket, SendOptions } from '../net/public-socket.js';
 import { icmpLatency, type LatencyProbe } from '../relay/icmp-latency.js';
 import { HelperClient } from './helper-client.js';
 import type { HelperError } from './helper-error.js';
@@ -49,6 +49,11 @@ export interface HelperDataPlaneOptions {
 export const VIRTUAL_PREFIX_LENGTH = 16;
 
 export class HelperDataPlane implements DataPlane, PublicSocket {
+  /**
+   * The helper's public socket is IPv4 only (its address frames carry family 4): no IPv6
+   * candidates are offered until it opens the same port on IPv6 (see party/ipv6-candidates.ts).
+   */
+  readonly hasIpv6 = false;
   private closed = false;
   private listener: DatagramListener | null = null;
   /** Peers we added, so `down` can remove them all. */
@@ -166,18 +171,28 @@ export class HelperDataPlane implements DataPlane, PublicSocket {
     this.listener = listener;
   }
 
-  /** Sends one datagram from the public socket (STUN, probes, relay BINDs); parts are joined. */
-  send(parts: Uint8Array | readonly Uint8Array[], port: number, host: string): void {
+  /**
+   * Sends one datagram from the public socket (STUN, probes, relay BINDs); parts are joined.
+   * `options.ttl` rides in the helper's send frame (0 there means the socket's default), which
+   * sets it on that datagram alone (hole punching's low-TTL openers, punch-schedule.ts).
+   */
+  send(
+    parts: Uint8Array | readonly Uint8Array[],
+    port: number,
+    host: string,
+    options?: SendOptions,
+  ): void {
     if (this.closed) return;
     const data = parts instanceof Uint8Array ? parts : Buffer.concat(parts);
+    const ttl = options?.ttl ?? 0;
     if (isIPv4(host)) {
-      this.client.send({ host, port }, data);
+      this.client.send({ host, port }, data, ttl);
       return;
     }
     // The helper takes addresses only; a STUN server may be configured by name.
     void lookup(host, { family: 4 }).then(
       ({ address }) => {
-        if (!this.closed) this.client.send({ host: address, port }, data);
+        if (!this.closed) this.client.send({ host: address, port }, data, ttl);
       },
       (error: Error) => this.o.log.debug('cannot resolve', { host, error: error.message }),
     );

@@ -67,7 +67,7 @@ function fakeServer(ip1: string, ip2: string | null): FakeServer {
       };
 }
 
-function lab(kind: NatKind, servers: FakeServer[]) {
+function lab(kind: NatKind, servers: FakeServer[], sentTo: string[] = []) {
   const nat = new FakeNat(kind);
   const client: StunClient = new StunClient({
     // Short timers: filtered answers cost a timeout each, and nothing here has real latency.
@@ -75,6 +75,7 @@ function lab(kind: NatKind, servers: FakeServer[]) {
     maxTransmissions: 2,
     finalWaitMs: 30,
     send: (data, port, host) => {
+      sentTo.push(`${host}:${port}`);
       for (const server of servers) {
         const role = (Object.keys(server.addresses) as SocketRole[]).find(
           (r) => server.addresses[r]!.host === host && server.addresses[r]!.port === port,
@@ -150,6 +151,29 @@ describe('NAT detection behind in-memory NATs', () => {
     });
     expect(result.natType).toBe('restricted_cone');
   });
+});
+
+describe('the mapping tests', () => {
+  it.each<[NatKind, boolean]>([
+    ['none', false],
+    ['full_cone', false],
+    ['port_restricted_cone', false],
+    ['symmetric', true],
+  ])(
+    'behind %s, send to the alternate address and port (test III): %s',
+    async (kind, wantTestIII) => {
+      // Test III only when test II saw a new mapping: on a router that answers WAN input, the
+      // filtering test's answer from there left an entry our request would collide with.
+      const sentTo: string[] = [];
+      await detectNat({
+        servers: [rfcServer.addresses.pp!],
+        client: lab(kind, [rfcServer], sentTo),
+        localEndpoints: [INSIDE],
+      });
+      expect(sentTo.includes('198.51.100.2:3479')).toBe(wantTestIII);
+      expect(sentTo.includes('198.51.100.2:3478')).toBe(true);
+    },
+  );
 });
 
 describe('filteringTiming', () => {

@@ -9,12 +9,18 @@ import type { BindingResult, StunClient, TransactionTiming } from './stun-client
  *   2. filtering   → P:Pp with CHANGE-REQUEST ip+port  answered from A:Ap?  (test II)
  *                  → P:Pp with CHANGE-REQUEST port     answered from P:Ap?  (test III)
  *   3. mapping     → A:Pp                              mapped M2 (test II)
- *                  → A:Ap                              mapped M3 (test III)
+ *   4. only if M2 ≠ M1:  → A:Ap                        mapped M3 (test III)
  *
  * Order matters: the filtering tests run BEFORE anything is sent to A. Once our socket has sent
  * to A, an address-dependent filter lets A's answers in and would pass for endpoint-independent.
- * Within each step the two requests run together: in step 2 both go to P only; in step 3 the
- * filtering verdicts are already in.
+ * The two filtering requests run together (both go to P only).
+ *
+ * Test III is skipped when test II already shows an endpoint-independent mapping (RFC 5780 §4.3
+ * needs it only to tell the dependent kinds apart), and that matters: the filtering test's answer
+ * from A:Ap reached the router unsolicited, and a router that answers WAN input keeps a conntrack
+ * entry for it. Our request to A:Ap would then collide with that entry and be remapped to a new
+ * port, and Linux's NAT reuses the newest mapping of a socket for its later destinations: every
+ * peer and relay would see a port other than the one we publish.
  */
 
 export interface BehaviourObservations {
@@ -42,17 +48,19 @@ export async function observeNatBehaviour(
     client.binding(primary, { changeIp: true, changePort: true }, timing),
     client.binding(primary, { changeIp: false, changePort: true }, timing),
   ]);
-  const [mappingII, mappingIII] = await Promise.all([
-    client.binding({ host: other.host, port: primary.port }),
-    client.binding(other),
-  ]);
+  const mappingII = await client.binding({ host: other.host, port: primary.port });
+  const independent =
+    mappingII.ok &&
+    mappingII.mapped.host === first.mapped.host &&
+    mappingII.mapped.port === first.mapped.port;
+  const mappingIII = mappingII.ok && !independent ? await client.binding(other) : null;
 
   return {
     primary: first,
     failure: null,
     rfc5780: {
       mappedAlternateIp: mappingII.ok ? mappingII.mapped : null,
-      mappedAlternateIpPort: mappingIII.ok ? mappingIII.mapped : null,
+      mappedAlternateIpPort: mappingIII?.ok ? mappingIII.mapped : null,
       answeredChangeIpPort: filteringVerdict(
         changeBoth,
         (from) => from.host !== primary.host && from.port !== primary.port,

@@ -15,14 +15,31 @@ export interface DatagramSource {
 
 export type DatagramListener = (packet: Buffer, from: DatagramSource) => void;
 
+/** Per-send options: what the core asks of one datagram. */
+export interface SendOptions {
+  /**
+   * IP TTL (IPv6: hop limit) of this one datagram; the socket's default otherwise. Hole
+   * punching's openers must leave our own NATs and die before the far router
+   * (paths/punch-schedule.ts).
+   */
+  ttl?: number;
+}
+
 export interface PublicSocket {
   /** The socket's local port (LAN candidates are this port on each local address). */
   readonly localPort: number;
+  /** The same port is open on IPv6 too: IPv6 destinations can be sent to (and candidates offered). */
+  readonly hasIpv6: boolean;
   /**
    * Sends one datagram; several parts are sent as one datagram without copying (a relay header
    * and its payload). Never throws: a send after close, or one the OS refuses, is dropped.
    */
-  send(data: Uint8Array | readonly Uint8Array[], port: number, host: string): void;
+  send(
+    data: Uint8Array | readonly Uint8Array[],
+    port: number,
+    host: string,
+    options?: SendOptions,
+  ): void;
   /** The one listener for upward datagrams; set once, by the core's composition root. */
   listen(listener: DatagramListener): void;
 }

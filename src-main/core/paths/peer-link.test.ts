@@ -2,6 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../time/clock.js';
 import { PeerLink, type PeerLinkEvent } from './peer-link.js';
 import { probeTestPeer } from './probe-test-peer.js';
+import { LEAD_DELAY_MS, punchPlan } from './punch-schedule.js';
+
+// Attempt 1: the initiator (A here) leads, B follows with TTL-2 openers.
+const CONES = { self: 'port_restricted_cone', peer: 'port_restricted_cone' } as const;
+const LEADS = punchPlan(1, true, CONES);
+const FOLLOWS = punchPlan(1, false, CONES);
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -44,11 +50,23 @@ describe('PeerLink', () => {
     const at = Date.now() + 50;
     const signal = new AbortController().signal;
     const [pa, pb] = await Promise.all([
-      linkA.punch([{ kind: 'direct', host: '127.0.0.1', port: b.mux.localPort }], at, 1000, signal),
-      linkB.punch([{ kind: 'direct', host: '127.0.0.1', port: a.mux.localPort }], at, 1000, signal),
+      linkA.punch(
+        [{ kind: 'direct', host: '127.0.0.1', port: b.mux.localPort }],
+        at,
+        1000,
+        signal,
+        LEADS,
+      ),
+      linkB.punch(
+        [{ kind: 'direct', host: '127.0.0.1', port: a.mux.localPort }],
+        at,
+        1000,
+        signal,
+        FOLLOWS,
+      ),
     ]);
-    expect(pa?.kind).toBe('direct');
-    expect(pb?.kind).toBe('direct');
+    expect(pa.path?.kind).toBe('direct');
+    expect(pb.path?.kind).toBe('direct');
     expect(a.dataPlane.paths.get(b.keys.publicKey)).toEqual({
       kind: 'direct',
       host: '127.0.0.1',
@@ -62,11 +80,64 @@ describe('PeerLink', () => {
     const signal = new AbortController().signal;
     // A has only a wrong address for B (as if B's NAT mapped a fresh port); B knows A's.
     const [pa, pb] = await Promise.all([
-      linkA.punch([{ kind: 'direct', host: '127.0.0.1', port: 9 }], at, 1000, signal),
-      linkB.punch([{ kind: 'direct', host: '127.0.0.1', port: a.mux.localPort }], at, 1000, signal),
+      linkA.punch([{ kind: 'direct', host: '127.0.0.1', port: 9 }], at, 1000, signal, LEADS),
+      linkB.punch(
+        [{ kind: 'direct', host: '127.0.0.1', port: a.mux.localPort }],
+        at,
+        1000,
+        signal,
+        FOLLOWS,
+      ),
     ]);
-    expect(pb?.via).toEqual({ kind: 'direct', host: '127.0.0.1', port: a.mux.localPort });
-    expect(pa?.via).toEqual({ kind: 'direct', host: '127.0.0.1', port: b.mux.localPort });
+    expect(pb.path?.via).toEqual({ kind: 'direct', host: '127.0.0.1', port: a.mux.localPort });
+    expect(pa.path?.via).toEqual({ kind: 'direct', host: '127.0.0.1', port: b.mux.localPort });
+  });
+
+  it('opens with low-TTL pings on the follower, and nothing from the leader until its turn', async () => {
+    const { a, b, linkA, linkB } = await linked();
+    const at = Date.now() + 20;
+    const signal = new AbortController().signal;
+    // Nobody answers at port 9: both sides run their whole plan for 1.2 s.
+    await Promise.all([
+      linkA.punch([{ kind: 'direct', host: '127.0.0.1', port: 9 }], at, 1_200, signal, LEADS),
+      linkB.punch([{ kind: 'direct', host: '127.0.0.1', port: 9 }], at, 1_200, signal, FOLLOWS),
+    ]);
+    const rounds = (ms: number) => Math.ceil(ms / 100);
+    // Leader: silent for LEAD_DELAY_MS, then full pings only.
+    expect(a.sent.every((s) => s.ttl === undefined)).toBe(true);
+    expect(a.sent.length).toBeLessThanOrEqual(rounds(1_200 - LEAD_DELAY_MS) + 1);
+    expect(a.sent.length).toBeGreaterThanOrEqual(rounds(1_200 - LEAD_DELAY_MS) - 3);
+    // Follower: TTL 2 only, all window long: it never heard the leader.
+    expect(b.sent.every((s) => s.ttl === 2)).toBe(true);
+    expect(b.sent.length).toBeGreaterThanOrEqual(rounds(1_200) - 3);
+  });
+
+  it('lets the follower go to full TTL as soon as it hears the leader', async () => {
+    const { a, b, linkA, linkB } = await linked();
+    const at = Date.now() + 20;
+    const signal = new AbortController().signal;
+    const [pa, pb] = await Promise.all([
+      linkA.punch(
+        [{ kind: 'direct', host: '127.0.0.1', port: b.mux.localPort }],
+        at,
+        3_000,
+        signal,
+        LEADS,
+      ),
+      linkB.punch(
+        [{ kind: 'direct', host: '127.0.0.1', port: a.mux.localPort }],
+        at,
+        3_000,
+        signal,
+        FOLLOWS,
+      ),
+    ]);
+    expect(pa.path?.kind).toBe('direct');
+    expect(pb.path?.kind).toBe('direct');
+    // Proven by the leader's first full ping and the follower's pong, in a few rounds.
+    expect(pa.provenAfterMs!).toBeLessThan(LEAD_DELAY_MS + 500);
+    expect(pb.provenAfterMs!).toBeLessThan(LEAD_DELAY_MS + 500);
+    expect(a.sent.length).toBeLessThan(8);
   });
 
   it('gives up after the punch window when nothing answers', async () => {
@@ -77,8 +148,9 @@ describe('PeerLink', () => {
       started,
       300,
       new AbortController().signal,
+      LEADS,
     );
-    expect(path).toBeNull();
+    expect(path.path).toBeNull();
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     expect(linkA.path).toBeNull();
   });
@@ -88,8 +160,20 @@ describe('PeerLink', () => {
     const at = Date.now();
     const signal = new AbortController().signal;
     await Promise.all([
-      linkA.punch([{ kind: 'direct', host: '127.0.0.1', port: b.mux.localPort }], at, 1000, signal),
-      linkB.punch([{ kind: 'direct', host: '127.0.0.1', port: a.mux.localPort }], at, 1000, signal),
+      linkA.punch(
+        [{ kind: 'direct', host: '127.0.0.1', port: b.mux.localPort }],
+        at,
+        1000,
+        signal,
+        LEADS,
+      ),
+      linkB.punch(
+        [{ kind: 'direct', host: '127.0.0.1', port: a.mux.localPort }],
+        at,
+        1000,
+        signal,
+        FOLLOWS,
+      ),
     ]);
     linkA.startMonitoring();
     await new Promise((r) => setTimeout(r, 200));

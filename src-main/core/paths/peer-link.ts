@@ -2,16 +2,19 @@ import type { DataPlane, PeerPath } from '../net/data-plane.js';
 import type { TaskManager } from '../tasks/task-manager.js';
 import { sleep, type Clock } from '../time/clock.js';
 import type { ProbeEngine, ProbeVia } from './probe-engine.js';
+import { punchSend, type PunchPlan } from './punch-schedule.js';
 
 /**
  * The live path to one peer, below WireGuard: which way its packets go now (LAN, direct, or a
  * relay route), proof that the way works (probes), and its RTT. It never touches the WireGuard
  * session: moving a peer is one `dataPlane.setPath`.
  *
- * Hole punching, as in ICE: at the moment the control server's signal names, both sides ping all of
- * each other's candidates every PUNCH_SPACING_MS; the first pong proves a path. A ping that reaches
- * us from an address we did not know (a symmetric NAT's fresh mapping) is pinged back at that
- * address, which is how a symmetric side and a full-cone side find each other.
+ * Hole punching, as in ICE: from the moment the control server's signal names, both sides ping all
+ * of each other's candidates every PUNCH_SPACING_MS, in the order the attempt's plan says (a
+ * leader, and a follower that opens its NATs with low-TTL packets first: punch-schedule.ts); the
+ * first pong proves a path. A ping that reaches us from an address we did not know (a symmetric
+ * NAT's fresh mapping, a port a router remapped) is a peer-reflexive candidate: it is pinged back
+ * at that address, which is how a symmetric side and a full-cone side find each other.
  */
 export type PathKind = 'lan' | 'direct' | 'relay';
 
@@ -27,6 +30,16 @@ export interface Candidate {
   kind: 'lan' | 'direct';
   host: string;
   port: number;
+}
+
+/** How a punch went, for the log and the packet-cost figures. */
+export interface PunchOutcome {
+  path: LivePath | null;
+  /** Pings sent, and how many of them left with a low TTL. */
+  pings: number;
+  lowTtlPings: number;
+  /** From the signalled start to the first pong, ms (null when none came). */
+  provenAfterMs: number | null;
 }
 
 export type PeerLinkEvent =
@@ -67,7 +80,7 @@ export class PeerLink {
   private deadReported = false;
   /** The active path has not answered a probe yet (a relay whose far side may not be bound). */
   private unproven = false;
-  private punching: { candidates: Candidate[]; until: number } | null = null;
+  private punching: { candidates: Candidate[]; until: number; heard: boolean } | null = null;
   private readonly taskName: string;
 
   constructor(private readonly o: PeerLinkOptions) {
@@ -89,54 +102,66 @@ export class PeerLink {
   }
 
   /**
-   * Pings every candidate from `startAt` (local ms) for `windowMs`; resolves with the proven path,
-   * which is then active, or null (the caller stays on the relay).
+   * Pings every candidate from `startAt` (local ms) for `windowMs`, as `plan` orders; resolves
+   * with the proven path (then active) or null (the caller stays on the relay).
    */
   async punch(
     candidates: Candidate[],
     startAt: number,
     windowMs: number,
     signal: AbortSignal,
-  ): Promise<LivePath | null> {
-    const wait = startAt - this.o.clock.now();
-    if (wait > 0) await sleep(this.o.clock, wait, signal);
-    const until = this.o.clock.now() + windowMs;
-    this.punching = { candidates: [...candidates], until };
-    let proven: LivePath | null = null;
+    plan: PunchPlan,
+  ): Promise<PunchOutcome> {
+    const clock = this.o.clock;
+    const wait = startAt - clock.now();
+    if (wait > 0) await sleep(clock, wait, signal);
+    const start = clock.now();
+    const until = start + windowMs;
+    const punching = { candidates: [...candidates], until, heard: false };
+    this.punching = punching;
+    const outcome: PunchOutcome = { path: null, pings: 0, lowTtlPings: 0, provenAfterMs: null };
     const tries: Promise<void>[] = [];
     try {
-      while (!signal.aborted && proven === null && this.o.clock.now() < until) {
-        for (const c of this.punching.candidates) {
+      while (!signal.aborted && outcome.path === null && clock.now() < until) {
+        const send = punchSend(plan, clock.now() - start, punching.heard);
+        for (const c of send.kind === 'silent' ? [] : punching.candidates) {
           const via: ProbeVia = { kind: 'direct', host: c.host, port: c.port };
+          const ttl = send.kind === 'low' ? send.ttl : undefined;
+          outcome.pings++;
+          if (ttl !== undefined) outcome.lowTtlPings++;
+          const timeout = Math.max(1, until - clock.now());
           tries.push(
-            this.o.probes
-              .ping(this.o.peerKey, via, Math.max(1, until - this.o.clock.now()))
-              .then((rtt) => {
-                if (rtt === null || proven !== null || signal.aborted) return;
-                proven = { kind: c.kind, via, relayId: null, since: this.o.clock.now() };
-                this.o.dataPlane.acceptDirectFrom(this.o.peerKey, c.host, c.port);
-                this.setActive(proven);
-                this.unproven = false;
-                this.resendHandshake();
-                this.o.onEvent({ type: 'rtt', rttMs: rtt });
-              }),
+            this.o.probes.ping(this.o.peerKey, via, timeout, ttl).then((rtt) => {
+              if (rtt === null || outcome.path !== null || signal.aborted) return;
+              const proven: LivePath = { kind: c.kind, via, relayId: null, since: clock.now() };
+              outcome.path = proven;
+              outcome.provenAfterMs = clock.now() - start;
+              this.o.dataPlane.acceptDirectFrom(this.o.peerKey, c.host, c.port);
+              this.setActive(proven);
+              this.unproven = false;
+              this.resendHandshake();
+              this.o.onEvent({ type: 'rtt', rttMs: rtt });
+            }),
           );
         }
-        await sleep(this.o.clock, PUNCH_SPACING_MS, signal);
+        await sleep(clock, PUNCH_SPACING_MS, signal);
       }
       // A pong may still be in flight for the last round.
-      if (proven === null && !signal.aborted)
-        await Promise.race([Promise.all(tries), sleep(this.o.clock, PUNCH_SPACING_MS)]);
+      if (outcome.path === null && !signal.aborted)
+        await Promise.race([Promise.all(tries), sleep(clock, PUNCH_SPACING_MS)]);
     } finally {
       this.punching = null;
     }
-    return proven;
+    return outcome;
   }
 
   /** A ping from this peer arrived directly at `from`: a candidate we may not have known. */
   heardFrom(from: { host: string; port: number }): void {
     const p = this.punching;
-    if (!p || p.candidates.some((c) => c.host === from.host && c.port === from.port)) return;
+    if (!p) return;
+    // The peer's packets reach us: its NATs are open towards us, ours may answer at full TTL.
+    p.heard = true;
+    if (p.candidates.some((c) => c.host === from.host && c.port === from.port)) return;
     p.candidates.push({ kind: 'direct', host: from.host, port: from.port });
   }
 

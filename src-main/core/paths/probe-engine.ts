@@ -89,7 +89,11 @@ export class ProbeEngine {
   }
 
   /** Sends one ping; resolves to the RTT in ms, or null when no pong came within `timeoutMs`. */
-  ping(peer: string, via: ProbeVia, timeoutMs: number): Promise<number | null> {
+  /**
+   * `ttl` limits how far a direct ping travels (a punch opener that must die before the far NAT,
+   * punch-schedule.ts); the socket's default otherwise.
+   */
+  ping(peer: string, via: ProbeVia, timeoutMs: number, ttl?: number): Promise<number | null> {
     const keys = this.keysOf(peer);
     if (!keys) return Promise.resolve(null);
     const txId = randomBytes(8);
@@ -104,7 +108,7 @@ export class ProbeEngine {
         resolve(null);
       }, timeoutMs);
       this.pending.set(tx, { peer, sentAt: this.clock.nowPrecise(), resolve, timer });
-      this.sendVia(packet, via);
+      this.sendVia(packet, via, ttl);
     });
   }
 
@@ -163,9 +167,11 @@ export class ProbeEngine {
     return unsigned;
   }
 
-  private sendVia(packet: Uint8Array, via: ProbeVia): void {
-    if (via.kind === 'direct') this.options.socket.send(packet, via.port, via.host);
-    else this.options.socket.send([relayDataHeaderOf(via.routeId), packet], via.port, via.host);
+  private sendVia(packet: Uint8Array, via: ProbeVia, ttl?: number): void {
+    if (via.kind === 'direct') {
+      if (ttl === undefined) this.options.socket.send(packet, via.port, via.host);
+      else this.options.socket.send(packet, via.port, via.host, { ttl });
+    } else this.options.socket.send([relayDataHeaderOf(via.routeId), packet], via.port, via.host);
   }
 
   private viaFor(

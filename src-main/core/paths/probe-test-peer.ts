@@ -3,6 +3,7 @@ import { TaskManager } from '../tasks/task-manager.js';
 import { LoopbackUdpSocket } from '../testing/loopback-udp-socket.js';
 import { NoTunnelDataPlane } from '../testing/no-tunnel-data-plane.js';
 import { ProbeEngine } from './probe-engine.js';
+import type { PublicSocket } from '../net/public-socket.js';
 
 /**
  * Test support: one peer on loopback — keys, its public socket (a real UDP socket), a probe engine
@@ -11,7 +12,22 @@ import { ProbeEngine } from './probe-engine.js';
 export async function probeTestPeer(closers: (() => Promise<void> | void)[]) {
   const keys = generateKeyPair();
   const mux = await LoopbackUdpSocket.open();
-  const probes = new ProbeEngine({ ...keys, socket: mux });
+  /** Every datagram the engine sent: where, and with which TTL (undefined: the default). */
+  const sent: { port: number; ttl: number | undefined }[] = [];
+  const recording: PublicSocket = {
+    get localPort() {
+      return mux.localPort;
+    },
+    get hasIpv6() {
+      return mux.hasIpv6;
+    },
+    send: (data, port, host, options) => {
+      sent.push({ port, ttl: options?.ttl });
+      mux.send(data, port, host, options);
+    },
+    listen: (listener) => mux.listen(listener),
+  };
+  const probes = new ProbeEngine({ ...keys, socket: recording });
   mux.listen((packet, from) => probes.handle(packet, from, null));
   const tasks = new TaskManager();
   closers.push(
@@ -19,5 +35,5 @@ export async function probeTestPeer(closers: (() => Promise<void> | void)[]) {
     () => probes.close(),
     () => mux.close(),
   );
-  return { keys, mux, engine: probes, tasks, dataPlane: new NoTunnelDataPlane() };
+  return { keys, mux, engine: probes, tasks, dataPlane: new NoTunnelDataPlane(), sent };
 }

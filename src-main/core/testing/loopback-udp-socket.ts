@@ -1,5 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
-import type { DatagramListener, PublicSocket } from '../net/public-socket.js';
+import type { DatagramListener, PublicSocket, SendOptions } from '../net/public-socket.js';
 
 /**
  * Test support: a real UDP socket as the public socket, for tests of probes and relays over real
@@ -9,6 +9,8 @@ import type { DatagramListener, PublicSocket } from '../net/public-socket.js';
 export class LoopbackUdpSocket implements PublicSocket {
   private listener: DatagramListener | null = null;
   private closed = false;
+  /** IPv4 only, like the helper's socket. */
+  readonly hasIpv6 = false;
 
   private constructor(private readonly socket: Socket) {
     socket.on('message', (msg, rinfo) =>
@@ -34,7 +36,13 @@ export class LoopbackUdpSocket implements PublicSocket {
     return this.socket.address().port;
   }
 
-  send(data: Uint8Array | readonly Uint8Array[], port: number, host: string): void {
+  /** A TTL is accepted and not applied: on loopback every packet arrives whatever its TTL. */
+  send(
+    data: Uint8Array | readonly Uint8Array[],
+    port: number,
+    host: string,
+    _options?: SendOptions,
+  ): void {
     if (this.closed) return;
     this.socket.send(data as Uint8Array | Uint8Array[], port, host);
   }

@@ -175,6 +175,8 @@ export class MemoryDataPlane implements DataPlane {
 /** The public socket of a memory host, with the data plane taking WireGuard as the WireGuard helper does. */
 class MemoryPublicSocket implements PublicSocket {
   private listener: DatagramListener | null = null;
+  /** The memory internet is IPv4 only (IPv6 is proven in the netns lab). */
+  readonly hasIpv6 = false;
 
   constructor(
     private readonly socket: MemorySocket,
@@ -187,6 +189,11 @@ class MemoryPublicSocket implements PublicSocket {
     return this.socket.port;
   }
 
+  /**
+   * A per-send TTL is not modelled: every packet reaches its destination, so a punch's low-TTL
+   * openers arrive too (the memory NATs drop them as unsolicited, as a firewalled router would).
+   * Routers that answer WAN input, and the TTL itself, are proven in the netns lab.
+   */
   send(data: Uint8Array | readonly Uint8Array[], port: number, host: string): void {
     this.socket.send(data, port, host);
   }

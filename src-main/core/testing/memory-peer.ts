@@ -110,6 +110,7 @@ export async function memoryPeer(
       publicKey: keys.publicKey,
       natType: nat.natType,
       publicIp: nat.publicEndpoint?.host ?? null,
+      hasIpv6: false,
     },
     clock,
     dataPlane,
