@@ -37,11 +37,20 @@ const AttemptSchema = z.strictObject({
   ]),
 });
 
+const PunchSummarySchema = z.strictObject({
+  attempt: z.number().int().nonnegative(),
+  role: z.enum(['leader', 'follower']),
+  openerTtl: z.number().int().min(1).max(255),
+  family: z.enum(['ipv4', 'ipv6']),
+  nextTryAt: z.number().int().nonnegative().nullable(),
+});
+
 export const PeerCoordinationSchema = z.strictObject({
   selfNat: NatTypeSchema,
   peerNat: NatTypeSchema,
   lan: AttemptSchema,
   holePunch: AttemptSchema,
+  punch: PunchSummarySchema.nullable(),
   relay: AttemptSchema,
   openedBy: z.enum(['lan', 'hole-punch', 'relay']).nullable(),
 });

@@ -39,11 +39,6 @@ export interface CoordinationAttempt {
   reason: AttemptReason;
 }
 
-/**
- * What was tried to reach a peer and how each went — what "Why relayed?" explains. LAN and hole
- * punching are tried at the same moment; the relay is set up first, for every pair, and stays as
- * the fallback.
- */
 /** Hole punching's latest attempt (src-main/core/paths/punch-schedule.ts), for "what was tried". */
 export interface PunchSummary {
   /** The attempt number of the pair (both sides count the initiator's signals). */
@@ -58,6 +53,11 @@ export interface PunchSummary {
   nextTryAt: number | null;
 }
 
+/**
+ * What was tried to reach a peer and how each went — what "Why relayed?" explains. LAN and hole
+ * punching are tried at the same moment; the relay is set up first, for every pair, and stays as
+ * the fallback.
+ */
 export interface PeerCoordination {
   selfNat: NatType;
   peerNat: NatType;
