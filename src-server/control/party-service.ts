@@ -1,4 +1,5 @@
 import { issueRouteGrant } from '../common/route-token-crypto.js';
+import { addressGroup } from '../common/address-group.js';
 import type { Logger } from '../common/logger.js';
 import { inviteCodeFromBytes, normalizeInviteCode } from '../../src-shared/domain/invite-code.js';
 import { allocateVirtualIp } from '../../src-shared/domain/virtual-ip-pool.js';
@@ -87,9 +88,9 @@ export class PartyService {
 
   join(caller: Caller, inviteCode: string, memberName: string, info: MemberInfo): Party {
     this.refuseIfInParty(caller.publicKey);
-    const limitKeys = [`ip:${caller.sourceIp}`, `key:${caller.publicKey}`];
+    const group = addressGroup(caller.sourceIp);
     const limiter = this.options.joinLimiter;
-    if (limiter.blocked(limitKeys)) {
+    if (!limiter.mayTry(caller.publicKey, group)) {
       throw new ControlError(
         'rate_limited',
         'too many wrong invite codes; wait a minute before trying again',
@@ -98,7 +99,7 @@ export class PartyService {
     const code = normalizeInviteCode(inviteCode);
     const party = code.ok ? this.store.partyByInvite(code.value) : null;
     if (!party) {
-      limiter.recordFailure(limitKeys);
+      limiter.recordFailureOf(caller.publicKey, group);
       throw new ControlError(
         'bad_invite',
         code.ok ? `no party has invite code ${code.value}` : `inviteCode: ${code.error}`,

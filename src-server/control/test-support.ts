@@ -30,7 +30,15 @@ export function memberInfo(overrides: Partial<MemberInfo> = {}): MemberInfo {
 export async function startTestServer(
   options: Partial<ControlServerOptions> = {},
 ): Promise<ControlServer> {
-  return startControlServer({ relaySecret: TEST_SECRET, logger: silentLogger(), ...options });
+  // Tests here log in many keys from 127.0.0.1 on a frozen clock: quotas and the per-address
+  // cap are sized for real sources, so they are lifted unless a test sets its own.
+  return startControlServer({
+    relaySecret: TEST_SECRET,
+    logger: silentLogger(),
+    quotaScale: 1_000,
+    maxConnectionsPerGroup: 10_000,
+    ...options,
+  });
 }
 
 /** A logged-in client library instance (the real one the core uses). */
