@@ -106,7 +106,12 @@ export class LanrageCore {
         'socket',
       );
     }
-    const binder = (h.binder = new RelayBinder({ send: (d, p, host) => mux.send(d, p, host) }));
+    // BIND counters are control-server timestamps; the control client exists by the time we bind.
+    let controlClock: () => number = Date.now;
+    const binder = (h.binder = new RelayBinder({
+      send: (d, p, host) => mux.send(d, p, host),
+      serverNow: () => controlClock(),
+    }));
     const stun = (h.stun = new StunClient({
       send: (d, p, host) => mux.send(d, p, host),
       logger: o.logger.child({ area: 'stun' }),
@@ -127,6 +132,7 @@ export class LanrageCore {
       privateKey: keys.privateKey,
       logger: o.logger.child({ area: 'control' }),
     });
+    controlClock = () => control.serverNow();
     try {
       await control.connect();
     } catch (error) {
