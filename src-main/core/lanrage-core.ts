@@ -2,10 +2,12 @@ import type winston from 'winston';
 import type { CoreStatus, RelayStatus } from '../../src-shared/domain/core-status.js';
 import { formatEndpoint, parseEndpoint } from '../../src-shared/domain/endpoint.js';
 import type { NatType } from '../../src-shared/domain/nat-type.js';
+import { join } from 'node:path';
 import type { MemberInfo } from '../../src-shared/protocol/control-messages.js';
 import type { Config } from './config/config-schema.js';
 import { ConnectionManager } from './connection/connection-manager.js';
 import { ControlClient, ControlRequestError } from './control/control-client.js';
+import { controlTls, type ControlTlsCheck } from './control/control-tls.js';
 import { chooseStunServers, detectNat, type NatDetection } from './nat/nat-detector.js';
 import { StunClient } from './nat/stun-client.js';
 import { localCandidates } from './party/local-candidates.js';
@@ -55,7 +57,17 @@ function controlWsUrl(base: string): string {
   return url.toString();
 }
 
+/** Fingerprints of control servers' certificates trusted on first use (control-tls.ts). */
+export const KNOWN_CONTROL_SERVERS_FILE = 'known-control-servers.json';
+
 export class LanrageCore {
+  private controlTlsCheck: ControlTlsCheck | null = null;
+
+  /** The control server's TLS certificate fingerprint as seen (for invite links); null on ws://. */
+  get controlFingerprint(): string | null {
+    return this.controlTlsCheck?.seenFingerprint ?? null;
+  }
+
   private nat: NatDetection | null = null;
   private state: CoreStatus['state'] = 'starting';
   private statusTimer: NodeJS.Timeout | null = null;
@@ -127,10 +139,24 @@ export class LanrageCore {
           : null;
       },
     }));
+    let tls: ControlTlsCheck | null;
+    try {
+      tls = controlTls({
+        url: controlWsUrl(o.config.controlUrl),
+        pin: o.config.controlFingerprint,
+        knownServersPath: join(o.configDir, KNOWN_CONTROL_SERVERS_FILE),
+        allowInsecure: o.config.allowInsecureControl,
+        warn: (message) => log.warn(message),
+      });
+    } catch (error) {
+      await mux.close();
+      throw new CoreStartError((error as Error).message, 'bad-config');
+    }
     const control = new ControlClient({
       url: controlWsUrl(o.config.controlUrl),
       privateKey: keys.privateKey,
       logger: o.logger.child({ area: 'control' }),
+      tls,
     });
     controlClock = () => control.serverNow();
     try {
@@ -224,6 +250,7 @@ export class LanrageCore {
       connections,
       party,
     );
+    core.controlTlsCheck = tls;
     // Relay distances are measured while NAT detection runs: the first peer needs both. (Not the
     // built-in default relay: nothing needs it until a peer does, and it may be a name to resolve.)
     const known = relays.candidates().some((c) => c.source !== 'default');

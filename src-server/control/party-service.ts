@@ -2,6 +2,7 @@ import { issueRouteGrant } from '../common/route-token-crypto.js';
 import { addressGroup } from '../common/address-group.js';
 import type { Logger } from '../common/logger.js';
 import { inviteCodeFromBytes, normalizeInviteCode } from '../../src-shared/domain/invite-code.js';
+import { disambiguateName } from '../../src-shared/domain/display-name.js';
 import { allocateVirtualIp } from '../../src-shared/domain/virtual-ip-pool.js';
 import type {
   ControlEvent,
@@ -222,7 +223,13 @@ export class PartyService {
     info: MemberInfo,
     now: number,
   ): MemberRow {
-    const inUse = new Set(this.store.membersOf(party.id).map((m) => m.virtualIp));
+    const members = this.store.membersOf(party.id);
+    const inUse = new Set(members.map((m) => m.virtualIp));
+    // Two members never show the same name: a newcomer's is numbered (display-name.ts).
+    name = disambiguateName(
+      name,
+      members.map((m) => m.name),
+    );
     const ip = allocateVirtualIp(inUse, this.store.previousIp(party.id, publicKey));
     if (!ip) throw new ControlError('party_full', 'party has no free virtual IP left');
     const row: MemberRow = {

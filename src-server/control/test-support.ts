@@ -7,6 +7,7 @@ import { ControlClient } from '../../src-main/core/control/control-client.js';
 import { authProof } from '../../src-common/crypto/control-auth.js';
 import type { MemberInfo, ServerMessage } from '../../src-shared/protocol/control-messages.js';
 import { DEV_RELAY_SECRET } from '../common/listen-address.js';
+import { controlTls } from '../../src-main/core/control/control-tls.js';
 import {
   startControlServer,
   type ControlServer,
@@ -43,12 +44,20 @@ export async function startTestServer(
 
 /** A logged-in client library instance (the real one the core uses). */
 export async function connectedClient(
-  server: { wsUrl: string },
+  server: { wsUrl: string; fingerprint?: string | null },
   keys: KeyPair = generateKeyPair(),
   extra: Partial<ConstructorParameters<typeof ControlClient>[0]> = {},
 ): Promise<ControlClient> {
   const client = new ControlClient({
     url: server.wsUrl,
+    // A TLS server is pinned by the fingerprint it printed, as a real client pins it.
+    tls: controlTls({
+      url: server.wsUrl,
+      pin: server.fingerprint ?? null,
+      knownServersPath: null,
+      allowInsecure: false,
+      warn: () => {},
+    }),
     privateKey: keys.privateKey,
     requestTimeoutMs: 3_000,
     reconnectBaseMs: 50,
@@ -179,7 +188,17 @@ export async function spawnControlServer(
     });
     child.once('exit', (code) => reject(new Error(`server exited ${code}: ${stderr}`)));
   });
-  const m = /listening on (\S+) \(WebSocket (\S+), server key (\S+)\)/.exec(line);
+  const m =
+    /listening on (\S+) \(WebSocket (\S+), server key ([^,)]+)(?:, TLS fingerprint (\S+))?\)/.exec(
+      line,
+    );
   if (!m) throw new Error(`unexpected first line: ${line}`);
-  return { child, url: m[1]!, wsUrl: m[2]!, serverKey: m[3]!, stderr: () => stderr };
+  return {
+    child,
+    url: m[1]!,
+    wsUrl: m[2]!,
+    serverKey: m[3]!,
+    fingerprint: m[4] ?? null,
+    stderr: () => stderr,
+  };
 }
