@@ -164,6 +164,8 @@ export async function spawnControlServer(
   url: string;
   wsUrl: string;
   serverKey: string;
+  /** TLS certificate fingerprint, null when started with --no-tls. */
+  fingerprint: string | null;
   stderr: () => string;
 }> {
   const main = fileURLToPath(new URL('./main.ts', import.meta.url));

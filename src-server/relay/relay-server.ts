@@ -58,12 +58,12 @@ export const DEFAULT_SOURCE_RATE = { packetsPerSecond: 20_000, burst: 40_000 };
  * dozens of routes behind one NAT need a few per second; a BIND costs four HMACs, so this caps
  * the crypto one address can buy. */
 export const DEFAULT_BIND_RATE = { packetsPerSecond: 50, burst: 200 };
-/** Why 4/s, burst 64 per destination IP: a member binds up to MAX_ROUTES_PER_MEMBER (32) routes
- * at once when it joins a party where every peer is relayed, two members behind one NAT twice
- * that; after that an honest client needs one CHALLENGE per address change. This bounds what
- * someone holding valid side keys can make us send to an address it forges to ~200 bytes/s of
- * 54-byte packets, each smaller than the 84-byte BIND that caused it. */
-export const DEFAULT_CHALLENGE_RATE = { packetsPerSecond: 4, burst: 64 };
+/** Why 2/s, burst 32 per destination IP: a member binds up to MAX_ROUTES_PER_MEMBER (32) routes
+ * at once when it joins a party where every peer is relayed; after that an honest client needs
+ * one CHALLENGE per address change. This bounds what someone holding valid side keys can make us
+ * send to an address it forges to 32 packets, then 2 a second, of 54 bytes — each smaller than
+ * the 84-byte BIND that caused it, and never a forwarded byte. */
+export const DEFAULT_CHALLENGE_RATE = { packetsPerSecond: 2, burst: 32 };
 /** Why 1 MiB: absorbs bursts of full-size datagrams between event-loop turns on a busy relay. */
 const SOCKET_BUFFER_BYTES = 1 << 20;
 
