@@ -259,6 +259,24 @@ export async function startControlServer(options: ControlServerOptions): Promise
       ) as unknown as Server)
     : createServer(serverOptions, handler);
   const fingerprint = options.tls ? certificateFingerprint(options.tls.cert) : null;
+  // Until its first request's headers are in (or its WebSocket upgrade), a connection lives at
+  // most HEADERS_TIMEOUT_MS: our own timer, so a slowloris that drips a header line now and then,
+  // or a client that connects and says nothing, is cut on time whatever Node's parser tracks.
+  const firstRequestTimers = new WeakMap<object, NodeJS.Timeout>();
+  const startFirstRequestDeadline = (socket: Duplex): void => {
+    const timer = setTimeout(() => {
+      slowClientsCut++;
+      socket.destroy();
+    }, HEADERS_TIMEOUT_MS);
+    timer.unref();
+    firstRequestTimers.set(socket, timer);
+    socket.once('close', () => clearTimeout(timer));
+  };
+  const firstRequestArrived = (socket: object): void => {
+    clearTimeout(firstRequestTimers.get(socket));
+    firstRequestTimers.delete(socket);
+  };
+  let slowClientsCut = 0;
   // Admission on the raw TCP socket: refused before TLS, before a byte is parsed.
   http.on('connection', (socket: Socket) => {
     const peer = normalise(socket.remoteAddress ?? 'unknown');
@@ -268,7 +286,11 @@ export async function startControlServer(options: ControlServerOptions): Promise
       return;
     }
     socket.once('close', slot);
+    if (!options.tls) startFirstRequestDeadline(socket);
   });
+  if (options.tls)
+    http.on('secureConnection', (socket: Duplex) => startFirstRequestDeadline(socket));
+  http.on('request', (req: IncomingMessage) => firstRequestArrived(req.socket));
   // A TLS client that never finishes its handshake, or speaks garbage, is just dropped.
   http.on('tlsClientError', (_error: Error, socket: Duplex) => socket.destroy());
   const wss = new WebSocketServer({
@@ -297,6 +319,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
   let closing: Promise<void> | null = null;
   let nextConnectionId = 1;
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    firstRequestArrived(socket);
     const path = (req.url ?? '/').split('?')[0];
     if (path !== WS_PATH) {
       socket.end(`HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\nno WebSocket at ${path}\n`);

@@ -57,6 +57,11 @@ export class PartyService {
     this.log = options.logger;
   }
 
+  /** Is `publicKey` a member of any party? One indexed lookup. */
+  isMember(publicKey: string): boolean {
+    return this.store.memberByKey(publicKey) !== null;
+  }
+
   /** The caller's party, or null; what the welcome carries. */
   partyOf(publicKey: string): Party | null {
     const member = this.store.memberByKey(publicKey);

@@ -18,7 +18,8 @@ interface Rate {
 
 export interface OpQuota {
   perKey: Rate;
-  perGroup: Rate;
+  /** Absent where a per-group quota would let a stranger lock out real users (see there). */
+  perGroup?: Rate;
 }
 
 export const REQUEST_QUOTAS = {
@@ -28,10 +29,12 @@ export const REQUEST_QUOTAS = {
    */
   'party.create': { perKey: { perMinute: 4, burst: 3 }, perGroup: { perMinute: 10, burst: 10 } },
   /**
-   * Join and leave share a budget (churn is join/leave pairs). A whole party (32) behind one NAT
-   * joining at once is the group burst.
+   * Join and leave share the per-key budget. Joins have no per-group quota: wrong codes are what
+   * a source could repeat, and the invite limiter already holds those per group without locking
+   * out a neighbour with the right code; a right one can only be repeated by leaving first, which
+   * the leave quota holds per group. A whole party (32) behind one NAT is the group burst.
    */
-  'party.join': { perKey: { perMinute: 12, burst: 5 }, perGroup: { perMinute: 60, burst: 40 } },
+  'party.join': { perKey: { perMinute: 12, burst: 5 } },
   'party.leave': { perKey: { perMinute: 12, burst: 5 }, perGroup: { perMinute: 60, burst: 40 } },
   /** Sent on NAT or address changes: a few a minute at worst. */
   'member.update': {
@@ -53,7 +56,10 @@ export const REQUEST_QUOTAS = {
   heartbeat: { perKey: { perMinute: 20, burst: 5 }, perGroup: { perMinute: 640, burst: 64 } },
   /**
    * Logins are X25519 work and (for members) a database write. A restarted server sees a whole
-   * party behind one NAT log in at once (the burst); a client reconnects with back-off.
+   * party behind one NAT log in at once (the burst); a client reconnects with back-off. The group
+   * quota is not applied to keys that are members of a party, so strangers behind the same CGNAT
+   * cannot lock real members out; the key quota is taken after the proof checks, so nobody can
+   * spend another key's logins (ws-session.ts).
    */
   login: { perKey: { perMinute: 30, burst: 10 }, perGroup: { perMinute: 120, burst: 64 } },
 } as const satisfies Record<string, OpQuota>;
@@ -65,36 +71,46 @@ const MAX_TRACKED = 100_000;
 
 export class RequestQuota {
   private readonly byKey = new Map<QuotaOp, TokenBuckets<string>>();
-  private readonly byGroup = new Map<QuotaOp, TokenBuckets<string>>();
+  private readonly byGroup = new Map<QuotaOp, TokenBuckets<string> | null>();
   refused = 0;
 
   /** `scale` multiplies every figure: tests that are not about quotas log in hundreds of keys. */
   constructor(now: () => number, scale = 1) {
     // Join and leave draw from the same buckets.
-    const shared = new Map<string, [TokenBuckets<string>, TokenBuckets<string>]>();
+    const shared = new Map<string, TokenBuckets<string>>();
     for (const [op, quota] of Object.entries(REQUEST_QUOTAS) as [QuotaOp, OpQuota][]) {
       const family = op === 'party.leave' ? 'party.join' : op;
-      let pair = shared.get(family);
-      if (!pair) {
-        pair = [bucketsFor(quota.perKey, now, scale), bucketsFor(quota.perGroup, now, scale)];
-        shared.set(family, pair);
+      let perKey = shared.get(family);
+      if (!perKey) {
+        perKey = bucketsFor(quota.perKey, now, scale);
+        shared.set(family, perKey);
       }
-      this.byKey.set(op, pair[0]);
-      this.byGroup.set(op, pair[1]);
+      this.byKey.set(op, perKey);
+      this.byGroup.set(op, quota.perGroup ? bucketsFor(quota.perGroup, now, scale) : null);
     }
   }
 
   /** Takes one request of `op` from the key's and the group's quota; false if either is spent. */
   take(op: QuotaOp, key: string, group: string): boolean {
     // The group is checked first: a source cycling keys must not cost us a bucket per key.
-    const ok = this.byGroup.get(op)!.take(group) && this.byKey.get(op)!.take(key);
+    return this.takeGroup(op, group) && this.takeKey(op, key);
+  }
+
+  takeGroup(op: QuotaOp, group: string): boolean {
+    const ok = this.byGroup.get(op)?.take(group) ?? true;
+    if (!ok) this.refused++;
+    return ok;
+  }
+
+  takeKey(op: QuotaOp, key: string): boolean {
+    const ok = this.byKey.get(op)!.take(key);
     if (!ok) this.refused++;
     return ok;
   }
 
   sweep(): void {
     for (const buckets of new Set([...this.byKey.values(), ...this.byGroup.values()])) {
-      buckets.sweep();
+      buckets?.sweep();
     }
   }
 }

@@ -188,12 +188,10 @@ export class WsSession implements HubSession {
   private authenticate(publicKey: string, proof: string): void {
     // Before the X25519 work: a source logging in over and over is refused for the cost of a
     // lookup, and keys made up by the thousand buy nothing (the group quota counts them all).
-    if (!this.ctx.quota.take('login', publicKey, this.group)) {
-      this.refuse(
-        'rate_limited',
-        'too many logins from this address or key; retry later',
-        undefined,
-      );
+    // Members of a party skip the group quota: strangers sharing their CGNAT cannot lock them out.
+    const member = this.ctx.service.isMember(publicKey);
+    if (!member && !this.ctx.quota.takeGroup('login', this.group)) {
+      this.refuse('rate_limited', 'too many logins from this address; retry later', undefined);
       this.close(CONTROL_CLOSE.rateLimited, 'too many logins');
       return;
     }
@@ -202,6 +200,12 @@ export class WsSession implements HubSession {
       this.ctx.metrics.authFailures++;
       this.refuse('unauthenticated', 'auth proof does not match the public key', undefined);
       this.close(CONTROL_CLOSE.authFailed, 'authentication failed');
+      return;
+    }
+    // The key's own quota only once it has proven the key: nobody can spend another key's logins.
+    if (!this.ctx.quota.takeKey('login', publicKey)) {
+      this.refuse('rate_limited', 'too many logins with this key; retry later', undefined);
+      this.close(CONTROL_CLOSE.rateLimited, 'too many logins');
       return;
     }
     if (this.authTimer) clearTimeout(this.authTimer);
