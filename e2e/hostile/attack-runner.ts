@@ -1,4 +1,4 @@
-import { churn, guess, holdConnections } from './attackers.js';
+import { churn, guess, holdConnections, routes } from './attackers.js';
 
 /**
  * Runs one attack in a process of its own, so the attacker's CPU work (thousands of TLS
@@ -8,7 +8,7 @@ import { churn, guess, holdConnections } from './attackers.js';
  */
 const [name, json] = process.argv.slice(2);
 const options = JSON.parse(json ?? '{}') as never;
-const attacks = { hold: holdConnections, churn, guess };
+const attacks = { hold: holdConnections, churn, guess, routes };
 const run = attacks[name as keyof typeof attacks];
 if (!run) {
   process.stderr.write(`unknown attack ${name}\n`);

@@ -1,6 +1,8 @@
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { ControlClient } from '../../src-main/core/control/control-client.js';
+import { relayRouteFromGrant } from '../../src-main/core/relay/relay-frames-client.js';
+import { bindAtRelay, openClient } from '../../src-server/relay/relay-test-kit.js';
 import { MEMBER, pinnedClient } from './hostile-kit.js';
 
 /**
@@ -206,4 +208,84 @@ export async function guess(o: { control: ControlTarget; sources: string[]; dura
     }),
   );
   return { ...counts, checkedPerMinute: Math.round((counts.checked * 60_000) / o.durationMs) };
+}
+
+/**
+ * Route-table exhaustion: from each source, as many member keys as the control server lets in,
+ * all in one party per source; every key asks for a grant for every peer and binds it at the
+ * relay (answering CHALLENGEs, as a real client), until the deadline.
+ */
+export async function routes(o: {
+  control: ControlTarget;
+  relay: { host: string; port: number };
+  sources: string[];
+  keysPerSource: number;
+  durationMs: number;
+}) {
+  const counts = { keys: 0, grants: 0, grantsRefused: 0, binds: 0, acked: 0, refused: 0 };
+  const refusals: Record<string, number> = {};
+  // The deadline starts once the keys are in (bounded by keysPerSource): the attack is the
+  // grants and BINDs, not the attacker's own logins at nice 19.
+  let deadline = Infinity;
+  const sockets: { close(): Promise<void> }[] = [];
+  const clients: ControlClient[] = [];
+  await Promise.all(
+    o.sources.map(async (source) => {
+      const members: ControlClient[] = [];
+      let partyId = '';
+      let invite = '';
+      for (let k = 0; k < o.keysPerSource; k++) {
+        const c = pinnedClient(o.control, source, ATTACKER_TIMEOUT_MS);
+        clients.push(c);
+        try {
+          await c.connect();
+          if (k === 0) {
+            const { party } = await c.request('party.create', {
+              partyName: 'fill',
+              memberName: 'f',
+              member: MEMBER,
+            });
+            partyId = party.id;
+            invite = party.inviteCode;
+          } else {
+            await c.request('party.join', { inviteCode: invite, memberName: 'f', member: MEMBER });
+          }
+          members.push(c);
+          counts.keys++;
+        } catch {
+          // Refused (connection cap, quota): the attacker carries on with what it has.
+        }
+      }
+      const udp = await openClient(source);
+      sockets.push(udp);
+      if (deadline === Infinity) deadline = Date.now() + o.durationMs;
+      for (const member of members) {
+        for (const peer of members) {
+          if (peer === member || Date.now() >= deadline) continue;
+          let route;
+          try {
+            const grant = await member.request('route.token', { partyId, peer: peer.publicKey });
+            const parsed = relayRouteFromGrant(grant);
+            if (!parsed.ok) continue;
+            route = parsed.value;
+            counts.grants++;
+          } catch {
+            counts.grantsRefused++;
+            continue;
+          }
+          counts.binds++;
+          try {
+            await bindAtRelay(udp, o.relay.port, route);
+            counts.acked++;
+          } catch (error) {
+            const why = (error as Error).message;
+            counts.refused++;
+            refusals[why] = (refusals[why] ?? 0) + 1;
+          }
+        }
+      }
+    }),
+  );
+  await Promise.all([...clients.map((c) => c.close()), ...sockets.map((s) => s.close())]);
+  return { ...counts, refusals };
 }

@@ -148,6 +148,8 @@ export async function startControlServer(options: ControlServerOptions): Promise
   const admission = new ConnectionAdmission(maxConnections, maxPerGroup);
   const proxiedAdmission = new ConnectionAdmission(maxConnections, maxPerGroup);
   const quota = new RequestQuota(now, options.quotaScale ?? 1);
+  /** Connections cut for not sending their first request's headers in time. */
+  let slowClientsCut = 0;
   const store = new ControlStore(options.dbPath ?? ':memory:');
   const metrics = new ControlMetrics();
   const hub = new SessionHub();
@@ -239,6 +241,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
           admission_refused_group_cap:
             admission.counters.refusedPerGroup + proxiedAdmission.counters.refusedPerGroup,
           quota_refused: quota.refused,
+          slow_clients_cut: slowClientsCut,
           join_limiter_keys: joinLimiter.size,
         },
         hub.eventsPushed,
@@ -276,7 +279,6 @@ export async function startControlServer(options: ControlServerOptions): Promise
     clearTimeout(firstRequestTimers.get(socket));
     firstRequestTimers.delete(socket);
   };
-  let slowClientsCut = 0;
   // Admission on the raw TCP socket: refused before TLS, before a byte is parsed.
   http.on('connection', (socket: Socket) => {
     const peer = normalise(socket.remoteAddress ?? 'unknown');
