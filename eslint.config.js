@@ -37,16 +37,17 @@ export default tseslint.config(
   {
     // The client (core, CLI, Electron shell) never imports the servers; tests and benches may,
     // to run a real server against it. Later blocks for src-main repeat this pattern, because
-    // a later `no-restricted-imports` replaces an earlier one.
+    // a later `no-restricted-imports` replaces an earlier one. src-main/core/testing is test
+    // support (the in-memory internet runs the real relay and STUN logic): it counts as tests.
     files: ['src-main/**'],
-    ignores: ['**/*.test.ts', '**/bench/**'],
+    ignores: ['**/*.test.ts', '**/bench/**', 'src-main/core/testing/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [noServerImports] }],
     },
   },
   {
     files: ['src-main/core/**'],
-    ignores: ['**/*.test.ts', '**/bench/**'],
+    ignores: ['**/*.test.ts', '**/bench/**', 'src-main/core/testing/**'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -74,6 +75,38 @@ export default tseslint.config(
             },
           ],
         },
+      ],
+    },
+  },
+  {
+    // Connection code takes time from the injected Clock (src-main/core/time/clock.ts), so the
+    // same code runs on a fake clock in the fast tests. Tests themselves may use real time.
+    files: [
+      'src-main/core/{connection,control,nat,net,party,paths,relay,tasks}/**',
+      'src-main/core/lanrage-core.ts',
+    ],
+    ignores: [
+      '**/*.test.ts',
+      '**/bench/**',
+      'src-main/core/paths/probe-test-peer.ts',
+      'src-main/core/testing/**',
+    ],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Use the injected Clock (clock.now()).' },
+        {
+          object: 'performance',
+          property: 'now',
+          message: 'Use the injected Clock (clock.nowPrecise()).',
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...['setTimeout', 'setInterval', 'clearTimeout', 'clearInterval'].map((name) => ({
+          name,
+          message: 'Use the injected Clock (clock.setTimeout / sleep(clock, …)).',
+        })),
       ],
     },
   },

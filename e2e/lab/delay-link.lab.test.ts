@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runIn } from './exec.js';
+import { runIperf3Client, startIperf3Server } from './iperf3.js';
 import { ping, percentile } from './ping.js';
 import { Lab } from './topology.js';
 
@@ -49,12 +49,10 @@ describe('delay link', () => {
   it('forwards more than 10k packets per second without dropping any', async () => {
     const relay = lab.relay('near');
     const link = lab.relayLink('near');
-    await runIn(relay.ns, 'iperf3', ['-s', '-1', '-D', '-B', relay.ip]);
+    const server = await startIperf3Server(relay.ns, relay.ip);
     const before = await link.stats();
     // 64-byte payloads at 8 Mbit/s ≈ 15.6k packets/s for 2 s.
-    const { stdout } = await runIn(lab.layout.internetNs, 'iperf3', [
-      '-c',
-      relay.ip,
+    const report = await runIperf3Client(lab.layout.internetNs, server, [
       '-u',
       '-l',
       '64',
@@ -62,9 +60,9 @@ describe('delay link', () => {
       '8M',
       '-t',
       '2',
-      '-J',
     ]);
-    const sent = (JSON.parse(stdout) as { end: { sum: { packets: number } } }).end.sum.packets;
+    const sent = report.end.sum?.packets;
+    if (sent === undefined) throw new Error('iperf3 UDP report has no end.sum.packets');
     const after = await link.stats();
     const forwarded = after.aToB.forwarded - before.aToB.forwarded;
     // The link's own counters: loss in iperf3's receiver socket on a busy machine is not the link's.
@@ -76,16 +74,11 @@ describe('delay link', () => {
 
   it('carries iperf3 TCP bulk traffic', async () => {
     const relay = lab.relay('near');
-    await runIn(relay.ns, 'iperf3', ['-s', '-1', '-D', '-B', relay.ip]);
-    const { stdout } = await runIn(lab.layout.internetNs, 'iperf3', [
-      '-c',
-      relay.ip,
-      '-t',
-      '2',
-      '-J',
-    ]);
-    const result = JSON.parse(stdout) as { end: { sum_received: { bits_per_second: number } } };
-    const mbps = result.end.sum_received.bits_per_second / 1e6;
+    const server = await startIperf3Server(relay.ns, relay.ip);
+    const report = await runIperf3Client(lab.layout.internetNs, server, ['-t', '2']);
+    const received = report.end.sum_received;
+    if (!received) throw new Error('iperf3 TCP report has no end.sum_received');
+    const mbps = received.bits_per_second / 1e6;
     console.log(`delay link TCP over 40 ms RTT: ${mbps.toFixed(0)} Mbit/s`);
     expect(mbps).toBeGreaterThan(20);
   });

@@ -1,17 +1,15 @@
 import { access, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { LanrageError } from '../../src-shared/domain/lanrage-error.js';
 
 /**
  * What `lanrage up` checks before it talks to anyone, so a missing tool or privilege is a clear
  * error at once rather than a failure after the party was joined.
  */
-export class PreflightError extends Error {
-  constructor(
-    message: string,
-    readonly code: 'no-wireguard' | 'no-privilege',
-  ) {
-    super(message);
+export class PreflightError extends LanrageError {
+  constructor(message: string, code: 'no-wireguard' | 'no-privilege') {
+    super(code, message);
     this.name = 'PreflightError';
   }
 }

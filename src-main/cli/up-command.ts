@@ -1,28 +1,18 @@
 import { join } from 'node:path';
 import type { Server } from 'node:net';
-import { loadConfigFile, saveConfigFile, ConfigError } from '../core/config/config-loader.js';
+import { loadConfigFile, saveConfigFile } from '../core/config/config-loader.js';
 import type { ConfigInput } from '../core/config/config-schema.js';
-import { ControlRequestError } from '../core/control/control-client.js';
-import { CoreStartError, LanrageCore } from '../core/lanrage-core.js';
+import { LanrageCore } from '../core/lanrage-core.js';
 import { createCoreLogger } from '../core/logging/core-logger.js';
-import { PartyError } from '../core/party/party-manager.js';
-import { WireGuardError } from '../core/wireguard/wireguard-error.js';
+import { LanrageError, type LanrageErrorCode } from '../../src-shared/domain/lanrage-error.js';
+import { EXIT, EXIT_CODE_OF } from './exit-codes.js';
 import { startLocalApi } from './local-api-server.js';
 import { formatInviteLink } from '../../src-shared/domain/invite-link.js';
 import { printableName } from '../../src-shared/domain/display-name.js';
 import { LOCAL_SOCKET_NAME } from './local-api-protocol.js';
-import { preflight, PreflightError } from './preflight.js';
+import { preflight } from './preflight.js';
 
-/** Exit codes of `lanrage`, so scripts can tell failures apart. */
-export const EXIT = {
-  ok: 0,
-  failure: 1,
-  usage: 2,
-  controlUnreachable: 3,
-  badInvite: 4,
-  noWireGuard: 5,
-  noPrivilege: 6,
-} as const;
+export { EXIT } from './exit-codes.js';
 
 export interface UpOptions {
   configDir: string;
@@ -40,34 +30,23 @@ export class CliError extends Error {
   }
 }
 
+/** What a terminal line adds before the detail, by code (the server's own words need context). */
+const CLI_CONTEXT: Partial<Record<LanrageErrorCode, string>> = {
+  'bad-invite': 'bad invite code',
+  'control-unreachable': 'control server',
+  'control-refused': 'control server refused',
+};
+
+/** The exit code is looked up from the error's code (exit-codes.ts), never from its class. */
 function classify(error: unknown): CliError {
   if (error instanceof CliError) return error;
-  if (error instanceof PreflightError) {
-    return new CliError(
-      error.message,
-      error.code === 'no-wireguard' ? EXIT.noWireGuard : EXIT.noPrivilege,
-    );
-  }
-  if (error instanceof ConfigError) return new CliError(error.message, EXIT.usage);
-  if (error instanceof CoreStartError) {
-    return new CliError(
-      error.message,
-      error.code === 'control-unreachable' ? EXIT.controlUnreachable : EXIT.failure,
-    );
-  }
-  if (error instanceof WireGuardError) {
-    if (error.kind === 'not-installed') return new CliError(error.message, EXIT.noWireGuard);
-    if (error.kind === 'permission-denied') return new CliError(error.message, EXIT.noPrivilege);
-  }
-  if (error instanceof PartyError && error.code === 'bad_invite')
-    return new CliError(error.message, EXIT.badInvite);
-  if (error instanceof ControlRequestError) {
-    if (error.code === 'bad_invite')
-      return new CliError(`bad invite code: ${error.message}`, EXIT.badInvite);
-    if (error.code === 'timeout' || error.code === 'disconnected') {
-      return new CliError(`control server: ${error.message}`, EXIT.controlUnreachable);
-    }
-    return new CliError(`control server refused: ${error.message}`, EXIT.failure);
+  if (error instanceof LanrageError) {
+    const context = CLI_CONTEXT[error.code];
+    const message =
+      context && !error.message.startsWith(context)
+        ? `${context}: ${error.message}`
+        : error.message;
+    return new CliError(message, EXIT_CODE_OF[error.code]);
   }
   return new CliError((error as Error).message ?? String(error), EXIT.failure);
 }

@@ -1,52 +1,47 @@
-import type winston from 'winston';
 import type { CoreStatus, RelayStatus } from '../../src-shared/domain/core-status.js';
 import { formatEndpoint, parseEndpoint } from '../../src-shared/domain/endpoint.js';
-import type { NatType } from '../../src-shared/domain/nat-type.js';
-import { join } from 'node:path';
 import type { MemberInfo } from '../../src-shared/protocol/control-messages.js';
 import type { Config } from './config/config-schema.js';
 import { ConnectionManager } from './connection/connection-manager.js';
-import { ControlClient, ControlRequestError } from './control/control-client.js';
+import { LanrageError } from '../../src-shared/domain/lanrage-error.js';
+import { ControlClient } from './control/control-client.js';
 import { controlTls, type ControlTlsCheck } from './control/control-tls.js';
+import { join } from 'node:path';
+import type { Logger } from '../../src-common/logging/logger.js';
 import { chooseStunServers, detectNat, type NatDetection } from './nat/nat-detector.js';
-import { StunClient } from './nat/stun-client.js';
+import type { PacketNetwork, PacketNetworkOpener } from './net/packet-network.js';
+import { attachSocketServices, type SocketServices } from './net/socket-services.js';
+import { wireGuardGoNetwork } from './net/wireguard-go-network.js';
 import { localCandidates } from './party/local-candidates.js';
 import { PartyManager } from './party/party-manager.js';
-import { ProbeEngine } from './paths/probe-engine.js';
-import { UdpMux } from './paths/udp-mux.js';
-import { RelayBinder } from './relay/relay-binder.js';
+import type { LatencyProbe } from './relay/icmp-latency.js';
 import { RelayDirectory } from './relay/relay-directory.js';
 import { TaskManager } from './tasks/task-manager.js';
+import { systemClock, type Clock, type TimerHandle } from './time/clock.js';
 import { loadOrCreateKeys } from './wireguard/wg-keys.js';
-import { NetworkManager } from './wireguard/network-manager.js';
 import type { WireGuardInterfaceOptions } from './wireguard/wireguard-interface.js';
-
-/**
- * The connection core, composed: one public UDP socket (mux) carrying STUN, probes, relay frames
- * and WireGuard; NAT detection on it; the control-server session; relays; one PeerConnection per
- * member; the WireGuard interface while in a party. It never imports electron: the desktop app,
- * the `lanrage` CLI and the NAT lab all run this same class.
- */
-export class CoreStartError extends Error {
-  constructor(
-    message: string,
-    readonly code: 'control-unreachable' | 'bad-config' | 'socket',
-  ) {
-    super(message);
-    this.name = 'CoreStartError';
-  }
-}
 
 export interface CoreOptions {
   config: Config;
   configDir: string;
-  logger: winston.Logger;
-  /** Paths and overrides for the WireGuard tools (tests, the lab). */
+  logger: Logger;
+  /** Paths and overrides for the WireGuard tools (tests, the lab); the default network only. */
   wireguard?: Partial<Omit<WireGuardInterfaceOptions, 'privateKey' | 'address' | 'name'>>;
   /** Called whenever anything in `status()` may have changed. */
   onStatus?: (status: CoreStatus) => void;
   /** Persists a pin (the CLI/app writes it to the config file). */
   onPinnedRelay?: (id: string | null) => void;
+  // --- seams: the defaults are the real thing; tests and the WireGuard helper replace them ---
+  /** Time for every timer and timestamp of the core. Default: the system clock. */
+  clock?: Clock;
+  /** Opens the public socket and the data plane. Default: UdpMux + wireguard-go/kernel. */
+  openNetwork?: PacketNetworkOpener;
+  /** The WireGuard identity. Default: loaded from (or created in) configDir. */
+  keys?: { publicKey: string; privateKey: string };
+  /** RTT to a relay host. Default: ICMP through the system `ping`. */
+  relayLatency?: LatencyProbe;
+  /** Our LAN candidates for the public socket's port. Default: this machine's interfaces. */
+  localCandidates?: (port: number) => string[];
 }
 
 function controlWsUrl(base: string): string {
@@ -57,88 +52,141 @@ function controlWsUrl(base: string): string {
   return url.toString();
 }
 
+/** Status pushes are coalesced: a party snapshot or a burst of RTTs becomes one report. */
+export const STATUS_COALESCE_MS = 50;
+
+/** The parts the core is made of, built by `LanrageCore.start` in dependency order. */
+interface CoreParts {
+  publicKey: string;
+  clock: Clock;
+  network: PacketNetwork;
+  services: SocketServices;
+  control: ControlClient;
+  relays: RelayDirectory;
+  tasks: TaskManager;
+  nat: NatDetection;
+  memberInfo: () => MemberInfo;
+  localCandidates: () => string[];
+  /** The control channel's TLS check (null on plain ws:// to loopback). */
+  controlTls: ControlTlsCheck | null;
+}
+
 /** Fingerprints of control servers' certificates trusted on first use (control-tls.ts). */
 export const KNOWN_CONTROL_SERVERS_FILE = 'known-control-servers.json';
 
+/**
+ * The connection core, composed: the packet network (the public UDP socket carrying STUN, probes,
+ * relay frames and WireGuard, and the data plane under WireGuard); NAT detection on that socket;
+ * the control-server session; relays; one PeerConnection per member; the tunnel interface while
+ * in a party. It never imports electron: the desktop app, the `lanrage` CLI, the NAT lab and the
+ * in-memory tests all run this same class, built by `start`.
+ */
 export class LanrageCore {
-  private controlTlsCheck: ControlTlsCheck | null = null;
+  readonly publicKey: string;
+  private readonly connections: ConnectionManager;
+  private readonly party: PartyManager;
+  private readonly changes: () => void;
+  private statusTimer: TimerHandle | null = null;
+  /** Leaves in flight (leaveParty, stop): the state reads "leaving" meanwhile. */
+  private leaving = 0;
+  private stopped = false;
 
   /** The control server's TLS certificate fingerprint as seen (for invite links); null on ws://. */
   get controlFingerprint(): string | null {
-    return this.controlTlsCheck?.seenFingerprint ?? null;
+    return this.p.controlTls?.seenFingerprint ?? null;
   }
-
-  private nat: NatDetection | null = null;
-  private state: CoreStatus['state'] = 'starting';
-  private statusTimer: NodeJS.Timeout | null = null;
 
   private constructor(
     private readonly o: CoreOptions,
-    readonly publicKey: string,
-    private readonly network: NetworkManager,
-    private readonly mux: UdpMux,
-    private readonly stun: StunClient,
-    private readonly probes: ProbeEngine,
-    private readonly binder: RelayBinder,
-    private readonly control: ControlClient,
-    private readonly relays: RelayDirectory,
-    private readonly tasks: TaskManager,
-    private readonly connections: ConnectionManager,
-    private readonly party: PartyManager,
-  ) {}
+    private readonly p: CoreParts,
+  ) {
+    this.publicKey = p.publicKey;
+    const log = o.logger;
+    this.changes = () => this.scheduleStatus();
+    this.connections = new ConnectionManager({
+      self: {
+        publicKey: p.publicKey,
+        natType: p.nat.natType,
+        publicIp: p.nat.publicEndpoint?.host ?? null,
+      },
+      clock: p.clock,
+      dataPlane: p.network.dataPlane,
+      probes: p.services.probes,
+      binder: p.services.binder,
+      relays: p.relays,
+      tasks: p.tasks,
+      control: {
+        grant: (partyId, peer) => p.control.request('route.token', { partyId, peer }),
+        signal: async (partyId, peer, signal) => {
+          await p.control.request('signal', { partyId, to: peer, signal });
+        },
+        serverNow: () => p.control.serverNow(),
+      },
+      config: o.config,
+      log: log.child({ area: 'peer' }),
+      onChange: this.changes,
+    });
+    this.party = new PartyManager({
+      control: p.control,
+      connections: this.connections,
+      selfKey: p.publicKey,
+      memberInfo: p.memberInfo,
+      tunnel: p.network.dataPlane,
+      log: log.child({ area: 'party' }),
+      onChange: this.changes,
+    });
+    p.control.on('event', (e) => {
+      if (e.event === 'relays.changed') {
+        p.relays.setControlRelays(e.relays);
+        this.changes();
+      }
+    });
+    p.control.on('state', () => this.changes());
+  }
 
+  /**
+   * The composition root: builds every part in dependency order — identity, packet network,
+   * the services on its socket, the control session, relays, NAT verdict — then the connection
+   * and party layers on top. Everything later parts need exists before they are built.
+   */
   static async start(o: CoreOptions): Promise<LanrageCore> {
     const log = o.logger.child({ area: 'core' });
-    const keys = await loadOrCreateKeys(o.configDir);
-    log.info(keys.created ? 'created WireGuard identity' : 'loaded WireGuard identity', {
-      publicKey: keys.publicKey,
-    });
-    const network = new NetworkManager({
-      privateKey: keys.privateKey,
-      interfaceName: o.config.interfaceName,
-      log: o.logger.child({ area: 'wireguard' }),
-      ...(o.wireguard ? { wireguard: o.wireguard } : {}),
-    });
-    const tasks = new TaskManager({
-      onError: (name, error) =>
-        log.error('background task failed', { task: name, error: String(error) }),
-    });
-    // The handlers reach objects created after the socket; the holder breaks the cycle.
-    const h: { stun?: StunClient; probes?: ProbeEngine; binder?: RelayBinder } = {};
-    let mux: UdpMux;
-    try {
-      mux = await UdpMux.open(o.config.listenPort, {
-        onStun: (p, f) => h.stun?.handle(p, f),
-        onProbe: (p, f, via) => h.probes?.handle(p, f, via),
-        onRelayControl: (p, f) => h.binder?.handle(p, f),
+    const clock = o.clock ?? systemClock;
+    const keys = o.keys ?? (await loadKeys(o.configDir, log));
+    const open =
+      o.openNetwork ??
+      wireGuardGoNetwork({
+        privateKey: keys.privateKey,
+        interfaceName: o.config.interfaceName,
+        log: o.logger.child({ area: 'wireguard' }),
+        clock,
+        ...(o.wireguard ? { wireguard: o.wireguard } : {}),
       });
+    let network: PacketNetwork;
+    try {
+      network = await open({ listenPort: o.config.listenPort });
     } catch (error) {
-      throw new CoreStartError(
-        `cannot open UDP port ${o.config.listenPort}: ${(error as Error).message}`,
+      if (error instanceof LanrageError) throw error;
+      throw new LanrageError(
         'socket',
+        `cannot open UDP port ${o.config.listenPort}: ${(error as Error).message}`,
+        { cause: error },
       );
     }
     // BIND counters are control-server timestamps; the control client exists by the time we bind.
-    let controlClock: () => number = Date.now;
-    const binder = (h.binder = new RelayBinder({
-      send: (d, p, host) => mux.send(d, p, host),
+    let controlClock = () => clock.now();
+    const services = attachSocketServices({
+      socket: network.socket,
+      keys,
+      clock,
+      log: o.logger,
       serverNow: () => controlClock(),
-    }));
-    const stun = (h.stun = new StunClient({
-      send: (d, p, host) => mux.send(d, p, host),
-      logger: o.logger.child({ area: 'stun' }),
-    }));
-    const probes = (h.probes = new ProbeEngine({
-      privateKey: keys.privateKey,
-      publicKey: keys.publicKey,
-      transport: mux,
-      routeEndpoint: (hex) => {
-        const relay = binder.relayOf(hex);
-        return relay
-          ? { host: relay.host, port: relay.port, routeId: Buffer.from(hex, 'hex') }
-          : null;
-      },
-    }));
+    });
+    const tasks = new TaskManager({
+      clock,
+      onError: (name, error) =>
+        log.error('background task failed', { task: name, error: String(error) }),
+    });
     let tls: ControlTlsCheck | null;
     try {
       tls = controlTls({
@@ -149,12 +197,14 @@ export class LanrageCore {
         warn: (message) => log.warn(message),
       });
     } catch (error) {
-      await mux.close();
-      throw new CoreStartError((error as Error).message, 'bad-config');
+      services.close();
+      await network.close();
+      throw new LanrageError('bad-config', (error as Error).message, { cause: error });
     }
     const control = new ControlClient({
       url: controlWsUrl(o.config.controlUrl),
       privateKey: keys.privateKey,
+      clock,
       logger: o.logger.child({ area: 'control' }),
       tls,
     });
@@ -163,151 +213,113 @@ export class LanrageCore {
       await control.connect();
     } catch (error) {
       await control.close();
-      await mux.close();
-      const why = error instanceof ControlRequestError ? error.message : String(error);
-      throw new CoreStartError(
-        `control server ${o.config.controlUrl} is unreachable: ${why}`,
+      services.close();
+      await network.close();
+      const why = error instanceof Error ? error.message : String(error);
+      throw new LanrageError(
         'control-unreachable',
+        `control server ${o.config.controlUrl} is unreachable: ${why}`,
+        { cause: error },
       );
     }
     const relays = new RelayDirectory({
       configured: o.config.relays,
       defaultRelay: o.config.defaultRelay,
       pinned: o.config.pinnedRelay,
+      clock,
+      ...(o.relayLatency ? { measure: o.relayLatency } : {}),
     });
     relays.setControlRelays(control.welcome?.relays ?? []);
-
-    let core: LanrageCore | null = null;
-    const onChange = () => core?.scheduleStatus();
-    const connections = new ConnectionManager(
-      {
-        self: () => ({
-          publicKey: keys.publicKey,
-          natType: core?.nat?.natType ?? 'unknown',
-          publicIp: core?.nat?.publicEndpoint?.host ?? null,
-        }),
-        mux,
-        probes,
-        binder,
-        relays,
-        tasks,
-        wireguard: {
-          setPeer: (peer) => network.setPeer(peer),
-          removePeer: (key) => network.removePeer(key),
-          tunnelLatency: (ip) => network.tunnelLatency(ip),
-        },
-        control: {
-          grant: (peer) => control.request('route.token', { partyId: core!.partyId(), peer }),
-          signal: async (peer, signal) => {
-            await control.request('signal', { partyId: core!.partyId(), to: peer, signal });
-          },
-          serverNow: () => control.serverNow(),
-        },
-        config: o.config,
-        log: o.logger.child({ area: 'peer' }),
-        onChange,
-      },
-      tasks,
-    );
-    probes.onPing((ping) => {
-      if (ping.via.kind !== 'direct') return;
-      // An authenticated ping proves the address is the peer's: accept its WireGuard from there
-      // too, so a path the peer already switched to never drops packets while we catch up.
-      mux.acceptDirectFrom(ping.peer, ping.via.host, ping.via.port);
-      connections.heardFrom(ping.peer, { host: ping.via.host, port: ping.via.port });
-    });
-    const party = new PartyManager({
-      control,
-      connections,
-      selfKey: keys.publicKey,
-      memberInfo: () => core!.memberInfo(),
-      tunnel: {
-        up: (ip) => network.up(ip),
-        down: () => network.down(),
-      },
-      onWireGuardPort: (port) => mux.setWireGuardPort(port),
-      log: o.logger.child({ area: 'party' }),
-      onChange,
-    });
-    control.on('event', (e) => {
-      if (e.event === 'relays.changed') {
-        relays.setControlRelays(e.relays);
-        onChange();
-      }
-    });
-    control.on('state', () => onChange());
-    core = new LanrageCore(
-      o,
-      keys.publicKey,
-      network,
-      mux,
-      stun,
-      probes,
-      binder,
-      control,
-      relays,
-      tasks,
-      connections,
-      party,
-    );
-    core.controlTlsCheck = tls;
+    const candidatesOf = o.localCandidates ?? ((port: number) => localCandidates(port));
+    const ownCandidates = () => candidatesOf(network.socket.localPort);
     // Relay distances are measured while NAT detection runs: the first peer needs both. (Not the
     // built-in default relay: nothing needs it until a peer does, and it may be a name to resolve.)
     const known = relays.candidates().some((c) => c.source !== 'default');
     const measuring = known ? relays.measureAll() : Promise.resolve();
-    await core.detectNat();
+    const nat = await detectNat({
+      servers: chooseStunServers(control.stunServers, o.config.stunServers),
+      client: services.stun,
+      localEndpoints: ownCandidates()
+        .map((t) => parseEndpoint(t))
+        .flatMap((r) => (r.ok ? [r.value] : [])),
+      logger: o.logger.child({ area: 'nat' }),
+    });
     await measuring;
-    // A stale interface from a crash would make `up` fail later; clear it now.
-    if (await network.cleanupStale()) {
-      log.warn('removed a stale WireGuard interface', { ifname: o.config.interfaceName });
-    }
-    core.state = 'idle';
+    const core = new LanrageCore(o, {
+      publicKey: keys.publicKey,
+      controlTls: tls,
+      clock,
+      network,
+      services,
+      control,
+      relays,
+      tasks,
+      nat,
+      localCandidates: ownCandidates,
+      memberInfo: () => ({
+        natType: nat.natType,
+        publicEndpoint:
+          nat.publicEndpoint && !nat.publicEndpoint.host.includes(':')
+            ? formatEndpoint(nat.publicEndpoint)
+            : null,
+        localCandidates: ownCandidates(),
+      }),
+    });
     core.scheduleStatus();
     return core;
   }
 
+  /** Derived, never stored: a party means "in-party", whatever else happened. */
+  get state(): CoreStatus['state'] {
+    if (this.stopped) return 'stopped';
+    if (this.leaving > 0) return 'leaving';
+    return this.party.current ? 'in-party' : 'idle';
+  }
+
   async createParty(name: string): Promise<void> {
     await this.party.create(name, this.o.config.name);
-    this.state = 'in-party';
     this.scheduleStatus();
   }
 
   async joinParty(inviteCode: string): Promise<void> {
     await this.party.join(inviteCode, this.o.config.name);
-    this.state = 'in-party';
     this.scheduleStatus();
   }
 
   async leaveParty(): Promise<void> {
-    this.state = 'leaving';
-    await this.party.leave();
-    this.state = 'idle';
-    this.scheduleStatus();
+    this.leaving++;
+    try {
+      await this.party.leave();
+    } finally {
+      this.leaving--;
+      this.scheduleStatus();
+    }
   }
 
   /** Measures every relay now and reports them, the ones in use marked. */
   async relayStatuses(measure = true): Promise<RelayStatus[]> {
-    if (measure) await this.relays.measureAll();
+    if (measure) await this.p.relays.measureAll();
     const inUse = new Set(
       this.connections
         .statuses()
         .map((p) => p.relay?.id)
         .filter((id): id is string => typeof id === 'string'),
     );
-    return this.relays.statuses(inUse);
+    return this.p.relays.statuses(inUse);
   }
 
   /** Pins a relay by hand (null: back to automatic); kept until cleared. */
   pinRelay(id: string | null): void {
-    if (id !== null && !this.relays.candidates().some((c) => c.id === id)) {
-      throw new Error(
-        `no relay "${id}"; known: ${this.relays
+    if (id !== null && !this.p.relays.candidates().some((c) => c.id === id)) {
+      throw new LanrageError(
+        'unknown-relay',
+        `no relay "${id}"; known: ${this.p.relays
           .candidates()
           .map((c) => c.id)
           .join(', ')}`,
       );
     }
-    this.relays.pin(id);
+    this.p.relays.pin(id);
     this.o.onPinnedRelay?.(id);
     // A user who picks a relay expects the switch now, not at the next relay failure.
     this.connections.relayPreferenceChanged();
@@ -315,15 +327,15 @@ export class LanrageCore {
   }
 
   status(): CoreStatus {
-    const nat = this.nat;
+    const { nat, control } = this.p;
     return {
       state: this.state,
       control:
-        this.control.state === 'ready'
+        control.state === 'ready'
           ? 'connected'
-          : this.control.state === 'reconnecting'
+          : control.state === 'reconnecting'
             ? 'reconnecting'
-            : this.control.state === 'closed'
+            : control.state === 'closed'
               ? 'offline'
               : 'connecting',
       party: this.party.current,
@@ -331,9 +343,9 @@ export class LanrageCore {
         id: this.publicKey,
         name: this.o.config.name,
         virtualIp: this.party.ownVirtualIp,
-        natType: nat?.natType ?? 'unknown',
-        publicEndpoint: nat?.publicEndpoint ? formatEndpoint(nat.publicEndpoint) : null,
-        localCandidates: localCandidates(this.mux.localPort),
+        natType: nat.natType,
+        publicEndpoint: nat.publicEndpoint ? formatEndpoint(nat.publicEndpoint) : null,
+        localCandidates: this.p.localCandidates(),
       },
       peers: this.connections.statuses(),
     };
@@ -341,56 +353,44 @@ export class LanrageCore {
 
   /** Leaves the party (if any) and releases everything: nothing runs after this resolves. */
   async stop(): Promise<void> {
-    if (this.state === 'stopped') return;
-    await this.party.leave().catch(() => {});
+    if (this.stopped) return;
+    const log = this.o.logger.child({ area: 'core' });
+    this.leaving++;
+    try {
+      await this.party.leave();
+    } catch (error) {
+      // Quitting goes on regardless: the server expires a member it no longer hears from.
+      log.warn('leaving the party while stopping failed', { error: (error as Error).message });
+    } finally {
+      this.leaving--;
+    }
     this.party.detach();
-    await this.tasks.shutdown();
-    this.binder.close();
-    this.probes.close();
-    this.stun.close();
-    await this.control.close();
-    await this.network.down();
-    await this.mux.close();
-    if (this.statusTimer) clearTimeout(this.statusTimer);
-    this.state = 'stopped';
-  }
-
-  private async detectNat(): Promise<void> {
-    const local = localCandidates(this.mux.localPort)
-      .map((t) => parseEndpoint(t))
-      .flatMap((r) => (r.ok ? [r.value] : []));
-    this.nat = await detectNat({
-      servers: chooseStunServers(this.control.stunServers, this.o.config.stunServers),
-      client: this.stun,
-      localEndpoints: local,
-      logger: this.o.logger.child({ area: 'nat' }),
-    });
-  }
-
-  private memberInfo(): MemberInfo {
-    const natType: NatType = this.nat?.natType ?? 'unknown';
-    return {
-      natType,
-      publicEndpoint:
-        this.nat?.publicEndpoint && !this.nat.publicEndpoint.host.includes(':')
-          ? formatEndpoint(this.nat.publicEndpoint)
-          : null,
-      localCandidates: localCandidates(this.mux.localPort),
-    };
-  }
-
-  private partyId(): string {
-    const party = this.party.current;
-    if (!party) throw new Error('not in a party');
-    return party.id;
+    await this.p.tasks.shutdown();
+    this.p.services.close();
+    await this.p.control.close();
+    await this.p.network.close();
+    if (this.statusTimer !== null) this.p.clock.clearTimeout(this.statusTimer);
+    this.statusTimer = null;
+    this.stopped = true;
   }
 
   private scheduleStatus(): void {
     // Many changes arrive together (a party snapshot, a burst of RTTs): report once per tick.
-    if (this.statusTimer || !this.o.onStatus) return;
-    this.statusTimer = setTimeout(() => {
+    if (this.statusTimer !== null || !this.o.onStatus || this.stopped) return;
+    this.statusTimer = this.p.clock.setTimeout(() => {
       this.statusTimer = null;
       this.o.onStatus?.(this.status());
-    }, 50);
+    }, STATUS_COALESCE_MS);
   }
+}
+
+async function loadKeys(
+  configDir: string,
+  log: Logger,
+): Promise<{ publicKey: string; privateKey: string }> {
+  const keys = await loadOrCreateKeys(configDir);
+  log.info(keys.created ? 'created WireGuard identity' : 'loaded WireGuard identity', {
+    publicKey: keys.publicKey,
+  });
+  return keys;
 }

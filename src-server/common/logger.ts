@@ -31,4 +31,5 @@ export function createServerLogger(
   });
 }
 
-export type Logger = winston.Logger;
+/** The one logger interface client and servers share (src-common/logging/logger.ts). */
+export type { Logger } from '../../src-common/logging/logger.js';

@@ -143,10 +143,10 @@ describe('control server over WebSocket', () => {
     });
     await expect(
       mallory.request('signal', { partyId: other.party.id, to: bob.publicKey, signal }),
-    ).rejects.toMatchObject({ code: 'unknown_peer' });
+    ).rejects.toMatchObject({ failure: 'unknown_peer' });
     await expect(
       mallory.request('signal', { partyId: party.id, to: bob.publicKey, signal }),
-    ).rejects.toMatchObject({ code: 'not_member' });
+    ).rejects.toMatchObject({ failure: 'not_member' });
     await new Promise((r) => setTimeout(r, 50));
     expect(carol.events.filter((e) => e.event === 'signal')).toEqual([]);
     expect(bob.events.filter((e) => e.event === 'signal')).toHaveLength(1);

@@ -48,8 +48,9 @@ export const CONTROL_DEFAULTS = {
   /** Wrong invite codes per source IP and per key per minute (see join-attempt-limiter.ts). */
   joinFailuresPerMinute: 10,
   /**
-   * Route tokens last 10 minutes: a leaked or stale grant stops working soon, and clients fetch a
-   * fresh one every 4 minutes (GRANT_REFRESH_MS in the core), so nothing ever notices.
+   * Route tokens last 10 minutes (as the README says): a leaked or stale grant stops working
+   * soon. Clients refresh each token when half its remaining life has passed (the core's
+   * GRANT_REFRESH_FRACTION), so a live route never notices.
    */
   routeTokenTtlSeconds: 600,
   /**

@@ -87,6 +87,8 @@ export interface RelayOptions {
   sourceRate?: RateLimit;
   bindRate?: RateLimit;
   logger?: Logger;
+  /** The UDP socket to serve on (tests: the in-memory internet's); default: a real one. */
+  createSocket?: () => dgram.Socket;
 }
 
 export interface RelayHandle {
@@ -128,11 +130,13 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
   const cookies = new BindCookies(now);
   const secret = options.secret;
 
-  const socket = dgram.createSocket({
-    type: isIP(host) === 6 ? 'udp6' : 'udp4',
-    recvBufferSize: SOCKET_BUFFER_BYTES,
-    sendBufferSize: SOCKET_BUFFER_BYTES,
-  });
+  const socket =
+    options.createSocket?.() ??
+    dgram.createSocket({
+      type: isIP(host) === 6 ? 'udp6' : 'udp4',
+      recvBufferSize: SOCKET_BUFFER_BYTES,
+      sendBufferSize: SOCKET_BUFFER_BYTES,
+    });
 
   // One shared callback (no closure per packet): a failed send is counted, not thrown.
   const onSent = (error: Error | null): void => {

@@ -8,6 +8,52 @@ export type PeerState = 'connecting' | 'connected' | 'degraded' | 'failed';
 
 export type PathKind = 'lan' | 'direct' | 'relay';
 
+/** How a path to a peer can be opened, in the order LANrage tries them. */
+export type CoordinationMethod = 'lan' | 'hole-punch' | 'relay';
+
+export type AttemptOutcome = 'not-tried' | 'trying' | 'succeeded' | 'failed';
+
+/** Why an attempt has its outcome, for a program (the UI turns it into words). */
+export type AttemptReason =
+  /** succeeded, or trying with nothing wrong yet */
+  | 'ok'
+  /** LAN not tried: the two are not behind the same public IP */
+  | 'different-networks'
+  /** hole punch not tried: the NAT table says no direct path can be opened */
+  | 'nat-incompatible'
+  /** tried; nothing answered within the window */
+  | 'no-answer'
+  /** worked, then stopped answering */
+  | 'path-died'
+  /** the punch could not be timed: the control server did not pass our signal on */
+  | 'signal-failed'
+  /** no relay is known */
+  | 'no-relay'
+  /** the control server gave no route token */
+  | 'no-route-token'
+  /** no relay answered our BIND */
+  | 'relay-unreachable';
+
+export interface CoordinationAttempt {
+  outcome: AttemptOutcome;
+  reason: AttemptReason;
+}
+
+/**
+ * What was tried to reach a peer and how each went — what "Why relayed?" explains. LAN and hole
+ * punching are tried at the same moment; the relay is set up first, for every pair, and stays as
+ * the fallback.
+ */
+export interface PeerCoordination {
+  selfNat: NatType;
+  peerNat: NatType;
+  lan: CoordinationAttempt;
+  holePunch: CoordinationAttempt;
+  relay: CoordinationAttempt;
+  /** The method that opened the path in use now; null while there is none. */
+  openedBy: CoordinationMethod | null;
+}
+
 export interface PeerStatus {
   /** The peer's WireGuard public key. */
   id: string;
@@ -31,6 +77,8 @@ export interface PeerStatus {
   online: boolean;
   /** One sentence: why this strategy/state (e.g. "symmetric ↔ port_restricted_cone: relay"). */
   reason: string;
+  /** What was tried and how it went, for "Why relayed?". */
+  coordination: PeerCoordination;
 }
 
 export interface SelfStatus {

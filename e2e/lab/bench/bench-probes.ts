@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { runIn, startProcess } from '../exec.js';
 import { percentile, ping } from '../ping.js';
+import { runIperf3Client, startIperf3Server } from '../iperf3.js';
 
 /** Measurements shared by the lab benchmarks: every one runs real tools inside namespaces. */
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -155,18 +156,14 @@ export async function throughputMbps(
   target: string,
   seconds: number,
 ): Promise<number> {
-  await runIn(serverNs, 'iperf3', ['-s', '-1', '-D', '-B', target]);
-  // Give the daemonised server a moment to bind before the client connects.
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  const { stdout } = await runIn(clientNs, 'iperf3', [
-    '-c',
-    target,
+  const server = await startIperf3Server(serverNs, target);
+  const report = await runIperf3Client(clientNs, server, [
     '-t',
     String(seconds),
     '--connect-timeout',
     '3000',
-    '-J',
   ]);
-  const report = JSON.parse(stdout) as { end: { sum_received: { bits_per_second: number } } };
-  return report.end.sum_received.bits_per_second / 1e6;
+  const received = report.end.sum_received;
+  if (!received) throw new Error('iperf3 TCP report has no end.sum_received');
+  return received.bits_per_second / 1e6;
 }

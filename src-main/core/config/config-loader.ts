@@ -1,14 +1,15 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { LanrageError } from '../../../src-shared/domain/lanrage-error.js';
 import { ConfigSchema, type Config, type ConfigInput } from './config-schema.js';
 
 /** A config problem, naming the file and the field, raised at load time — never later. */
-export class ConfigError extends Error {
+export class ConfigError extends LanrageError {
   constructor(
     message: string,
     readonly field: string | null,
   ) {
-    super(message);
+    super('bad-config', message);
     this.name = 'ConfigError';
   }
 }

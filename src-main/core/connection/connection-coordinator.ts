@@ -1,25 +1,23 @@
-import type winston from 'winston';
 import {
   chooseStrategy,
   type StrategyChoice,
 } from '../../../src-shared/domain/connection-strategy.js';
-import {
-  validateCoordinationResult,
-  type CoordinationResult,
-} from '../../../src-shared/domain/coordination-result.js';
+import type { PathKind, PeerCoordination } from '../../../src-shared/domain/core-status.js';
 import { parseEndpoint } from '../../../src-shared/domain/endpoint.js';
 import type { Member, Signal } from '../../../src-shared/protocol/control-messages.js';
 import type { Candidate, LivePath, PeerLink } from '../paths/peer-link.js';
 import type { RelayEndpoint } from '../relay/relay-binder.js';
-import { sleep } from '../tasks/task-manager.js';
+import { sleep } from '../time/clock.js';
 import { relayRouteFromGrant, type RelayRoute } from '../relay/relay-frames-client.js';
+import { CoordinationRecord } from './coordination-record.js';
 import type { PeerConnectionDeps } from './peer-connection.js';
+import type { Logger } from '../../../src-common/logging/logger.js';
 
 /**
  * How one peer is reached (the seed's ConnectionCoordinator): the strategy from both NAT types,
  * the relay (control server list → configured → default, nearest by ICMP, or the user's pin), the
- * relay route bound, hole punching at a signalled moment, and a validated CoordinationResult each
- * time a path is settled.
+ * relay route bound and its token kept fresh, hole punching at a signalled moment, and the record
+ * of what was tried and how it went (PeerStatus.coordination, for "Why relayed?").
  *
  * Roles: the member whose key sorts first is the *initiator*: it picks the pair's relay and times
  * the punches; the other follows its signals. One voice avoids two sides racing to different
@@ -41,8 +39,15 @@ export const RELAY_NUDGE_MS = 2_000;
 export const RELAY_MEASUREMENT_MAX_AGE_MS = 30_000;
 /** Relays tried in a row before giving up until the next reconnect attempt. */
 const RELAY_TRIES = 3;
+/**
+ * A route token is refreshed when half its remaining life has passed: any lifetime the control
+ * server chooses (10 minutes today) is renewed well before the relay unbinds a side at expiry.
+ */
+export const GRANT_REFRESH_FRACTION = 0.5;
+/** Never refresh more often than this (a token already near or past expiry, clocks apart). */
+export const GRANT_REFRESH_MIN_MS = 5_000;
 
-export type CoordinatorDeps = Omit<PeerConnectionDeps, 'wireguard' | 'onGiveUp'>;
+export type CoordinatorDeps = Omit<PeerConnectionDeps, 'onGiveUp'>;
 
 export class ConnectionCoordinator {
   private member: Member;
@@ -52,17 +57,18 @@ export class ConnectionCoordinator {
   private readonly failedRelays = new Set<string>();
   private punchAttempt = 0;
   private failure: string | null = null;
-  private lastResult: CoordinationResult | null = null;
+  private readonly record = new CoordinationRecord();
 
   constructor(
     member: Member,
     private readonly d: CoordinatorDeps,
     private readonly link: PeerLink,
-    private readonly log: winston.Logger,
+    private readonly log: Logger,
     private readonly prefix: string,
   ) {
     this.member = member;
     this.choice = this.decide();
+    this.record.planned(this.choice);
   }
 
   get strategy(): StrategyChoice {
@@ -74,8 +80,9 @@ export class ConnectionCoordinator {
     return this.failure ?? this.choice.reason;
   }
 
-  get result(): CoordinationResult | null {
-    return this.lastResult;
+  /** What was tried and how it went, with the path kind in use now. */
+  coordination(current: PathKind | null): PeerCoordination {
+    return this.record.snapshot(this.d.self.natType, this.member.natType, current);
   }
 
   get relayEndpoint(): RelayEndpoint | null {
@@ -83,7 +90,7 @@ export class ConnectionCoordinator {
   }
 
   private get initiator(): boolean {
-    return this.d.self().publicKey < this.member.publicKey;
+    return this.d.self.publicKey < this.member.publicKey;
   }
 
   /** First contact: the initiator picks and binds a relay, then punches when direct is possible. */
@@ -100,6 +107,7 @@ export class ConnectionCoordinator {
       member.natType !== this.member.natType;
     this.member = member;
     this.choice = this.decide();
+    this.record.planned(this.choice);
     if (moved && this.initiator && this.wantsDirect() && !this.onDirect()) this.tryDirect();
   }
 
@@ -117,13 +125,14 @@ export class ConnectionCoordinator {
         await this.bindRelay(signal.relayId, signal.epoch);
       });
     } else if (signal.kind === 'punch' && this.wantsDirect()) {
-      const localAt = signal.at - (this.d.control.serverNow() - Date.now());
+      const localAt = signal.at - (this.d.control.serverNow() - this.d.clock.now());
       this.d.tasks.start(`${this.prefix}punch`, (s) => this.runPunch(localAt, s));
     }
   }
 
   /** A path died: a direct one falls back to the relay at once; a dead relay is replaced. */
   onPathDead(path: LivePath): void {
+    this.record.pathDied(path.kind);
     if (path.kind !== 'relay' && this.relay) {
       this.failure = 'direct path died; using the relay';
       this.restoreRelayPath();
@@ -171,31 +180,30 @@ export class ConnectionCoordinator {
     }
   }
 
-  async refreshGrant(): Promise<void> {
-    if (!this.relay) return;
-    const parsed = relayRouteFromGrant(await this.d.control.grant(this.member.publicKey));
-    if (parsed.ok && this.relay) {
-      this.relay.route = parsed.value;
-      this.d.binder.refresh(parsed.value);
-    }
-  }
-
-  /** Records the path now in use as a result, validated before anyone relies on it. */
-  settle(path: LivePath, latencyMs: number | null): void {
-    const candidate: CoordinationResult = {
-      strategy: path.kind === 'relay' ? 'relay' : 'direct',
-      path: path.kind,
-      endpoint: `${path.via.host}:${path.via.port}`,
-      relayId: path.kind === 'relay' ? path.relayId : null,
-      latencyMs,
-      error: this.failure,
-    };
-    const checked = validateCoordinationResult(candidate);
-    if (!checked.ok) {
-      this.log.error('inconsistent coordination result', { error: checked.error });
-      return;
-    }
-    this.lastResult = checked.value;
+  /**
+   * Keeps the bound route's token fresh, timed from its own expiry (server clock): the relay
+   * unbinds a side whose token has expired. Runs as one task per peer while a relay is bound.
+   */
+  private keepGrantFresh(epoch: number): void {
+    this.d.tasks.start(`${this.prefix}grant`, async (signal) => {
+      while (!signal.aborted && this.relay?.epoch === epoch) {
+        const remainingMs = this.relay.route.expiresAt * 1000 - this.d.control.serverNow();
+        const wait = Math.max(GRANT_REFRESH_MIN_MS, remainingMs * GRANT_REFRESH_FRACTION);
+        await sleep(this.d.clock, wait, signal);
+        if (signal.aborted || this.relay?.epoch !== epoch) return;
+        try {
+          const parsed = relayRouteFromGrant(await this.d.control.grant(this.member.publicKey));
+          if (!parsed.ok) throw new Error(parsed.error);
+          if (this.relay?.epoch !== epoch) return;
+          this.relay.route = parsed.value;
+          this.d.binder.refresh(parsed.value);
+          this.log.debug('route token refreshed', { expiresAt: parsed.value.expiresAt });
+        } catch (error) {
+          // The old token still works until it expires: the next round tries again sooner.
+          this.log.warn('route token refresh failed', { error: (error as Error).message });
+        }
+      }
+    });
   }
 
   release(): void {
@@ -223,14 +231,17 @@ export class ConnectionCoordinator {
       });
     } catch (error) {
       this.log.warn('punch signal failed', { error: (error as Error).message });
+      this.record.punchFailed('signal-failed');
+      this.d.onChange();
       return;
     }
-    await this.runPunch(Date.now() + PUNCH_LEAD_MS, signal);
+    await this.runPunch(this.d.clock.now() + PUNCH_LEAD_MS, signal);
   }
 
   private async runPunch(localAt: number, signal: AbortSignal): Promise<void> {
     const candidates = this.candidates();
     if (candidates.length === 0) return;
+    this.record.punchStarted(candidates.some((c) => c.kind === 'lan'));
     this.log.info('hole punching', {
       candidates: candidates.map((c) => `${c.host}:${c.port}`).join(','),
     });
@@ -238,12 +249,14 @@ export class ConnectionCoordinator {
     if (signal.aborted) return;
     if (path) {
       this.failure = null;
+      this.record.punchSucceeded(path.kind === 'lan' ? 'lan' : 'direct');
       this.log.info('direct path proven', {
         path: path.kind,
         endpoint: `${path.via.host}:${path.via.port}`,
       });
     } else {
       this.failure = `${this.choice.reason}; direct attempt failed, using the relay`;
+      this.record.punchFailed('no-answer');
       this.log.warn('direct attempt failed; staying on the relay');
       this.restoreRelayPath();
     }
@@ -271,6 +284,7 @@ export class ConnectionCoordinator {
   }
 
   private reselectRelay(exclude: ReadonlySet<string>): void {
+    this.record.relayTrying();
     this.relayOp(async (s) => {
       await this.d.relays.measureAll(RELAY_MEASUREMENT_MAX_AGE_MS);
       if (!s.aborted) await this.switchRelay(exclude, s);
@@ -281,7 +295,10 @@ export class ConnectionCoordinator {
   private async switchRelay(exclude: ReadonlySet<string>, signal: AbortSignal): Promise<boolean> {
     for (let tries = 0; tries < RELAY_TRIES && !signal.aborted; tries++) {
       const pick = this.d.relays.choose(new Set([...exclude, ...this.failedRelays]));
-      if (!pick) return false;
+      if (!pick) {
+        this.record.relayFailed('no-relay');
+        return false;
+      }
       const epoch = ++this.relayEpoch;
       this.d.control
         .signal(this.member.publicKey, { kind: 'relay', relayId: pick.id, epoch })
@@ -299,6 +316,7 @@ export class ConnectionCoordinator {
     const endpoint = await this.d.relays.endpointOf(relayId);
     if (!endpoint) {
       this.log.warn('relay unknown or unresolvable', { relay: relayId });
+      this.record.relayFailed('relay-unreachable');
       return false;
     }
     let route: RelayRoute;
@@ -308,13 +326,14 @@ export class ConnectionCoordinator {
       route = grant.value;
     } catch (error) {
       this.log.warn('no route token', { error: (error as Error).message });
+      this.record.relayFailed('no-route-token');
       return false;
     }
     if (this.relay && this.relay.endpoint.id !== relayId) {
       this.d.binder.unbind(this.relay.route.routeId.toString('hex'));
     }
     this.relay = { endpoint, route, epoch };
-    this.d.mux.acceptRoute(this.member.publicKey, route.routeId);
+    this.d.dataPlane.acceptRoute(this.member.publicKey, route.routeId);
     const ok = await this.d.binder.bind(endpoint, route, RELAY_BIND_TIMEOUT_MS);
     if (this.relay?.epoch !== epoch) return ok;
     const refused = this.d.binder.refusalOf(route.routeId.toString('hex'));
@@ -323,7 +342,10 @@ export class ConnectionCoordinator {
       epoch,
       ...(refused && { reason: refused }),
     });
+    if (!ok) this.record.relayFailed('relay-unreachable');
     if (ok) {
+      this.record.relayBound();
+      this.keepGrantFresh(epoch);
       this.failedRelays.delete(relayId);
       this.d.relays.markResponsive(relayId);
       if (!this.onDirect()) this.restoreRelayPath();
@@ -336,12 +358,13 @@ export class ConnectionCoordinator {
   private nudgeUntilPeerBinds(relayId: string, epoch: number, routeHex: string): void {
     this.d.tasks.start(`${this.prefix}nudge`, async (signal) => {
       while (!signal.aborted && this.relay?.epoch === epoch) {
-        await sleep(RELAY_NUDGE_MS, signal);
+        await sleep(this.d.clock, RELAY_NUDGE_MS, signal);
         if (signal.aborted || this.relay?.epoch !== epoch || this.d.binder.isPeerBound(routeHex))
           return;
         await this.d.control
           .signal(this.member.publicKey, { kind: 'relay', relayId, epoch })
-          .catch(() => {});
+          // Lost nudges are why the loop exists: say so, and try again next round.
+          .catch((e: Error) => this.log.warn('relay nudge failed', { error: e.message }));
       }
     });
   }
@@ -362,7 +385,7 @@ export class ConnectionCoordinator {
   }
 
   private decide(): StrategyChoice {
-    const self = this.d.self();
+    const self = this.d.self;
     const ep = this.member.publicEndpoint ? parseEndpoint(this.member.publicEndpoint) : null;
     return chooseStrategy(
       { natType: self.natType, publicIp: self.publicIp },

@@ -7,9 +7,10 @@ import { issueRouteGrant } from '../../../src-server/common/route-token-crypto.j
 import { startRelay, type RelayHandle } from '../../../src-server/relay/relay-server.js';
 import { parseConfig } from '../config/config-loader.js';
 import { generateKeyPair } from '../../../src-common/crypto/x25519.js';
-import { ProbeEngine } from '../paths/probe-engine.js';
+import { LoopbackDataPlane } from '../net/loopback-data-plane.js';
+import { attachSocketServices } from '../net/socket-services.js';
 import { UdpMux } from '../paths/udp-mux.js';
-import { RelayBinder } from '../relay/relay-binder.js';
+import { systemClock } from '../time/clock.js';
 import { RelayDirectory } from '../relay/relay-directory.js';
 import { TaskManager } from '../tasks/task-manager.js';
 import { ConnectionManager } from './connection-manager.js';
@@ -53,24 +54,8 @@ async function side(
   sameNetwork = false,
 ) {
   const keys = generateKeyPair();
-  const h: { probes?: ProbeEngine; binder?: RelayBinder } = {};
-  const mux = await UdpMux.open(
-    0,
-    {
-      onProbe: (p, f, via) => h.probes?.handle(p, f, via),
-      onRelayControl: (p, f) => h.binder?.handle(p, f),
-    },
-    '127.0.0.1',
-  );
-  const binder = (h.binder = new RelayBinder({ send: (d, p, host) => mux.send(d, p, host) }));
-  const probes = (h.probes = new ProbeEngine({
-    ...keys,
-    transport: mux,
-    routeEndpoint: (hex) => {
-      const r = binder.relayOf(hex);
-      return r ? { host: r.host, port: r.port, routeId: Buffer.from(hex, 'hex') } : null;
-    },
-  }));
+  const mux = await UdpMux.open(0, { host: '127.0.0.1' });
+  const services = attachSocketServices({ socket: mux, keys, clock: systemClock, log: quiet });
   const directory = new RelayDirectory({
     configured: Object.entries(relays).map(([id, r]) => ({
       id,
@@ -95,51 +80,41 @@ async function side(
     joinedAt: 0,
     lastSeen: 0,
   };
-  const manager = new ConnectionManager(
-    {
-      self: () => ({
-        publicKey: keys.publicKey,
-        natType: nat,
-        publicIp: sameNetwork ? SHARED_PUBLIC_IP : `192.0.2.${virtualIp.split('.')[3]}`,
-      }),
-      mux,
-      probes,
-      binder,
-      relays: directory,
-      tasks,
-      wireguard: {
-        setPeer: async () => {},
-        removePeer: async () => {},
-        tunnelLatency: async () => 1,
-      },
-      control: {
-        grant: async (peer) =>
-          issueRouteGrant(
-            secret,
-            partyId,
-            keys.publicKey,
-            peer,
-            Math.floor(Date.now() / 1000) + 600,
-          ),
-        signal: async (peer, s) => deliver(peer, keys.publicKey, s),
-        serverNow: () => Date.now(),
-      },
-      config,
-      log: quiet,
-      onChange: () => {},
+  const manager = new ConnectionManager({
+    self: {
+      publicKey: keys.publicKey,
+      natType: nat,
+      publicIp: sameNetwork ? SHARED_PUBLIC_IP : `192.0.2.${virtualIp.split('.')[3]}`,
     },
+    clock: systemClock,
+    // WireGuard itself is the one stand-in (the NAT lab covers it): the mux below is real.
+    dataPlane: new LoopbackDataPlane(mux, {
+      isUp: true,
+      up: async () => 0,
+      down: async () => {},
+      setPeer: async () => {},
+      removePeer: async () => {},
+      tunnelLatency: async () => 1,
+    }),
+    probes: services.probes,
+    binder: services.binder,
+    relays: directory,
     tasks,
-  );
-  probes.onPing((ping) => {
-    if (ping.via.kind !== 'direct') return;
-    mux.acceptDirectFrom(ping.peer, ping.via.host, ping.via.port);
-    manager.heardFrom(ping.peer, { host: ping.via.host, port: ping.via.port });
+    control: {
+      grant: async (_party, peer) =>
+        issueRouteGrant(secret, partyId, keys.publicKey, peer, Math.floor(Date.now() / 1000) + 600),
+      signal: async (_party, peer, s) => deliver(peer, keys.publicKey, s),
+      serverNow: () => Date.now(),
+    },
+    config,
+    log: quiet,
+    onChange: () => {},
   });
+  manager.enterParty(partyId);
   cleanup.push(async () => {
     await manager.dropAll();
     await tasks.shutdown();
-    binder.close();
-    probes.close();
+    services.close();
     await mux.close();
   });
   return { keys, mux, manager, member, directory } satisfies Side;

@@ -1,6 +1,5 @@
 import type { PeerStatus } from '../../../src-shared/domain/core-status.js';
-import type { Member, Signal } from '../../../src-shared/protocol/control-messages.js';
-import type { TaskManager } from '../tasks/task-manager.js';
+import type { Member, RouteGrant, Signal } from '../../../src-shared/protocol/control-messages.js';
 import { PeerConnection, type PeerConnectionDeps } from './peer-connection.js';
 
 /**
@@ -10,7 +9,17 @@ import { PeerConnection, type PeerConnectionDeps } from './peer-connection.js';
 /** How often failed peers are checked against the cleanup timeout. */
 export const CLEANUP_SWEEP_MS = 5_000;
 
-export type ConnectionDeps = Omit<PeerConnectionDeps, 'onGiveUp'>;
+/** The control server's requests peers make, for a party; the manager binds the party in. */
+export interface PartyControl {
+  grant(partyId: string, peer: string): Promise<RouteGrant>;
+  signal(partyId: string, peer: string, signal: Signal): Promise<void>;
+  /** Server clock (unix ms), for signals that name a moment. */
+  serverNow(): number;
+}
+
+export interface ConnectionDeps extends Omit<PeerConnectionDeps, 'onGiveUp' | 'control'> {
+  control: PartyControl;
+}
 
 /**
  * Signals can arrive before we know their sender: a member who joined sends us its relay choice
@@ -18,48 +27,72 @@ export type ConnectionDeps = Omit<PeerConnectionDeps, 'onGiveUp'>;
  */
 export const EARLY_SIGNAL_TTL_MS = 30_000;
 export const EARLY_SIGNALS_PER_PEER = 8;
+/** Senders kept at most: a party has ≤ 32 members; the bound only stops a flood from growing. */
+export const EARLY_SIGNAL_SENDERS = 1024;
 
 export class ConnectionManager {
   private readonly peers = new Map<string, PeerConnection>();
   private readonly early = new Map<string, { at: number; signal: Signal }[]>();
-  /** The party these peers belong to, named in every line the peers log. */
-  partyId: string | null = null;
+  /** The party these peers belong to: named in every line they log, and in their requests. */
+  private partyId: string | null = null;
 
-  constructor(
-    private readonly deps: ConnectionDeps,
-    private readonly tasks: TaskManager,
-  ) {
-    tasks.every('connections:cleanup', CLEANUP_SWEEP_MS, () => this.sweep());
+  constructor(private readonly deps: ConnectionDeps) {
+    deps.tasks.every('connections:cleanup', CLEANUP_SWEEP_MS, () => this.sweep());
+    deps.probes.onPing((ping) => {
+      if (ping.via.kind !== 'direct') return;
+      // An authenticated ping proves the address is the peer's: accept its WireGuard from there
+      // too, so a path the peer already switched to never drops packets while we catch up.
+      deps.dataPlane.acceptDirectFrom(ping.peer, ping.via.host, ping.via.port);
+      this.peers.get(ping.peer)?.heardFrom({ host: ping.via.host, port: ping.via.port });
+    });
+  }
+
+  /** The party every peer from now on belongs to (set on entering one, before any `ensure`). */
+  enterParty(partyId: string): void {
+    this.partyId = partyId;
   }
 
   /** Connects to a member, or brings an existing connection up to date. */
   async ensure(member: Member): Promise<void> {
-    if (member.publicKey === this.deps.self().publicKey) return;
+    if (member.publicKey === this.deps.self.publicKey) return;
     const existing = this.peers.get(member.publicKey);
     if (existing) {
       existing.update(member);
       return;
     }
+    const partyId = this.partyId;
+    if (partyId === null) throw new Error('cannot connect to a member outside a party');
+    const { control } = this.deps;
     const peer = new PeerConnection(member, {
       ...this.deps,
-      log: this.deps.log.child({ party: this.partyId ?? undefined }),
-      onGiveUp: (key) => this.deps.log.warn('peer failed', { peerKey: key.slice(0, 8) }),
+      control: {
+        grant: (to) => control.grant(partyId, to),
+        signal: (to, signal) => control.signal(partyId, to, signal),
+        serverNow: () => control.serverNow(),
+      },
+      log: this.deps.log.child({ party: partyId }),
+      onGiveUp: (key) =>
+        this.deps.log.warn('peer failed', { party: partyId, peerKey: key.slice(0, 8) }),
     });
     this.peers.set(member.publicKey, peer);
     try {
       await peer.start();
-      const now = Date.now();
+      const now = this.deps.clock.now();
       for (const e of this.early.get(member.publicKey) ?? []) {
         if (now - e.at < EARLY_SIGNAL_TTL_MS) peer.onSignal(e.signal);
       }
       this.early.delete(member.publicKey);
     } catch (error) {
-      this.deps.log.error('could not set up peer', {
-        peer: member.name,
-        error: (error as Error).message,
-      });
+      const ids = { party: partyId, peer: member.name, peerKey: member.publicKey.slice(0, 8) };
+      this.deps.log.error('could not set up peer', { ...ids, error: (error as Error).message });
       this.peers.delete(member.publicKey);
-      await peer.stop().catch(() => {});
+      await peer.stop().catch((e: Error) =>
+        // The setup error above is what the caller gets; this one only explains leftovers.
+        this.deps.log.warn('cleaning up a peer that failed to start failed too', {
+          ...ids,
+          error: e.message,
+        }),
+      );
       throw error;
     }
     this.deps.onChange();
@@ -80,19 +113,18 @@ export class ConnectionManager {
       return;
     }
     const list = this.early.get(from) ?? [];
-    list.push({ at: Date.now(), signal });
+    list.push({ at: this.deps.clock.now(), signal });
     // Only the newest few matter (a later relay choice supersedes an earlier one).
     this.early.set(from, list.slice(-EARLY_SIGNALS_PER_PEER));
-    if (this.early.size > 1024) this.early.delete(this.early.keys().next().value!);
+    if (this.early.size > EARLY_SIGNAL_SENDERS) {
+      const oldest = this.early.keys().next();
+      if (!oldest.done) this.early.delete(oldest.value);
+    }
   }
 
   /** The user pinned or unpinned a relay: every relayed peer chooses again. */
   relayPreferenceChanged(): void {
     for (const peer of this.peers.values()) peer.relayPreferenceChanged();
-  }
-
-  heardFrom(peer: string, from: { host: string; port: number }): void {
-    this.peers.get(peer)?.heardFrom(from);
   }
 
   has(publicKey: string): boolean {
@@ -114,7 +146,7 @@ export class ConnectionManager {
   }
 
   private async sweep(): Promise<void> {
-    const now = Date.now();
+    const now = this.deps.clock.now();
     for (const [key, peer] of this.peers) {
       const since = peer.failedSince;
       if (since !== null && now - since >= this.deps.config.failedCleanupMs) {

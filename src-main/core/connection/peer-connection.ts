@@ -1,21 +1,21 @@
-import type winston from 'winston';
 import type { PeerState, PeerStatus } from '../../../src-shared/domain/core-status.js';
 import type { NatType } from '../../../src-shared/domain/nat-type.js';
 import type { Member, RouteGrant, Signal } from '../../../src-shared/protocol/control-messages.js';
 import type { Config } from '../config/config-schema.js';
+import type { DataPlane } from '../net/data-plane.js';
 import { PeerLink, type PeerLinkEvent } from '../paths/peer-link.js';
 import type { ProbeEngine } from '../paths/probe-engine.js';
-import type { UdpMux } from '../paths/udp-mux.js';
 import type { RelayBinder } from '../relay/relay-binder.js';
 import type { RelayDirectory } from '../relay/relay-directory.js';
 import type { TaskManager } from '../tasks/task-manager.js';
-import type { WgPeerConfig } from '../wireguard/wg-cli.js';
+import type { Clock } from '../time/clock.js';
 import { ConnectionCoordinator } from './connection-coordinator.js';
 import { nextPeerState } from './peer-state.js';
+import type { Logger } from '../../../src-common/logging/logger.js';
 
 /**
- * One peer, from discovery to cleanup: the WireGuard peer is configured once (its endpoint is our
- * loopback port for it), the ConnectionCoordinator finds paths underneath — a relay route first
+ * One peer, from discovery to cleanup: the WireGuard peer is added to the data plane once, the
+ * ConnectionCoordinator finds paths underneath — a relay route first
  * (it works for every NAT pair at once), a direct path when the NAT types allow it — and this
  * class follows the result: state (connecting → connected | degraded | failed), RTT on the live
  * path, reconnect attempts, and the status every face of LANrage shows.
@@ -23,22 +23,13 @@ import { nextPeerState } from './peer-state.js';
 
 /** RTT samples kept for the UI's chart (a minute at the default probe rate). */
 export const LATENCY_HISTORY = 60;
-/** Route tokens live 10 minutes; refresh well before (the relay unbinds a side at expiry). */
-export const GRANT_REFRESH_MS = 4 * 60_000;
 
+/** The control server as one peer of one party sees it (the party is bound in by the manager). */
 export interface PeerControl {
   grant(peer: string): Promise<RouteGrant>;
   signal(peer: string, signal: Signal): Promise<void>;
   /** Server clock (unix ms), for signals that name a moment. */
   serverNow(): number;
-}
-
-/** The part of the NetworkManager a peer needs. */
-export interface PeerWireGuard {
-  setPeer(peer: WgPeerConfig): Promise<void>;
-  removePeer(publicKey: string): Promise<void>;
-  /** ICMP RTT to the peer's virtual IP through the tunnel; null when nothing came back. */
-  tunnelLatency(virtualIp: string): Promise<number | null>;
 }
 
 export interface SelfView {
@@ -48,16 +39,17 @@ export interface SelfView {
 }
 
 export interface PeerConnectionDeps {
-  self: () => SelfView;
-  mux: UdpMux;
+  /** This member as the NAT detection at start found it. */
+  self: SelfView;
+  clock: Clock;
+  dataPlane: DataPlane;
   probes: ProbeEngine;
   binder: RelayBinder;
   relays: RelayDirectory;
   tasks: TaskManager;
-  wireguard: PeerWireGuard;
   control: PeerControl;
   config: Config;
-  log: winston.Logger;
+  log: Logger;
   onChange: () => void;
   onGiveUp: (peer: string) => void;
 }
@@ -73,7 +65,7 @@ export class PeerConnection {
   private attempts = 0;
   private givenUp = false;
   private failedAt: number | null = null;
-  private readonly log: winston.Logger;
+  private readonly log: Logger;
   private readonly prefix: string;
   private started = false;
 
@@ -86,14 +78,15 @@ export class PeerConnection {
     this.log = d.log.child({ peer: member.name, peerKey: member.publicKey.slice(0, 8) });
     this.link = new PeerLink({
       peerKey: member.publicKey,
-      mux: d.mux,
+      dataPlane: d.dataPlane,
       probes: d.probes,
+      clock: d.clock,
       tasks: d.tasks,
       probeIntervalMs: d.config.probeIntervalMs,
       deadPathAfterMs: d.config.deadPathAfterMs,
       onEvent: (e) => this.onLinkEvent(e),
       // The initiator's handshake goes first (see PeerLinkOptions.resendsHandshake).
-      resendsHandshake: d.self().publicKey < member.publicKey,
+      resendsHandshake: d.self.publicKey < member.publicKey,
     });
     this.coordinator = new ConnectionCoordinator(member, d, this.link, this.log, this.prefix);
   }
@@ -109,13 +102,11 @@ export class PeerConnection {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    const port = await this.d.mux.addPeer(this.key);
     this.d.probes.addPeer(this.key);
-    await this.d.wireguard.setPeer({
+    await this.d.dataPlane.addPeer({
       publicKey: this.key,
       virtualIp: this.member.virtualIp,
-      endpoint: { host: '127.0.0.1', port },
-      persistentKeepaliveSeconds: this.d.config.keepaliveSeconds,
+      keepaliveSeconds: this.d.config.keepaliveSeconds,
     });
     const { strategy, reason } = this.coordinator.strategy;
     this.log.info('connecting', { strategy, reason });
@@ -123,12 +114,6 @@ export class PeerConnection {
     // Both checks would find nothing to do right after start: the first runs one period later.
     const every = this.d.config.monitorIntervalMs;
     this.d.tasks.every(`${this.prefix}monitor`, every, () => this.monitor(), every);
-    this.d.tasks.every(
-      `${this.prefix}grant`,
-      GRANT_REFRESH_MS,
-      () => this.coordinator.refreshGrant(),
-      GRANT_REFRESH_MS,
-    );
     this.d.tasks.start(`${this.prefix}connect`, (signal) => this.coordinator.begin(signal));
   }
 
@@ -156,10 +141,9 @@ export class PeerConnection {
     await this.link.stop();
     this.coordinator.release();
     this.d.probes.removePeer(this.key);
-    await this.d.wireguard
+    await this.d.dataPlane
       .removePeer(this.key)
       .catch((e: Error) => this.log.warn('removing WireGuard peer failed', { error: e.message }));
-    await this.d.mux.removePeer(this.key);
     this.log.info('cleaned up');
   }
 
@@ -186,6 +170,7 @@ export class PeerConnection {
       connectedSince: this.connectedSince,
       online: this.member.online,
       reason: this.coordinator.reason,
+      coordination: this.coordinator.coordination(path?.kind ?? null),
     };
   }
 
@@ -194,11 +179,9 @@ export class PeerConnection {
       this.latencyMs = Math.round(e.rttMs * 100) / 100;
       this.history.push(this.latencyMs);
       if (this.history.length > LATENCY_HISTORY) this.history.shift();
-      if (this.link.path) this.coordinator.settle(this.link.path, this.latencyMs);
       this.setState(true);
     } else if (e.type === 'path') {
       this.log.info('path', { kind: e.path.kind, relay: e.path.relayId ?? undefined });
-      this.coordinator.settle(e.path, null);
     } else {
       this.log.warn('path dead', { kind: e.path.kind, relay: e.path.relayId ?? undefined });
       this.latencyMs = null;
@@ -215,7 +198,7 @@ export class PeerConnection {
       this.attempts++;
       if (this.attempts > this.d.config.reconnectAttempts) {
         this.givenUp = true;
-        this.failedAt = Date.now();
+        this.failedAt = this.d.clock.now();
         this.setState(false);
         this.log.error('giving up after reconnect attempts', {
           attempts: this.d.config.reconnectAttempts,
@@ -229,7 +212,7 @@ export class PeerConnection {
     }
     this.attempts = 0;
     // End to end: the path answers probes, but does WireGuard pass traffic over it?
-    const icmp = await this.d.wireguard.tunnelLatency(this.member.virtualIp);
+    const icmp = await this.d.dataPlane.tunnelLatency(this.member.virtualIp);
     if (icmp === null) this.log.warn('no ICMP answer through the tunnel', { path: path.kind });
     else this.log.debug('tunnel ICMP', { latencyMs: icmp, path: path.kind });
     this.coordinator.retryDirect();
@@ -252,7 +235,7 @@ export class PeerConnection {
     if (next === this.state) return;
     this.log.info(`state ${this.state} → ${next}`, { latencyMs: this.latencyMs ?? undefined });
     if ((next === 'connected' || next === 'degraded') && this.connectedSince === null) {
-      this.connectedSince = Date.now();
+      this.connectedSince = this.d.clock.now();
     }
     if (next === 'failed') this.connectedSince = null;
     this.state = next;

@@ -109,14 +109,14 @@ describe('ControlClient', () => {
       ws.send(JSON.stringify({ t: 'res', id: frame.id, ok: true, result: { serverTime: 'soon' } }));
     });
     const c = client(url);
-    await expect(c.request('heartbeat')).rejects.toMatchObject({ code: 'bad_response' });
+    await expect(c.request('heartbeat')).rejects.toMatchObject({ failure: 'bad_response' });
   });
 
   it('rejects a request the server never answers with timeout', async () => {
     const url = await scriptedServer(() => {});
     const c = client(url);
     await c.connect();
-    await expect(c.request('relays.list')).rejects.toMatchObject({ code: 'timeout' });
+    await expect(c.request('relays.list')).rejects.toMatchObject({ failure: 'timeout' });
   });
 
   it('fails pending requests with disconnected when the link drops, then reconnects', async () => {
@@ -129,7 +129,7 @@ describe('ControlClient', () => {
     const states: ControlClientState[] = [];
     c.on('state', (s) => states.push(s));
     await c.connect();
-    await expect(c.request('heartbeat')).rejects.toMatchObject({ code: 'disconnected' });
+    await expect(c.request('heartbeat')).rejects.toMatchObject({ failure: 'disconnected' });
     await eventually(() => c.state === 'ready');
     expect(drops).toBe(1);
     expect(states).toEqual([
@@ -148,7 +148,7 @@ describe('ControlClient', () => {
     const c = client(url, { serverKey: generateKeyPair().publicKey });
     const warnings: string[] = [];
     c.on('warning', (w) => warnings.push(w));
-    await expect(c.connect()).rejects.toMatchObject({ code: 'disconnected' });
+    await expect(c.connect()).rejects.toMatchObject({ failure: 'disconnected' });
     expect(warnings[0]).toMatch(/different key/);
   });
 
@@ -171,7 +171,7 @@ describe('ControlClient', () => {
       expect(Math.abs(c.serverNow() - Date.now())).toBeLessThan(1_000);
       await expect(c.request('party.leave', { partyId: 'aaaaaaaaaaaaaaaa' })).rejects.toMatchObject(
         {
-          code: 'not_member',
+          failure: 'not_member',
           message: 'not a member of party aaaaaaaaaaaaaaaa',
         },
       );
@@ -187,7 +187,7 @@ describe('ControlClient', () => {
         () => second.close(),
       );
       await eventually(() => first.state === 'closed');
-      await expect(first.request('heartbeat')).rejects.toMatchObject({ code: 'closed' });
+      await expect(first.request('heartbeat')).rejects.toMatchObject({ failure: 'closed' });
       expect(await second.request('heartbeat')).toHaveProperty('serverTime');
     });
 
@@ -195,7 +195,7 @@ describe('ControlClient', () => {
       server = await startTestServer();
       const c = await connectedClient(server);
       await c.close();
-      await expect(c.request('heartbeat')).rejects.toMatchObject({ code: 'closed' });
+      await expect(c.request('heartbeat')).rejects.toMatchObject({ failure: 'closed' });
     });
   });
 });

@@ -13,12 +13,15 @@ import {
   type Welcome,
 } from '../../../src-shared/protocol/control-messages.js';
 import { PROTOCOL_VERSION } from '../../../src-shared/protocol/version.js';
+import { LanrageError, type LanrageErrorCode } from '../../../src-shared/domain/lanrage-error.js';
 import { closeIsFinal } from '../../../src-shared/protocol/control-close-codes.js';
 import { RESULT_SCHEMAS, type ParamsArgs } from './control-results.js';
 import { reconnectDelay } from './reconnect-backoff.js';
+import { silentLogger, type Logger } from '../../../src-common/logging/logger.js';
 import { TypedEmitter } from './typed-emitter.js';
 import type { ControlTlsCheck } from './control-tls.js';
 import type { TLSSocket } from 'node:tls';
+import { systemClock, type Clock, type TimerHandle } from '../time/clock.js';
 
 /**
  * The connection core's link to the control server: one WebSocket, logged in with the WireGuard
@@ -42,20 +45,34 @@ export interface ControlClientEvents extends Record<string, unknown[]> {
 
 export type RequestFailure = ErrorCode | 'timeout' | 'disconnected' | 'closed' | 'bad_response';
 
-export class ControlRequestError extends Error {
+/** How a control request failed: `failure` is the protocol's reason, `code` what it means to us. */
+export class ControlRequestError extends LanrageError {
   constructor(
-    readonly code: RequestFailure,
+    readonly failure: RequestFailure,
     message: string,
   ) {
-    super(message);
+    super(codeOfFailure(failure), message);
     this.name = 'ControlRequestError';
   }
 }
 
-export interface ControlClientLogger {
-  debug(message: string, meta?: Record<string, unknown>): void;
-  info(message: string, meta?: Record<string, unknown>): void;
-  warn(message: string, meta?: Record<string, unknown>): void;
+function codeOfFailure(failure: RequestFailure): LanrageErrorCode {
+  switch (failure) {
+    case 'bad_invite':
+      return 'bad-invite';
+    case 'already_in_party':
+      return 'already-in-party';
+    case 'not_member':
+      return 'not-in-party';
+    case 'timeout':
+    case 'disconnected':
+      return 'control-unreachable';
+    case 'bad_response':
+    case 'unsupported_version':
+      return 'control-protocol';
+    default:
+      return 'control-refused';
+  }
 }
 
 export interface ControlClientOptions {
@@ -72,8 +89,9 @@ export interface ControlClientOptions {
   reconnectBaseMs?: number;
   reconnectMaxMs?: number;
   random?: () => number;
-  now?: () => number;
-  logger?: ControlClientLogger;
+  /** Every timeout, heartbeat and backoff of the session, and the server-clock offset. */
+  clock?: Clock;
+  logger?: Logger;
 }
 
 export const CONTROL_CLIENT_DEFAULTS = {
@@ -90,25 +108,27 @@ interface Pending {
   op: RequestOp;
   resolve: (value: unknown) => void;
   reject: (error: ControlRequestError) => void;
-  timer: NodeJS.Timeout;
+  timer: TimerHandle;
 }
 
 const MAX_REQUEST_ID = 2 ** 31;
-const NOOP_LOGGER: ControlClientLogger = { debug() {}, info() {}, warn() {} };
 
 export class ControlClient extends TypedEmitter<ControlClientEvents> {
   readonly publicKey: string;
-  private readonly opts: Required<Omit<ControlClientOptions, 'serverKey' | 'logger' | 'tls'>>;
-  private readonly log: ControlClientLogger;
+  private readonly opts: Required<
+    Omit<ControlClientOptions, 'serverKey' | 'logger' | 'clock' | 'tls'>
+  >;
+  private readonly clock: Clock;
+  private readonly log: Logger;
   private ws: WebSocket | null = null;
   private currentState: ControlClientState = 'idle';
   private attempt = 0;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readyWaiters: { resolve: () => void; reject: (e: ControlRequestError) => void }[] = [];
-  private reconnectTimer: NodeJS.Timeout | null = null;
-  private heartbeatTimer: NodeJS.Timeout | null = null;
-  private loginTimer: NodeJS.Timeout | null = null;
+  private reconnectTimer: TimerHandle | null = null;
+  private heartbeatTimer: TimerHandle | null = null;
+  private loginTimer: TimerHandle | null = null;
   private clockOffsetMs = 0;
   private lastWelcome: Welcome | null = null;
   private advertisedStun: string[] = [];
@@ -116,7 +136,8 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
   constructor(private readonly options: ControlClientOptions) {
     super();
     this.publicKey = publicKeyFromPrivate(options.privateKey);
-    this.log = options.logger ?? NOOP_LOGGER;
+    this.log = options.logger ?? silentLogger;
+    this.clock = options.clock ?? systemClock;
     this.opts = {
       url: options.url,
       privateKey: options.privateKey,
@@ -126,7 +147,6 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
       reconnectBaseMs: options.reconnectBaseMs ?? CONTROL_CLIENT_DEFAULTS.reconnectBaseMs,
       reconnectMaxMs: options.reconnectMaxMs ?? CONTROL_CLIENT_DEFAULTS.reconnectMaxMs,
       random: options.random ?? Math.random,
-      now: options.now ?? Date.now,
     };
   }
 
@@ -146,7 +166,7 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
 
   /** The server's clock as best we know it (for punch signals that name a server time). */
   serverNow(): number {
-    return this.opts.now() + this.clockOffsetMs;
+    return this.clock.now() + this.clockOffsetMs;
   }
 
   /** Starts connecting (and keeps reconnecting); resolves with the first welcome. */
@@ -162,13 +182,13 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
     op: Op,
     ...[params]: ParamsArgs<Op>
   ): Promise<ResultByOp[Op]> {
-    const started = this.opts.now();
+    const started = this.clock.now();
     await this.whenReady(this.opts.requestTimeoutMs);
-    const remaining = Math.max(1, this.opts.requestTimeoutMs - (this.opts.now() - started));
+    const remaining = Math.max(1, this.opts.requestTimeoutMs - (this.clock.now() - started));
     const id = this.nextId;
     this.nextId = this.nextId >= MAX_REQUEST_ID ? 1 : this.nextId + 1;
     return new Promise<ResultByOp[Op]>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         this.pending.delete(id);
         reject(
           new ControlRequestError(
@@ -194,7 +214,9 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
     await new Promise<void>((resolve) => {
       ws.once('close', () => resolve());
       ws.close(1000, 'client closing');
-      // A dead link never completes the closing handshake.
+      // A dead link never completes the closing handshake. Real time, not the clock: this bounds
+      // the socket's own I/O, and a fake clock in a test would otherwise hang the close.
+      // eslint-disable-next-line no-restricted-globals
       setTimeout(() => {
         ws.terminate();
         resolve();
@@ -215,15 +237,15 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
     return new Promise<void>((resolve, reject) => {
       const waiter = {
         resolve: () => {
-          clearTimeout(timer);
+          this.clock.clearTimeout(timer);
           resolve();
         },
         reject: (error: ControlRequestError) => {
-          clearTimeout(timer);
+          this.clock.clearTimeout(timer);
           reject(error);
         },
       };
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         this.readyWaiters = this.readyWaiters.filter((w) => w !== waiter);
         reject(
           new ControlRequestError(
@@ -264,7 +286,7 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
       if (this.ws !== ws) return;
       this.setState('authenticating');
       // hello → auth → welcome must finish within a request timeout, or the server is stuck.
-      this.loginTimer = setTimeout(() => {
+      this.loginTimer = this.clock.setTimeout(() => {
         this.warn('login did not complete in time; reconnecting');
         ws.terminate();
       }, this.opts.requestTimeoutMs);
@@ -310,7 +332,7 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
         const pending = this.pending.get(message.id);
         if (!pending) return; // answered after its timeout; the caller has moved on
         this.pending.delete(message.id);
-        clearTimeout(pending.timer);
+        this.clock.clearTimeout(pending.timer);
         if (!message.ok) {
           pending.reject(new ControlRequestError(message.error.code, message.error.message));
           return;
@@ -330,7 +352,7 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
         const pending = message.id === undefined ? undefined : this.pending.get(message.id);
         if (pending && message.id !== undefined) {
           this.pending.delete(message.id);
-          clearTimeout(pending.timer);
+          this.clock.clearTimeout(pending.timer);
           pending.reject(new ControlRequestError(message.error.code, message.error.message));
         } else {
           this.warn(`server error ${message.error.code}: ${message.error.message}`);
@@ -364,10 +386,10 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
   }
 
   private onWelcome(welcome: Welcome): void {
-    if (this.loginTimer) clearTimeout(this.loginTimer);
+    if (this.loginTimer !== null) this.clock.clearTimeout(this.loginTimer);
     this.loginTimer = null;
     this.attempt = 0;
-    this.clockOffsetMs = welcome.serverTime - this.opts.now();
+    this.clockOffsetMs = welcome.serverTime - this.clock.now();
     this.lastWelcome = welcome;
     this.setState('ready');
     this.startHeartbeat();
@@ -377,17 +399,19 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
   }
 
   private startHeartbeat(): void {
-    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
-    this.heartbeatTimer = setInterval(() => {
+    if (this.heartbeatTimer !== null) this.clock.clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer = this.clock.setTimeout(() => {
+      this.heartbeatTimer = null;
       if (this.currentState !== 'ready') return;
+      this.startHeartbeat();
       const ws = this.ws;
       this.request('heartbeat').then(
         ({ serverTime }) => {
-          this.clockOffsetMs = serverTime - this.opts.now();
+          this.clockOffsetMs = serverTime - this.clock.now();
         },
         (error: ControlRequestError) => {
           // No answer: the link is dead even if TCP has not noticed; start over.
-          if (error.code === 'timeout' && ws && this.ws === ws) ws.terminate();
+          if (error.failure === 'timeout' && ws && this.ws === ws) ws.terminate();
         },
       );
     }, this.opts.heartbeatIntervalMs);
@@ -411,7 +435,7 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
     });
     this.log.info('control connection lost; reconnecting', { code, reason, delayMs: delay });
     this.setState('reconnecting');
-    this.reconnectTimer = setTimeout(() => {
+    this.reconnectTimer = this.clock.setTimeout(() => {
       this.reconnectTimer = null;
       if (this.currentState === 'reconnecting') this.openSocket();
     }, delay);
@@ -419,7 +443,7 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
 
   private failPending(code: RequestFailure, message: string): void {
     for (const [id, pending] of this.pending) {
-      clearTimeout(pending.timer);
+      this.clock.clearTimeout(pending.timer);
       this.pending.delete(id);
       pending.reject(new ControlRequestError(code, message));
     }
@@ -432,8 +456,8 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
   }
 
   private clearTimers(): void {
-    for (const timer of [this.reconnectTimer, this.loginTimer]) if (timer) clearTimeout(timer);
-    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    for (const timer of [this.reconnectTimer, this.loginTimer, this.heartbeatTimer])
+      if (timer !== null) this.clock.clearTimeout(timer);
     this.reconnectTimer = this.loginTimer = this.heartbeatTimer = null;
   }
 

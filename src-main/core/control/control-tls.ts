@@ -29,7 +29,8 @@ export interface ControlTrustOptions {
 
 /** What ControlClient needs: extra socket options and a check run before anything is sent. */
 export interface ControlTlsCheck {
-  socketOptions: { rejectUnauthorized?: boolean };
+  /** Passed to the WebSocket (and its TLS socket): rejectUnauthorized, localAddress… */
+  socketOptions: { rejectUnauthorized?: boolean; localAddress?: string };
   /** Null when the server may be talked to; otherwise why not (the client then stops). */
   verify(socket: TLSSocket): string | null;
   /** The fingerprint of the certificate the last verified connection presented. */

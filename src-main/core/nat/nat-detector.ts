@@ -1,4 +1,4 @@
-import winston from 'winston';
+import { silentLogger, type Logger } from '../../../src-common/logging/logger.js';
 import {
   formatEndpoint,
   parseEndpoint,
@@ -37,7 +37,7 @@ export interface DetectNatOptions {
   client: StunClient;
   /** The public socket's own addresses (interface IPs × its port): "no NAT" means mapped ∈ these. */
   localEndpoints: Endpoint[];
-  logger?: winston.Logger;
+  logger?: Logger;
 }
 
 export interface NatDetection {
@@ -54,7 +54,7 @@ export interface NatDetection {
 }
 
 export async function detectNat(options: DetectNatOptions): Promise<NatDetection> {
-  const log = options.logger ?? winston.createLogger({ silent: true });
+  const log = options.logger ?? silentLogger;
   try {
     return await detect(options, log);
   } catch (error) {
@@ -72,7 +72,7 @@ export async function detectNat(options: DetectNatOptions): Promise<NatDetection
   }
 }
 
-async function detect(options: DetectNatOptions, log: winston.Logger): Promise<NatDetection> {
+async function detect(options: DetectNatOptions, log: Logger): Promise<NatDetection> {
   const servers = dedupe(options.servers).slice(0, MAX_STUN_SERVERS_TRIED);
   if (servers.length === 0) log.warn('no STUN servers configured; NAT type unknown');
 

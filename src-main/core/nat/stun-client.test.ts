@@ -1,6 +1,7 @@
 import stun from 'stun';
 import { describe, expect, it } from 'vitest';
-import { StunClient, type Clock } from './stun-client.js';
+import type { Clock } from '../time/clock.js';
+import { StunClient } from './stun-client.js';
 
 const { constants: C } = stun;
 
@@ -11,6 +12,7 @@ function manualClock() {
   let nextId = 1;
   const clock: Clock = {
     now: () => now,
+    nowPrecise: () => now,
     setTimeout: (callback, ms) => {
       const id = nextId++;
       timers.push({ at: now + ms, callback, id });

@@ -1,7 +1,8 @@
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
-import winston from 'winston';
 import { formatEndpoint, type Endpoint } from '../../../src-shared/domain/endpoint.js';
 import { toHex } from '../../../src-shared/protocol/bytes.js';
+import { silentLogger, type Logger } from '../../../src-common/logging/logger.js';
+import { systemClock, type Clock } from '../time/clock.js';
 import { encodeBindingRequest, parseBindingResponse, type ChangeRequest } from './stun-message.js';
 
 /**
@@ -29,24 +30,12 @@ export const STUN_MAX_TRANSMISSIONS = 4;
  */
 export const STUN_FINAL_WAIT_MS = 1000;
 
-export interface Clock {
-  now(): number;
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const realClock: Clock = {
-  now: () => performance.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
 export interface StunClientOptions {
   /** Sends from the public socket; may throw (the transaction then fails, never the caller). */
   send: (data: Buffer, port: number, host: string) => void;
   clock?: Clock;
   randomBytes?: (length: number) => Uint8Array;
-  logger?: winston.Logger;
+  logger?: Logger;
   initialRtoMs?: number;
   maxTransmissions?: number;
   finalWaitMs?: number;
@@ -96,16 +85,16 @@ export class StunClient {
   private readonly pending = new Map<string, Pending>();
   private readonly clock: Clock;
   private readonly random: (length: number) => Uint8Array;
-  private readonly log: winston.Logger;
+  private readonly log: Logger;
   private readonly rto: number;
   private readonly transmissions: number;
   private readonly finalWait: number;
   private closed = false;
 
   constructor(private readonly options: StunClientOptions) {
-    this.clock = options.clock ?? realClock;
+    this.clock = options.clock ?? systemClock;
     this.random = options.randomBytes ?? ((n) => nodeRandomBytes(n));
-    this.log = options.logger ?? winston.createLogger({ silent: true });
+    this.log = options.logger ?? silentLogger;
     this.rto = options.initialRtoMs ?? STUN_INITIAL_RTO_MS;
     this.transmissions = options.maxTransmissions ?? STUN_MAX_TRANSMISSIONS;
     this.finalWait = options.finalWaitMs ?? STUN_FINAL_WAIT_MS;
@@ -129,7 +118,7 @@ export class StunClient {
     const key = toHex(transactionId);
     const request = encodeBindingRequest(transactionId, change);
     return new Promise<BindingResult>((resolve) => {
-      const entry: Pending = { server, startedAt: this.clock.now(), timer: null, resolve };
+      const entry: Pending = { server, startedAt: this.clock.nowPrecise(), timer: null, resolve };
       this.pending.set(key, entry);
       const transmit = (count: number) => {
         if (!this.pending.has(key)) return;
@@ -194,7 +183,7 @@ export class StunClient {
         responseOrigin: value.responseOrigin,
         otherAddress: value.otherAddress,
         from: { host: from.address, port: from.port },
-        rttMs: this.clock.now() - entry.startedAt,
+        rttMs: this.clock.nowPrecise() - entry.startedAt,
       });
     }
     return true;

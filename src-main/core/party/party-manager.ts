@@ -1,4 +1,3 @@
-import type winston from 'winston';
 import type { PartyStatus } from '../../../src-shared/domain/core-status.js';
 import type {
   ControlEvent,
@@ -6,9 +5,12 @@ import type {
   Party,
   Welcome,
 } from '../../../src-shared/protocol/control-messages.js';
+import { LanrageError } from '../../../src-shared/domain/lanrage-error.js';
 import { normalizeInviteCode } from '../../../src-shared/domain/invite-code.js';
 import type { ConnectionManager } from '../connection/connection-manager.js';
 import type { ControlClient } from '../control/control-client.js';
+import type { DataPlane } from '../net/data-plane.js';
+import type { Logger } from '../../../src-common/logging/logger.js';
 
 /**
  * Party membership as this client lives it: create / join / leave through the control server, the
@@ -16,30 +18,15 @@ import type { ControlClient } from '../control/control-client.js';
  * and to each who joins later, none to those who leave. After a control-server restart the welcome
  * carries the party again, and the connections are reconciled with it — tunnels never drop for it.
  */
-export interface TunnelInterface {
-  /** Brings the interface up with our virtual IP; returns WireGuard's listen port. */
-  up(virtualIp: string): Promise<number>;
-  down(): Promise<void>;
-}
-
-export class PartyError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-  ) {
-    super(message);
-    this.name = 'PartyError';
-  }
-}
-
 export interface PartyManagerDeps {
   control: ControlClient;
   connections: ConnectionManager;
-  tunnel: TunnelInterface;
+  /** The interface, up with our virtual IP while in a party. */
+  tunnel: Pick<DataPlane, 'up' | 'down'>;
   selfKey: string;
+  /** What we tell the server about ourselves (NAT type, public endpoint, LAN candidates now). */
   memberInfo: () => MemberInfo;
-  onWireGuardPort: (port: number) => void;
-  log: winston.Logger;
+  log: Logger;
   onChange: () => void;
 }
 
@@ -93,7 +80,7 @@ export class PartyManager {
   async join(inviteCode: string, memberName: string): Promise<PartyStatus> {
     this.requireNoParty();
     const code = normalizeInviteCode(inviteCode);
-    if (!code.ok) throw new PartyError(`bad invite code: ${code.error}`, 'bad_invite');
+    if (!code.ok) throw new LanrageError('bad-invite', `bad invite code: ${code.error}`);
     return this.entered(async () => {
       const { party } = await this.d.control.request('party.join', {
         inviteCode: code.value,
@@ -124,9 +111,9 @@ export class PartyManager {
 
   private requireNoParty(): void {
     if (this.party)
-      throw new PartyError(
+      throw new LanrageError(
+        'already-in-party',
         `already in party "${this.party.name}"; leave it first`,
-        'already_in_party',
       );
   }
 
@@ -145,10 +132,12 @@ export class PartyManager {
 
   private async enter(party: Party): Promise<void> {
     const me = party.members.find((m) => m.publicKey === this.d.selfKey);
-    if (!me) throw new PartyError('the control server did not list us as a member', 'internal');
+    if (!me) {
+      throw new LanrageError('control-protocol', 'the control server did not list us as a member');
+    }
     this.party = party;
     this.virtualIp = me.virtualIp;
-    this.d.connections.partyId = party.id;
+    this.d.connections.enterParty(party.id);
     this.d.log.info('in party', {
       party: party.id,
       name: party.name,
@@ -156,9 +145,8 @@ export class PartyManager {
       members: party.members.length,
     });
     if (!this.tunnelUp) {
-      const port = await this.d.tunnel.up(me.virtualIp);
+      await this.d.tunnel.up(me.virtualIp);
       this.tunnelUp = true;
-      this.d.onWireGuardPort(port);
     }
     await this.reconcile(party);
     this.d.onChange();

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../time/clock.js';
 import { PeerLink, type PeerLinkEvent } from './peer-link.js';
 import { probeTestPeer } from './probe-test-peer.js';
 
@@ -20,8 +21,9 @@ async function linked() {
   const make = (s: typeof a, peer: string, log: PeerLinkEvent[]) =>
     new PeerLink({
       peerKey: peer,
-      mux: s.mux,
+      dataPlane: s.dataPlane,
       probes: s.engine,
+      clock: systemClock,
       tasks: s.tasks,
       probeIntervalMs: 50,
       deadPathAfterMs: 300,

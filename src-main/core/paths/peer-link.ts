@@ -1,11 +1,12 @@
+import type { DataPlane, PeerPath } from '../net/data-plane.js';
+import type { TaskManager } from '../tasks/task-manager.js';
+import { sleep, type Clock } from '../time/clock.js';
 import type { ProbeEngine, ProbeVia } from './probe-engine.js';
-import type { PeerPath, UdpMux } from './udp-mux.js';
-import { sleep, type TaskManager } from '../tasks/task-manager.js';
 
 /**
  * The live path to one peer, below WireGuard: which way its packets go now (LAN, direct, or a
  * relay route), proof that the way works (probes), and its RTT. It never touches the WireGuard
- * session: moving a peer is one `mux.setPath`.
+ * session: moving a peer is one `dataPlane.setPath`.
  *
  * Hole punching, as in ICE: at the moment the control server's signal names, both sides ping all of
  * each other's candidates every PUNCH_SPACING_MS; the first pong proves a path. A ping that reaches
@@ -45,7 +46,7 @@ export const HANDSHAKE_FALLBACK_MS = 1_000;
 
 export interface PeerLinkOptions {
   peerKey: string;
-  mux: UdpMux;
+  dataPlane: DataPlane;
   probes: ProbeEngine;
   tasks: TaskManager;
   probeIntervalMs: number;
@@ -57,7 +58,7 @@ export interface PeerLinkOptions {
    * other's, and then neither completes until the 5 s retry.
    */
   resendsHandshake: boolean;
-  now?: () => number;
+  clock: Clock;
 }
 
 export class PeerLink {
@@ -67,11 +68,9 @@ export class PeerLink {
   /** The active path has not answered a probe yet (a relay whose far side may not be bound). */
   private unproven = false;
   private punching: { candidates: Candidate[]; until: number } | null = null;
-  private readonly now: () => number;
   private readonly taskName: string;
 
   constructor(private readonly o: PeerLinkOptions) {
-    this.now = o.now ?? Date.now;
     this.taskName = `peer:${o.peerKey}:probe`;
   }
 
@@ -85,7 +84,7 @@ export class PeerLink {
       kind: 'relay',
       via: { kind: 'relay', host, port, routeId },
       relayId,
-      since: this.now(),
+      since: this.o.clock.now(),
     });
   }
 
@@ -99,33 +98,35 @@ export class PeerLink {
     windowMs: number,
     signal: AbortSignal,
   ): Promise<LivePath | null> {
-    const wait = startAt - this.now();
-    if (wait > 0) await sleep(wait, signal);
-    const until = this.now() + windowMs;
+    const wait = startAt - this.o.clock.now();
+    if (wait > 0) await sleep(this.o.clock, wait, signal);
+    const until = this.o.clock.now() + windowMs;
     this.punching = { candidates: [...candidates], until };
     let proven: LivePath | null = null;
     const tries: Promise<void>[] = [];
     try {
-      while (!signal.aborted && proven === null && this.now() < until) {
+      while (!signal.aborted && proven === null && this.o.clock.now() < until) {
         for (const c of this.punching.candidates) {
           const via: ProbeVia = { kind: 'direct', host: c.host, port: c.port };
           tries.push(
-            this.o.probes.ping(this.o.peerKey, via, Math.max(1, until - this.now())).then((rtt) => {
-              if (rtt === null || proven !== null || signal.aborted) return;
-              proven = { kind: c.kind, via, relayId: null, since: this.now() };
-              this.o.mux.acceptDirectFrom(this.o.peerKey, c.host, c.port);
-              this.setActive(proven);
-              this.unproven = false;
-              this.resendHandshake();
-              this.o.onEvent({ type: 'rtt', rttMs: rtt });
-            }),
+            this.o.probes
+              .ping(this.o.peerKey, via, Math.max(1, until - this.o.clock.now()))
+              .then((rtt) => {
+                if (rtt === null || proven !== null || signal.aborted) return;
+                proven = { kind: c.kind, via, relayId: null, since: this.o.clock.now() };
+                this.o.dataPlane.acceptDirectFrom(this.o.peerKey, c.host, c.port);
+                this.setActive(proven);
+                this.unproven = false;
+                this.resendHandshake();
+                this.o.onEvent({ type: 'rtt', rttMs: rtt });
+              }),
           );
         }
-        await sleep(PUNCH_SPACING_MS, signal);
+        await sleep(this.o.clock, PUNCH_SPACING_MS, signal);
       }
       // A pong may still be in flight for the last round.
       if (proven === null && !signal.aborted)
-        await Promise.race([Promise.all(tries), sleep(PUNCH_SPACING_MS)]);
+        await Promise.race([Promise.all(tries), sleep(this.o.clock, PUNCH_SPACING_MS)]);
     } finally {
       this.punching = null;
     }
@@ -153,10 +154,15 @@ export class PeerLink {
   /** Probes an unproven path quickly until it answers once (or the dead-path window passes). */
   private prove(path: LivePath): void {
     this.o.tasks.start(`${this.taskName}:prove`, async (signal) => {
-      const until = this.now() + this.o.deadPathAfterMs;
-      while (!signal.aborted && this.unproven && this.active === path && this.now() < until) {
+      const until = this.o.clock.now() + this.o.deadPathAfterMs;
+      while (
+        !signal.aborted &&
+        this.unproven &&
+        this.active === path &&
+        this.o.clock.now() < until
+      ) {
         this.probeOnce();
-        await sleep(PROVE_SPACING_MS, signal);
+        await sleep(this.o.clock, PROVE_SPACING_MS, signal);
       }
     });
   }
@@ -166,7 +172,7 @@ export class PeerLink {
     if (!path) return;
     void this.o.probes.ping(this.o.peerKey, path.via, this.o.deadPathAfterMs).then((rtt) => {
       if (rtt !== null && this.active === path) {
-        this.lastPongAt = this.now();
+        this.lastPongAt = this.o.clock.now();
         this.deadReported = false;
         if (this.unproven) {
           this.unproven = false;
@@ -175,7 +181,7 @@ export class PeerLink {
         this.o.onEvent({ type: 'rtt', rttMs: rtt });
       }
     });
-    if (!this.deadReported && this.now() - this.lastPongAt > this.o.deadPathAfterMs) {
+    if (!this.deadReported && this.o.clock.now() - this.lastPongAt > this.o.deadPathAfterMs) {
       this.deadReported = true;
       this.o.onEvent({ type: 'dead', path });
     }
@@ -183,15 +189,15 @@ export class PeerLink {
 
   private resendHandshake(): void {
     if (this.o.resendsHandshake) {
-      this.o.mux.resendHandshake(this.o.peerKey);
+      this.o.dataPlane.resendHandshake(this.o.peerKey);
       return;
     }
     // The other side goes first; if nothing of its WireGuard has reached us a moment later, its
     // handshake was lost after all, and ours (if still pending) goes instead.
     this.o.tasks.start(`${this.taskName}:handshake`, async (signal) => {
-      await sleep(HANDSHAKE_FALLBACK_MS, signal);
-      if (!signal.aborted && this.o.mux.wireguardFrom(this.o.peerKey) === 0) {
-        this.o.mux.resendHandshake(this.o.peerKey);
+      await sleep(this.o.clock, HANDSHAKE_FALLBACK_MS, signal);
+      if (!signal.aborted && this.o.dataPlane.packetsFrom(this.o.peerKey) === 0) {
+        this.o.dataPlane.resendHandshake(this.o.peerKey);
       }
     });
   }
@@ -199,15 +205,15 @@ export class PeerLink {
   private setActive(path: LivePath): void {
     this.active = path;
     // A new path gets a full dead-path window before it can be called dead.
-    this.lastPongAt = this.now();
+    this.lastPongAt = this.o.clock.now();
     this.deadReported = false;
     this.unproven = true;
     this.prove(path);
-    const muxPath: PeerPath =
+    const dataPath: PeerPath =
       path.via.kind === 'direct'
         ? { kind: 'direct', host: path.via.host, port: path.via.port }
         : { kind: 'relay', host: path.via.host, port: path.via.port, routeId: path.via.routeId };
-    this.o.mux.setPath(this.o.peerKey, muxPath);
+    this.o.dataPlane.setPath(this.o.peerKey, dataPath);
     this.o.onEvent({ type: 'path', path });
   }
 }

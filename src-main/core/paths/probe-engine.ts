@@ -10,6 +10,9 @@ import {
 import { toHex } from '../../../src-shared/protocol/bytes.js';
 import { mac16, macEqual } from '../../../src-common/crypto/mac.js';
 import { deriveProbeKey, probeSenderId } from '../crypto/probe-key.js';
+import type { PublicSocket } from '../net/public-socket.js';
+import { relayDataHeaderOf } from '../relay/relay-frames-client.js';
+import { systemClock, type Clock, type TimerHandle } from '../time/clock.js';
 
 /**
  * Sends authenticated probes to peers and answers theirs (layout: probe-packets.ts). A ping on a
@@ -21,16 +24,12 @@ export type ProbeVia =
   | { kind: 'direct'; host: string; port: number }
   | { kind: 'relay'; host: string; port: number; routeId: Uint8Array };
 
-export interface ProbeTransport {
-  send(data: Uint8Array, port: number, host: string): void;
-  sendViaRoute(routeId: Uint8Array, payload: Uint8Array, host: string, port: number): void;
-}
-
 export interface ProbeEngineOptions {
   privateKey: string;
   publicKey: string;
-  transport: ProbeTransport;
-  now?: () => number;
+  /** The public socket probes leave from (the one the tunnel uses: that is what they test). */
+  socket: Pick<PublicSocket, 'send'>;
+  clock?: Clock;
   /** A route id (hex) → the relay endpoint it lives on, to answer pings that came through a relay. */
   routeEndpoint?: (routeHex: string) => { host: string; port: number; routeId: Uint8Array } | null;
 }
@@ -44,7 +43,7 @@ interface Pending {
   peer: string;
   sentAt: number;
   resolve: (rttMs: number | null) => void;
-  timer: NodeJS.Timeout;
+  timer: TimerHandle;
 }
 
 interface PeerKeys {
@@ -56,14 +55,14 @@ export class ProbeEngine {
   private readonly peersById = new Map<string, PeerKeys>();
   private readonly pending = new Map<string, Pending>();
   private readonly senderId: Buffer;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private pingListener: ((ping: PingReceived) => void) | null = null;
   /** Probes dropped because they failed authentication or parsing (never answered). */
   rejected = 0;
 
   constructor(private readonly options: ProbeEngineOptions) {
     this.senderId = probeSenderId(options.publicKey);
-    this.now = options.now ?? (() => performance.now());
+    this.clock = options.clock ?? systemClock;
   }
 
   addPeer(publicKey: string): void {
@@ -77,7 +76,7 @@ export class ProbeEngine {
     this.peersById.delete(toHex(probeSenderId(publicKey)));
     for (const [tx, p] of this.pending) {
       if (p.peer === publicKey) {
-        clearTimeout(p.timer);
+        this.clock.clearTimeout(p.timer);
         this.pending.delete(tx);
         p.resolve(null);
       }
@@ -100,11 +99,11 @@ export class ProbeEngine {
     );
     return new Promise((resolve) => {
       const tx = toHex(txId);
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         this.pending.delete(tx);
         resolve(null);
       }, timeoutMs);
-      this.pending.set(tx, { peer, sentAt: this.now(), resolve, timer });
+      this.pending.set(tx, { peer, sentAt: this.clock.nowPrecise(), resolve, timer });
       this.sendVia(packet, via);
     });
   }
@@ -142,13 +141,13 @@ export class ProbeEngine {
     const pending = this.pending.get(tx);
     if (!pending || pending.peer !== keys.publicKey) return;
     this.pending.delete(tx);
-    clearTimeout(pending.timer);
-    pending.resolve(this.now() - pending.sentAt);
+    this.clock.clearTimeout(pending.timer);
+    pending.resolve(this.clock.nowPrecise() - pending.sentAt);
   }
 
   close(): void {
     for (const p of this.pending.values()) {
-      clearTimeout(p.timer);
+      this.clock.clearTimeout(p.timer);
       p.resolve(null);
     }
     this.pending.clear();
@@ -165,8 +164,8 @@ export class ProbeEngine {
   }
 
   private sendVia(packet: Uint8Array, via: ProbeVia): void {
-    if (via.kind === 'direct') this.options.transport.send(packet, via.port, via.host);
-    else this.options.transport.sendViaRoute(via.routeId, packet, via.host, via.port);
+    if (via.kind === 'direct') this.options.socket.send(packet, via.port, via.host);
+    else this.options.socket.send([relayDataHeaderOf(via.routeId), packet], via.port, via.host);
   }
 
   private viaFor(

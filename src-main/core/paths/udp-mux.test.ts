@@ -1,6 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeRelayData } from '../../../src-shared/protocol/relay-frames.js';
+import { createDatagramRouter } from '../net/datagram-router.js';
 import { UdpMux } from './udp-mux.js';
 
 /** A stand-in for WireGuard's own UDP socket: the mux only needs a loopback port to talk to. */
@@ -34,8 +35,8 @@ afterEach(async () => {
 });
 
 async function pair() {
-  const a = await UdpMux.open(0, {}, '127.0.0.1');
-  const b = await UdpMux.open(0, {}, '127.0.0.1');
+  const a = await UdpMux.open(0, { host: '127.0.0.1' });
+  const b = await UdpMux.open(0, { host: '127.0.0.1' });
   const wgA = await fakeWireGuard();
   const wgB = await fakeWireGuard();
   a.setWireGuardPort(wgA.port);
@@ -124,16 +125,15 @@ describe('UdpMux', () => {
     expect(a.stats.wireguardIn).toBe(0);
   });
 
-  it('hands STUN, probes and relay control frames to their handlers', async () => {
+  it('hands STUN, probes (direct or inside a route) and relay control frames up to the core', async () => {
     const seen: string[] = [];
-    const mux = await UdpMux.open(
-      0,
-      {
-        onStun: () => seen.push('stun'),
-        onProbe: (_p, _f, via) => seen.push(`probe via ${via ?? 'direct'}`),
-        onRelayControl: () => seen.push('relay control'),
-      },
-      '127.0.0.1',
+    const mux = await UdpMux.open(0, { host: '127.0.0.1' });
+    mux.listen(
+      createDatagramRouter({
+        stun: { handle: () => seen.push('stun') },
+        probes: { handle: (_p, _f, via) => void seen.push(`probe via ${via ?? 'direct'}`) },
+        relayControl: { handle: () => void seen.push('relay control') },
+      }).listener,
     );
     cleanup.push(() => mux.close());
     const s = createSocket('udp4');

@@ -7,7 +7,10 @@ import {
 } from '../../../src-shared/protocol/relay-frames.js';
 import { toHex } from '../../../src-shared/protocol/bytes.js';
 import { PROTOCOL_VERSION } from '../../../src-shared/protocol/version.js';
-import { relayDataHeader } from '../relay/relay-frames-client.js';
+import type { PeerPath } from '../net/data-plane.js';
+import type { DatagramListener, PublicSocket } from '../net/public-socket.js';
+import { relayDataHeaderOf } from '../relay/relay-frames-client.js';
+import { systemClock, type Clock } from '../time/clock.js';
 
 /**
  * The one public UDP socket of a client, and WireGuard's view of each peer.
@@ -21,21 +24,11 @@ import { relayDataHeader } from '../relay/relay-frames-client.js';
  *      └─► sent from that peer's loopback socket Lp to 127.0.0.1:W
  *
  * So a peer's path moves between direct and relay by changing one field here: WireGuard keeps its
- * session and never sees an endpoint change. STUN, probes and relay control frames on the public
- * socket go to their handlers; anything unrecognised is dropped and counted.
+ * session and never sees an endpoint change. STUN, probes (also inside relay DATA) and relay control
+ * frames on the public socket go up to the one listener (the PublicSocket seam); anything
+ * unrecognised is dropped and counted. The forwarding half is the data plane that
+ * loopback-data-plane.ts offers the core.
  */
-export type PeerPath =
-  | { kind: 'none' }
-  | { kind: 'direct'; host: string; port: number }
-  | { kind: 'relay'; host: string; port: number; routeId: Uint8Array };
-
-export interface MuxHandlers {
-  onStun?: (packet: Buffer, from: RemoteInfo) => void;
-  /** A probe, with the peer it came through when it arrived inside a relay route. */
-  onProbe?: (packet: Buffer, from: RemoteInfo, viaRoute: string | null) => void;
-  /** BIND_ACKs and other relay control frames (not DATA). */
-  onRelayControl?: (packet: Buffer, from: RemoteInfo) => void;
-}
 
 export interface MuxStats {
   wireguardOut: number;
@@ -73,19 +66,13 @@ interface PeerPort {
 
 const endpointKey = (host: string, port: number) => `${host}:${port}`;
 
-/** DATA headers by route-id object: a path keeps its routeId, so a lookup costs no allocation. */
-const relayHeaders = new WeakMap<Uint8Array, Buffer>();
-
-function relayHeaderOf(routeId: Uint8Array): Buffer {
-  let header = relayHeaders.get(routeId);
-  if (!header) {
-    header = relayDataHeader(routeId);
-    relayHeaders.set(routeId, header);
-  }
-  return header;
+export interface UdpMuxOptions {
+  /** Bind only this address (tests bind loopback); default: all addresses. */
+  host?: string;
+  clock?: Clock;
 }
 
-export class UdpMux {
+export class UdpMux implements PublicSocket {
   readonly stats: MuxStats = {
     wireguardOut: 0,
     wireguardIn: 0,
@@ -98,27 +85,28 @@ export class UdpMux {
   private readonly byRoute = new Map<string, PeerPort>();
   private wireguardPort = 0;
   private closed = false;
+  private listener: DatagramListener | null = null;
 
   private constructor(
     private readonly socket: Socket,
-    private readonly handlers: MuxHandlers,
+    private readonly clock: Clock,
   ) {
     socket.on('message', (msg, rinfo) => this.onPublic(msg, rinfo));
   }
 
-  /** Binds the public socket (port 0: the OS picks) on all addresses, or `host` when given. */
-  static async open(port: number, handlers: MuxHandlers, host?: string): Promise<UdpMux> {
+  /** Binds the public socket (port 0: the OS picks) on all addresses, or `options.host`. */
+  static async open(port: number, options: UdpMuxOptions = {}): Promise<UdpMux> {
     const socket = createSocket({ type: 'udp4' });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
-      socket.bind(port, host, () => {
+      socket.bind(port, options.host, () => {
         socket.off('error', reject);
         resolve();
       });
     });
     // Errors on a UDP socket (ICMP unreachable on Linux) must not kill the process.
     socket.on('error', () => {});
-    return new UdpMux(socket, handlers);
+    return new UdpMux(socket, options.clock ?? systemClock);
   }
 
   get localPort(): number {
@@ -131,16 +119,14 @@ export class UdpMux {
   }
 
   /** Sends raw bytes from the public socket (STUN, probes, relay BINDs). */
-  send(data: Uint8Array, port: number, host: string): void {
+  send(data: Uint8Array | readonly Uint8Array[], port: number, host: string): void {
     // Late probes and rebinds may fire after shutdown; they are moot then, not errors.
     if (this.closed) return;
-    this.socket.send(data, port, host);
+    this.socket.send(data as Uint8Array | Uint8Array[], port, host);
   }
 
-  /** Sends a probe (or anything) to a peer inside its relay route. */
-  sendViaRoute(routeId: Uint8Array, payload: Uint8Array, host: string, port: number): void {
-    if (this.closed) return;
-    this.socket.send([relayHeaderOf(routeId), payload], port, host);
+  listen(listener: DatagramListener): void {
+    this.listener = listener;
   }
 
   /** Opens the peer's loopback socket; WireGuard's endpoint for the peer is 127.0.0.1:<port>. */
@@ -239,13 +225,13 @@ export class UdpMux {
     // Only our own WireGuard may use this port: anything else on loopback is not a tunnel packet.
     if (rinfo.port !== this.wireguardPort || rinfo.address !== '127.0.0.1') return;
     if (msg[0] === WG_HANDSHAKE_INITIATION && msg.length === WG_HANDSHAKE_INITIATION_LENGTH) {
-      peer.lastInitiation = { data: Buffer.from(msg), at: Date.now() };
+      peer.lastInitiation = { data: Buffer.from(msg), at: this.clock.now() };
     }
     this.sendAlongPath(peer, msg);
   }
 
   /** How many WireGuard packets from `key` reached our WireGuard (0 when unknown). */
-  wireguardFrom(key: string): number {
+  packetsFrom(key: string): number {
     return this.peers.get(key)?.wireguardIn ?? 0;
   }
 
@@ -255,7 +241,7 @@ export class UdpMux {
     const pending = peer?.lastInitiation;
     if (!peer || !pending) return;
     peer.lastInitiation = null;
-    if (Date.now() - pending.at <= HANDSHAKE_RESEND_WINDOW_MS)
+    if (this.clock.now() - pending.at <= HANDSHAKE_RESEND_WINDOW_MS)
       this.sendAlongPath(peer, pending.data);
   }
 
@@ -268,7 +254,7 @@ export class UdpMux {
       this.socket.send(msg, path.port, path.host);
     } else if (path.kind === 'relay') {
       // Header and payload as two buffers: the kernel gathers them, no per-packet copy.
-      this.socket.send([relayHeaderOf(path.routeId), msg], path.port, path.host);
+      this.socket.send([relayDataHeaderOf(path.routeId), msg], path.port, path.host);
     } else {
       this.stats.droppedNoPath++;
       return;
@@ -294,10 +280,8 @@ export class UdpMux {
         this.onRelay(msg, rinfo);
         return;
       case 'probe':
-        this.handlers.onProbe?.(msg, rinfo, null);
-        return;
       case 'stun':
-        this.handlers.onStun?.(msg, rinfo);
+        this.listener?.(msg, rinfo);
         return;
       default:
         this.stats.droppedUnknownKind++;
@@ -306,7 +290,7 @@ export class UdpMux {
 
   private onRelay(msg: Buffer, rinfo: RemoteInfo): void {
     if (msg[5] !== RelayFrameType.Data) {
-      this.handlers.onRelayControl?.(msg, rinfo);
+      this.listener?.(msg, rinfo);
       return;
     }
     // The hot path of relayed traffic: read the DATA header in place (layout: relay-frames.ts)
@@ -315,13 +299,14 @@ export class UdpMux {
       this.stats.droppedUnknownKind++;
       return;
     }
-    const routeKey = msg.toString('hex', RELAY_HEADER_LENGTH, RELAY_DATA_HEADER_LENGTH);
     const payload = msg.subarray(RELAY_DATA_HEADER_LENGTH);
     const kind = classifyPacket(payload);
     if (kind === 'probe') {
-      this.handlers.onProbe?.(payload, rinfo, routeKey);
+      // Probes inside a route go up whole: the core reads the route from the header.
+      this.listener?.(msg, rinfo);
       return;
     }
+    const routeKey = msg.toString('hex', RELAY_HEADER_LENGTH, RELAY_DATA_HEADER_LENGTH);
     const peer = this.byRoute.get(routeKey);
     if (kind === 'wireguard' && peer) {
       if (peer.path.kind === 'none') {

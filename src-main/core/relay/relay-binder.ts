@@ -1,4 +1,3 @@
-import type { RemoteInfo } from 'node:dgram';
 import { toHex } from '../../../src-shared/protocol/bytes.js';
 import {
   buildRelayBind,
@@ -7,6 +6,8 @@ import {
   type RelayAnswer,
   type RelayRoute,
 } from './relay-frames-client.js';
+import type { DatagramSource, PublicSocket } from '../net/public-socket.js';
+import { systemClock, type Clock, type TimerHandle } from '../time/clock.js';
 
 /**
  * Keeps our side of relay routes bound: a BIND when a route is taken up, again every
@@ -40,12 +41,13 @@ interface Binding {
   /** Why the relay refused us, if it did: the bind has failed; choose another relay. */
   refused: (RelayAnswer & { kind: 'refused' })['reason'] | null;
   waiters: ((ok: boolean) => void)[];
-  timer: NodeJS.Timeout | null;
+  timer: TimerHandle | null;
 }
 
 export interface RelayBinderOptions {
-  send(data: Uint8Array, port: number, host: string): void;
-  now?: () => number;
+  /** BINDs leave from the public socket: the relay learns our NAT mapping from them. */
+  socket: Pick<PublicSocket, 'send'>;
+  clock?: Clock;
   /** The control server's clock (ControlClient.serverNow): BIND counters are its timestamps. */
   serverNow?: () => number;
 }
@@ -53,11 +55,11 @@ export interface RelayBinderOptions {
 export class RelayBinder {
   private readonly bindings = new Map<string, Binding>();
   private readonly counter: RelayBindCounter;
-  private readonly now: () => number;
+  private readonly clock: Clock;
 
   constructor(private readonly options: RelayBinderOptions) {
-    this.now = options.now ?? Date.now;
-    this.counter = new RelayBindCounter(options.serverNow ?? Date.now);
+    this.clock = options.clock ?? systemClock;
+    this.counter = new RelayBindCounter(options.serverNow ?? (() => this.clock.now()));
   }
 
   /**
@@ -81,7 +83,7 @@ export class RelayBinder {
     this.bindings.set(key, binding);
     const result = new Promise<boolean>((resolve) => {
       binding.waiters.push(resolve);
-      setTimeout(() => {
+      this.clock.setTimeout(() => {
         const i = binding.waiters.indexOf(resolve);
         if (i >= 0) {
           binding.waiters.splice(i, 1);
@@ -113,7 +115,7 @@ export class RelayBinder {
   }
 
   /** Feeds a relay control frame from the mux. */
-  handle(packet: Uint8Array, from: RemoteInfo): void {
+  handle(packet: Uint8Array, from: DatagramSource): void {
     if (packet.length < 14) return;
     const binding = this.bindings.get(toHex(packet.subarray(6, 14)));
     if (!binding || binding.relay.port !== from.port || binding.relay.host !== from.address) return;
@@ -123,7 +125,7 @@ export class RelayBinder {
       case 'challenge':
         // Prove we receive here: the same BIND again, with the cookie, at once.
         binding.cookie = answer.value.cookie;
-        if (binding.timer) clearTimeout(binding.timer);
+        if (binding.timer) this.clock.clearTimeout(binding.timer);
         this.sendBind(binding);
         return;
       case 'refused':
@@ -136,7 +138,7 @@ export class RelayBinder {
         binding.acked = true;
         binding.refused = null;
         binding.peerBound = answer.value.peerBound;
-        binding.lastAckAt = this.now();
+        binding.lastAckAt = this.clock.now();
         for (const w of binding.waiters.splice(0)) w(true);
     }
   }
@@ -144,7 +146,7 @@ export class RelayBinder {
   unbind(routeHex: string): void {
     const binding = this.bindings.get(routeHex);
     if (!binding) return;
-    if (binding.timer) clearTimeout(binding.timer);
+    if (binding.timer) this.clock.clearTimeout(binding.timer);
     for (const w of binding.waiters.splice(0)) w(false);
     this.bindings.delete(routeHex);
   }
@@ -156,7 +158,7 @@ export class RelayBinder {
   private sendBind(binding: Binding): void {
     if (this.bindings.get(toHex(binding.route.routeId)) !== binding) return;
     const frame = buildRelayBind(binding.route, this.counter.next(), binding.cookie);
-    this.options.send(frame, binding.relay.port, binding.relay.host);
+    this.options.socket.send(frame, binding.relay.port, binding.relay.host);
     // Until the relay answers, retry quickly; then keep the binding fresh at the slow pace.
     // Retrying also while the peer is not bound yet tells us (via the ACK flag) when it arrives.
     const delay = binding.refused
@@ -166,6 +168,6 @@ export class RelayBinder {
         : !binding.peerBound
           ? PEER_WAIT_RETRY_MS
           : REBIND_INTERVAL_MS;
-    binding.timer = setTimeout(() => this.sendBind(binding), delay);
+    binding.timer = this.clock.setTimeout(() => this.sendBind(binding), delay);
   }
 }

@@ -6,6 +6,7 @@ import type { RelayStatus } from '../../../src-shared/domain/core-status.js';
 import type { RelayInfo } from '../../../src-shared/protocol/control-messages.js';
 import { icmpLatency, type LatencyProbe } from './icmp-latency.js';
 import type { RelayEndpoint } from './relay-binder.js';
+import { systemClock, type Clock } from '../time/clock.js';
 
 /**
  * The relays this client may use and how far each is. Candidates come in the seed's order —
@@ -35,6 +36,7 @@ export interface RelayDirectoryOptions {
   pinned: string | null;
   measure?: LatencyProbe;
   resolve?: (host: string) => Promise<string | null>;
+  clock?: Clock;
 }
 
 async function resolveHost(host: string): Promise<string | null> {
@@ -56,8 +58,10 @@ export class RelayDirectory {
   private inFlight: Promise<void> | null = null;
   private readonly measure: LatencyProbe;
   private readonly resolve: (host: string) => Promise<string | null>;
+  private readonly clock: Clock;
 
   constructor(private readonly options: RelayDirectoryOptions) {
+    this.clock = options.clock ?? systemClock;
     this.pinnedId = options.pinned;
     this.measure = options.measure ?? icmpLatency;
     this.resolve = options.resolve ?? resolveHost;
@@ -111,10 +115,10 @@ export class RelayDirectory {
    */
   measureAll(maxAgeMs = 0): Promise<void> {
     if (this.inFlight) return this.inFlight;
-    if (this.measuredAt !== null && Date.now() - this.measuredAt <= maxAgeMs)
+    if (this.measuredAt !== null && this.clock.now() - this.measuredAt <= maxAgeMs)
       return Promise.resolve();
     this.inFlight = this.measureRound().finally(() => {
-      this.measuredAt = Date.now();
+      this.measuredAt = this.clock.now();
       this.inFlight = null;
     });
     return this.inFlight;
@@ -138,7 +142,7 @@ export class RelayDirectory {
    * nothing else is left, when a relay that may have come back beats none.
    */
   choose(exclude: ReadonlySet<string> = new Set()): RelayChoice | null {
-    const now = Date.now();
+    const now = this.clock.now();
     const all = this.candidates().map((c) => ({
       id: c.id,
       latencyMs: this.latency.get(c.id) ?? null,
@@ -154,7 +158,7 @@ export class RelayDirectory {
 
   /** A BIND went unanswered or a route through the relay died: others should not try it now. */
   markUnresponsive(id: string): void {
-    this.unresponsiveUntil.set(id, Date.now() + RELAY_FAILURE_COOLDOWN_MS);
+    this.unresponsiveUntil.set(id, this.clock.now() + RELAY_FAILURE_COOLDOWN_MS);
   }
 
   markResponsive(id: string): void {

@@ -132,6 +132,19 @@ export function relayDataHeader(routeId: Uint8Array): Buffer {
   return Buffer.from(header.buffer, header.byteOffset, header.byteLength);
 }
 
+/** DATA headers by route-id object: a path keeps its routeId, so a lookup costs no allocation. */
+const relayHeaders = new WeakMap<Uint8Array, Buffer>();
+
+/** The DATA header for a route id, built once per route-id object (the per-packet hot path). */
+export function relayDataHeaderOf(routeId: Uint8Array): Buffer {
+  let header = relayHeaders.get(routeId);
+  if (!header) {
+    header = relayDataHeader(routeId);
+    relayHeaders.set(routeId, header);
+  }
+  return header;
+}
+
 /** One buffer: header then payload (a copy; use relayDataHeader for scatter-gather sends). */
 export function wrapRelayData(routeId: Uint8Array, payload: Uint8Array): Buffer {
   if (payload.length > RELAY_MAX_PAYLOAD) throw new RangeError('relay payload too large');
@@ -158,7 +171,7 @@ export function unwrapRelayData(routeId: Uint8Array, data: Buffer): Buffer | nul
 export class RelayBindCounter {
   private last = 0n;
 
-  constructor(private readonly nowMs: () => number = Date.now) {}
+  constructor(private readonly nowMs: () => number) {}
 
   next(): bigint {
     const fromClock = BigInt(Math.floor(this.nowMs())) * 1000n;

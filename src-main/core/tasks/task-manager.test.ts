@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { sleep, TaskManager } from './task-manager.js';
+import { sleep as sleepOn, systemClock } from '../time/clock.js';
+import { TaskManager } from './task-manager.js';
+
+const sleep = (ms: number, signal?: AbortSignal) => sleepOn(systemClock, ms, signal);
 
 describe('TaskManager', () => {
   it('cancels a task and waits for it to finish', async () => {

@@ -1,3 +1,5 @@
+import { sleep, systemClock, type Clock } from '../time/clock.js';
+
 /**
  * Every background loop of the core is a named task: started here, given an AbortSignal, and
  * cancelled *and awaited* on leave/quit, so nothing keeps running (or writing to a closed socket)
@@ -7,6 +9,8 @@ export type TaskBody = (signal: AbortSignal) => Promise<void>;
 
 export interface TaskManagerOptions {
   onError?: (name: string, error: unknown) => void;
+  /** Paces `every` loops; a fake clock in tests. */
+  clock?: Clock;
 }
 
 interface RunningTask {
@@ -17,8 +21,11 @@ interface RunningTask {
 export class TaskManager {
   private readonly tasks = new Map<string, RunningTask>();
   private closed = false;
+  private readonly clock: Clock;
 
-  constructor(private readonly options: TaskManagerOptions = {}) {}
+  constructor(private readonly options: TaskManagerOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+  }
 
   /** Starts `body` under `name`; a task already running under that name is cancelled first. */
   start(name: string, body: TaskBody): void {
@@ -50,14 +57,14 @@ export class TaskManager {
     firstAfterMs = 0,
   ): void {
     this.start(name, async (signal) => {
-      if (firstAfterMs > 0) await sleep(firstAfterMs, signal);
+      if (firstAfterMs > 0) await sleep(this.clock, firstAfterMs, signal);
       while (!signal.aborted) {
         try {
           await body(signal);
         } catch (error) {
           if (!signal.aborted) this.options.onError?.(name, error);
         }
-        await sleep(intervalMs, signal);
+        await sleep(this.clock, intervalMs, signal);
       }
     });
   }
@@ -91,18 +98,4 @@ export class TaskManager {
     this.closed = true;
     await Promise.all(this.names().map((n) => this.cancel(n)));
   }
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts (never rejects). */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

@@ -1,3 +1,5 @@
+import { LanrageError } from '../../../src-shared/domain/lanrage-error.js';
+
 /**
  * Why a WireGuard operation failed, in words a user can act on. The `kind` lets the UI pick a
  * remedy (install a package, run with privilege) without matching on message text.
@@ -10,11 +12,19 @@ export type WireGuardErrorKind =
   | 'timeout'
   | 'not-up';
 
-export class WireGuardError extends Error {
+export class WireGuardError extends LanrageError {
   readonly kind: WireGuardErrorKind;
 
   constructor(kind: WireGuardErrorKind, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(
+      kind === 'not-installed'
+        ? 'no-wireguard'
+        : kind === 'permission-denied'
+          ? 'no-privilege'
+          : 'wireguard-failed',
+      message,
+      options,
+    );
     this.name = 'WireGuardError';
     this.kind = kind;
   }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { isIpv4 } from '../../../src-shared/domain/endpoint.js';
 import { isWireGuardKey } from '../../../src-common/crypto/x25519.js';
 import { commandRunner, type RunCommand } from './command-runner.js';
+import type { Logger } from '../../../src-common/logging/logger.js';
 import { WireGuardError } from './wireguard-error.js';
 import { WireGuardGoProcess } from './wireguard-go-process.js';
 import { checkInterfaceName, WgCli, type WgPeerConfig } from './wg-cli.js';
@@ -34,10 +35,8 @@ const POLL_MS = 20;
 
 export type WireGuardImplementation = 'kernel' | 'userspace';
 
-export interface WireGuardLog {
-  info(message: string, meta?: Record<string, unknown>): void;
-  warn(message: string, meta?: Record<string, unknown>): void;
-}
+/** What the interface driver logs through: a part of the one Logger interface. */
+export type WireGuardLog = Pick<Logger, 'info' | 'warn'>;
 
 export interface WireGuardInterfaceOptions {
   privateKey: string;

@@ -1,0 +1,87 @@
+import type {
+  AttemptReason,
+  CoordinationAttempt,
+  CoordinationMethod,
+  PathKind,
+  PeerCoordination,
+} from '../../../src-shared/domain/core-status.js';
+import type { StrategyChoice } from '../../../src-shared/domain/connection-strategy.js';
+import type { NatType } from '../../../src-shared/domain/nat-type.js';
+
+/**
+ * The record of what the ConnectionCoordinator tried for one peer — LAN, hole punch, relay — and
+ * how each went, kept as events happen and read into PeerStatus.coordination. Pure bookkeeping:
+ * the transitions live here, in one place, and are tested by table.
+ */
+const attempt = (outcome: CoordinationAttempt['outcome'], reason: AttemptReason) => ({
+  outcome,
+  reason,
+});
+
+export class CoordinationRecord {
+  private lan: CoordinationAttempt = attempt('not-tried', 'different-networks');
+  private holePunch: CoordinationAttempt = attempt('not-tried', 'nat-incompatible');
+  private relay: CoordinationAttempt = attempt('trying', 'ok');
+
+  /** The strategy was (re)decided: what is not going to be tried, and why. */
+  planned(choice: StrategyChoice): void {
+    if (choice.strategy !== 'lan' && this.lan.outcome !== 'succeeded')
+      this.lan = attempt('not-tried', 'different-networks');
+    if (choice.strategy === 'relay') this.holePunch = attempt('not-tried', 'nat-incompatible');
+    else if (this.holePunch.outcome === 'not-tried') this.holePunch = attempt('trying', 'ok');
+  }
+
+  /** Punching begins towards these kinds of candidates. */
+  punchStarted(lan: boolean): void {
+    if (lan) this.lan = attempt('trying', 'ok');
+    this.holePunch = attempt('trying', 'ok');
+  }
+
+  /** A punch proved a path of this kind; the other kind stays where it was. */
+  punchSucceeded(kind: 'lan' | 'direct'): void {
+    if (kind === 'lan') this.lan = attempt('succeeded', 'ok');
+    else this.holePunch = attempt('succeeded', 'ok');
+  }
+
+  /** The punch window passed (or could not start) without a path. */
+  punchFailed(reason: 'no-answer' | 'signal-failed'): void {
+    if (this.lan.outcome === 'trying') this.lan = attempt('failed', reason);
+    if (this.holePunch.outcome === 'trying') this.holePunch = attempt('failed', reason);
+  }
+
+  relayTrying(): void {
+    if (this.relay.outcome !== 'succeeded') this.relay = attempt('trying', 'ok');
+  }
+
+  relayBound(): void {
+    this.relay = attempt('succeeded', 'ok');
+  }
+
+  relayFailed(reason: 'no-relay' | 'no-route-token' | 'relay-unreachable'): void {
+    this.relay = attempt('failed', reason);
+  }
+
+  /** A path in use stopped answering. */
+  pathDied(kind: PathKind): void {
+    if (kind === 'lan') this.lan = attempt('failed', 'path-died');
+    else if (kind === 'direct') this.holePunch = attempt('failed', 'path-died');
+    else this.relay = attempt('failed', 'path-died');
+  }
+
+  snapshot(selfNat: NatType, peerNat: NatType, current: PathKind | null): PeerCoordination {
+    return {
+      selfNat,
+      peerNat,
+      lan: { ...this.lan },
+      holePunch: { ...this.holePunch },
+      relay: { ...this.relay },
+      openedBy: current === null ? null : OPENED_BY[current],
+    };
+  }
+}
+
+const OPENED_BY: Record<PathKind, CoordinationMethod> = {
+  lan: 'lan',
+  direct: 'hole-punch',
+  relay: 'relay',
+};

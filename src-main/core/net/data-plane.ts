@@ -1,0 +1,48 @@
+/**
+ * The seam to "the data plane": the WireGuard interface and each peer's path beneath it. The core
+ * decides (which path, when to move); the data plane only carries packets where it is told. The
+ * Node implementation today is loopback-data-plane.ts (wireguard-go + the UdpMux forwarding
+ * between loopback ports and the public socket); the WireGuard helper implements the same
+ * interface in-process; tests use the in-memory NAT network.
+ *
+ * A path change never touches the WireGuard session: the peer's key, keys and counters stay.
+ */
+export type PeerPath =
+  | { kind: 'none' }
+  | { kind: 'direct'; host: string; port: number }
+  /** Inside a relay route: each packet framed with the relay DATA header for `routeId`. */
+  | { kind: 'relay'; host: string; port: number; routeId: Uint8Array };
+
+export interface DataPlanePeer {
+  /** WireGuard public key (base64): the peer's identity everywhere in the core. */
+  publicKey: string;
+  /** The peer's virtual IP; the only address routed to it through the tunnel (/32). */
+  virtualIp: string;
+  /** WireGuard persistent keepalive; keeps NAT mappings along the path open. */
+  keepaliveSeconds: number;
+}
+
+export interface DataPlane {
+  /** Brings the tunnel interface up with our virtual IP (replacing an earlier one). */
+  up(virtualIp: string): Promise<void>;
+  /** Removes the interface and every peer; safe to call when down. */
+  down(): Promise<void>;
+  /** Adds a WireGuard peer with no path yet (its packets are dropped until `setPath`). */
+  addPeer(peer: DataPlanePeer): Promise<void>;
+  /** Where the peer's WireGuard packets go from now on. */
+  setPath(publicKey: string, path: PeerPath): void;
+  /** Also accept the peer's WireGuard arriving inside this relay route (before it is the path). */
+  acceptRoute(publicKey: string, routeId: Uint8Array): void;
+  /** Also accept the peer's WireGuard from this address (a path being proven, or the peer's). */
+  acceptDirectFrom(publicKey: string, host: string, port: number): void;
+  /**
+   * A path was just proven: WireGuard's pending handshake initiation, if one was sent within the
+   * last few seconds and lost for want of a path, goes again along the new path now.
+   */
+  resendHandshake(publicKey: string): void;
+  /** WireGuard packets from this peer handed to our WireGuard so far (0 for an unknown peer). */
+  packetsFrom(publicKey: string): number;
+  /** ICMP RTT to a peer's virtual IP through the tunnel (end to end), or null. */
+  tunnelLatency(virtualIp: string): Promise<number | null>;
+  removePeer(publicKey: string): Promise<void>;
+}

@@ -1,0 +1,77 @@
+/**
+ * NAT behaviour in memory, as RFC 4787 describes it (Tailscale's natlab is the model): a mapping
+ * rule (which outside port an inside socket gets) and a filtering rule (which outside senders may
+ * reach that port). The five kinds LANrage must tell apart:
+ *
+ *   kind                  mapping                      filtering
+ *   open                  none (the host is public)    none
+ *   full_cone             endpoint-independent         endpoint-independent
+ *   restricted_cone       endpoint-independent         address-dependent
+ *   port_restricted_cone  endpoint-independent         address-and-port-dependent
+ *   symmetric             address-and-port-dependent   address-and-port-dependent
+ *
+ * Pure bookkeeping: the internet (memory-internet.ts) asks it to translate each packet.
+ */
+export type MemoryNatKind =
+  'open' | 'full_cone' | 'restricted_cone' | 'port_restricted_cone' | 'symmetric';
+
+export interface Address {
+  ip: string;
+  port: number;
+}
+
+/** First outside port handed out; ports then count up, so runs are reproducible. */
+export const FIRST_MAPPED_PORT = 40_000;
+
+interface Mapping {
+  inside: Address;
+  outsidePort: number;
+  /** Remote "ip" (address-dependent) or "ip:port" (address-and-port-dependent) sent to. */
+  permitted: Set<string>;
+}
+
+const key = (a: Address) => `${a.ip}:${a.port}`;
+
+export class MemoryNat {
+  private nextPort = FIRST_MAPPED_PORT;
+  /** By mapping key: the inside endpoint, plus the destination for symmetric NATs. */
+  private readonly byInside = new Map<string, Mapping>();
+  private readonly byOutsidePort = new Map<number, Mapping>();
+
+  constructor(
+    readonly kind: Exclude<MemoryNatKind, 'open'>,
+    readonly publicIp: string,
+  ) {}
+
+  /** The outside port for a packet from `inside` to `to`, creating the mapping if needed. */
+  outbound(inside: Address, to: Address): number {
+    const mapKey = this.kind === 'symmetric' ? `${key(inside)}>${key(to)}` : key(inside);
+    let mapping = this.byInside.get(mapKey);
+    if (!mapping) {
+      mapping = { inside, outsidePort: this.nextPort++, permitted: new Set() };
+      this.byInside.set(mapKey, mapping);
+      this.byOutsidePort.set(mapping.outsidePort, mapping);
+    }
+    mapping.permitted.add(this.kind === 'restricted_cone' ? to.ip : key(to));
+    return mapping.outsidePort;
+  }
+
+  /** The inside endpoint a packet from `from` to our `outsidePort` reaches, or null (dropped). */
+  inbound(from: Address, outsidePort: number): Address | null {
+    const mapping = this.byOutsidePort.get(outsidePort);
+    if (!mapping) return null;
+    switch (this.kind) {
+      case 'full_cone':
+        return mapping.inside;
+      case 'restricted_cone':
+        return mapping.permitted.has(from.ip) ? mapping.inside : null;
+      default:
+        return mapping.permitted.has(key(from)) ? mapping.inside : null;
+    }
+  }
+
+  /** How many mappings exist (tests of symmetric NATs count them). */
+  get mappings(): number {
+    return this.byOutsidePort.size;
+  }
+}

@@ -1,0 +1,241 @@
+import { classifyPacket } from '../../../src-shared/protocol/packet-kind.js';
+import {
+  RELAY_DATA_HEADER_LENGTH,
+  RELAY_HEADER_LENGTH,
+  RelayFrameType,
+} from '../../../src-shared/protocol/relay-frames.js';
+import type { DataPlane, DataPlanePeer, PeerPath } from '../net/data-plane.js';
+import type { PacketNetworkOpener } from '../net/packet-network.js';
+import type { DatagramListener, DatagramSource, PublicSocket } from '../net/public-socket.js';
+import { relayDataHeaderOf } from '../relay/relay-frames-client.js';
+import type { Clock, TimerHandle } from '../time/clock.js';
+import type { MemoryHost, MemorySocket } from './memory-internet.js';
+
+/**
+ * The core's packet network on a host of the in-memory internet: the public socket is a memory
+ * socket, and the data plane is a small stand-in for WireGuard that carries its own "tunnel pings"
+ * (datagrams shaped like WireGuard data messages) along each peer's path — so a test sees whether
+ * a path really carries tunnel traffic both ways, with the same accept rules as UdpMux: a peer's
+ * WireGuard is taken only from its path, an address it was accepted from, or its relay routes.
+ */
+
+/** How long bringing the interface up takes (wireguard-go starts in about this): events that
+ * arrive meanwhile are what PartyManager must hold. */
+export const MEMORY_TUNNEL_UP_MS = 200;
+/** A tunnel ping unanswered this long counts as lost (as the ICMP check's one-second timeout). */
+export const MEMORY_TUNNEL_PING_TIMEOUT_MS = 1_000;
+
+/** WireGuard data message type 4 + three zero bytes, then our marker and a sequence number. */
+const TUNNEL_PING = 0x50;
+const TUNNEL_PONG = 0x51;
+const TUNNEL_PACKET_LENGTH = 9;
+
+interface MemoryPeer {
+  publicKey: string;
+  virtualIp: string;
+  path: PeerPath;
+  replyPath: PeerPath | null;
+  packetsIn: number;
+  handshakeResends: number;
+}
+
+export class MemoryDataPlane implements DataPlane {
+  private readonly peers = new Map<string, MemoryPeer>();
+  private readonly byDirect = new Map<string, MemoryPeer>();
+  private readonly byRoute = new Map<string, MemoryPeer>();
+  private readonly pings = new Map<
+    number,
+    { resolve: (rtt: number | null) => void; sentAt: number; timer: TimerHandle }
+  >();
+  private nextSeq = 1;
+  /** Our virtual IP while the interface is up. */
+  virtualIp: string | null = null;
+
+  constructor(
+    private readonly socket: MemorySocket,
+    private readonly clock: Clock,
+  ) {}
+
+  async up(virtualIp: string): Promise<void> {
+    await new Promise<void>((resolve) => this.clock.setTimeout(resolve, MEMORY_TUNNEL_UP_MS));
+    this.virtualIp = virtualIp;
+  }
+
+  async down(): Promise<void> {
+    this.virtualIp = null;
+  }
+
+  async addPeer(peer: DataPlanePeer): Promise<void> {
+    if (this.peers.has(peer.publicKey)) return;
+    this.peers.set(peer.publicKey, {
+      publicKey: peer.publicKey,
+      virtualIp: peer.virtualIp,
+      path: { kind: 'none' },
+      replyPath: null,
+      packetsIn: 0,
+      handshakeResends: 0,
+    });
+  }
+
+  setPath(publicKey: string, path: PeerPath): void {
+    const peer = this.peers.get(publicKey);
+    if (!peer) throw new Error(`no data-plane peer ${publicKey}`);
+    peer.path = path;
+    if (path.kind === 'direct') this.byDirect.set(`${path.host}:${path.port}`, peer);
+    if (path.kind === 'relay') this.byRoute.set(Buffer.from(path.routeId).toString('hex'), peer);
+  }
+
+  acceptRoute(publicKey: string, routeId: Uint8Array): void {
+    const peer = this.peers.get(publicKey);
+    if (peer) this.byRoute.set(Buffer.from(routeId).toString('hex'), peer);
+  }
+
+  acceptDirectFrom(publicKey: string, host: string, port: number): void {
+    const peer = this.peers.get(publicKey);
+    if (peer) this.byDirect.set(`${host}:${port}`, peer);
+  }
+
+  resendHandshake(publicKey: string): void {
+    const peer = this.peers.get(publicKey);
+    if (peer) peer.handshakeResends++;
+  }
+
+  packetsFrom(publicKey: string): number {
+    return this.peers.get(publicKey)?.packetsIn ?? 0;
+  }
+
+  /** The peer's current path, for tests. */
+  pathOf(publicKey: string): PeerPath | null {
+    return this.peers.get(publicKey)?.path ?? null;
+  }
+
+  tunnelLatency(virtualIp: string): Promise<number | null> {
+    const peer = [...this.peers.values()].find((p) => p.virtualIp === virtualIp);
+    if (!peer || this.virtualIp === null) return Promise.resolve(null);
+    const seq = this.nextSeq++;
+    return new Promise((resolve) => {
+      const timer = this.clock.setTimeout(() => {
+        this.pings.delete(seq);
+        resolve(null);
+      }, MEMORY_TUNNEL_PING_TIMEOUT_MS);
+      this.pings.set(seq, { resolve, sentAt: this.clock.nowPrecise(), timer });
+      this.sendTunnel(peer, TUNNEL_PING, seq);
+    });
+  }
+
+  async removePeer(publicKey: string): Promise<void> {
+    const peer = this.peers.get(publicKey);
+    if (!peer) return;
+    this.peers.delete(publicKey);
+    for (const [k, p] of this.byDirect) if (p === peer) this.byDirect.delete(k);
+    for (const [k, p] of this.byRoute) if (p === peer) this.byRoute.delete(k);
+  }
+
+  /** @internal a WireGuard-shaped datagram arrived directly, or inside relay route `route`. */
+  receive(packet: Buffer, from: DatagramSource, route: string | null): void {
+    const peer =
+      route === null ? this.byDirect.get(`${from.address}:${from.port}`) : this.byRoute.get(route);
+    if (!peer || packet.length < TUNNEL_PACKET_LENGTH) return;
+    peer.packetsIn++;
+    if (peer.path.kind === 'none') {
+      peer.replyPath =
+        route === null
+          ? { kind: 'direct', host: from.address, port: from.port }
+          : {
+              kind: 'relay',
+              host: from.address,
+              port: from.port,
+              routeId: Buffer.from(route, 'hex'),
+            };
+    }
+    const seq = packet.readUInt32BE(5);
+    if (packet[4] === TUNNEL_PING && this.virtualIp !== null)
+      this.sendTunnel(peer, TUNNEL_PONG, seq);
+    else if (packet[4] === TUNNEL_PONG) {
+      const ping = this.pings.get(seq);
+      if (!ping) return;
+      this.pings.delete(seq);
+      this.clock.clearTimeout(ping.timer);
+      ping.resolve(this.clock.nowPrecise() - ping.sentAt);
+    }
+  }
+
+  private sendTunnel(peer: MemoryPeer, kind: number, seq: number): void {
+    const packet = Buffer.alloc(TUNNEL_PACKET_LENGTH);
+    packet[0] = 4;
+    packet[4] = kind;
+    packet.writeUInt32BE(seq, 5);
+    const path = peer.path.kind === 'none' && peer.replyPath ? peer.replyPath : peer.path;
+    if (path.kind === 'direct') this.socket.send(packet, path.port, path.host);
+    else if (path.kind === 'relay')
+      this.socket.send([relayDataHeaderOf(path.routeId), packet], path.port, path.host);
+  }
+}
+
+/** The public socket of a memory host, with the data plane taking WireGuard as UdpMux does. */
+class MemoryPublicSocket implements PublicSocket {
+  private listener: DatagramListener | null = null;
+
+  constructor(
+    private readonly socket: MemorySocket,
+    private readonly dataPlane: MemoryDataPlane,
+  ) {
+    socket.onMessage((packet, from) => this.receive(packet, from));
+  }
+
+  get localPort(): number {
+    return this.socket.port;
+  }
+
+  send(data: Uint8Array | readonly Uint8Array[], port: number, host: string): void {
+    this.socket.send(data, port, host);
+  }
+
+  listen(listener: DatagramListener): void {
+    this.listener = listener;
+  }
+
+  private receive(packet: Buffer, from: DatagramSource): void {
+    const kind = classifyPacket(packet);
+    if (kind === 'wireguard') return this.dataPlane.receive(packet, from, null);
+    if (
+      kind === 'relay' &&
+      packet[RELAY_HEADER_LENGTH - 1] === RelayFrameType.Data &&
+      classifyPacket(packet.subarray(RELAY_DATA_HEADER_LENGTH)) === 'wireguard'
+    ) {
+      const route = packet.toString('hex', RELAY_HEADER_LENGTH, RELAY_DATA_HEADER_LENGTH);
+      return this.dataPlane.receive(packet.subarray(RELAY_DATA_HEADER_LENGTH), from, route);
+    }
+    this.listener?.(packet, from);
+  }
+}
+
+/** What a test holds of one player's network: the opener for the core, and its parts. */
+export interface MemoryPlayerNetwork {
+  open: PacketNetworkOpener;
+  /** Set once the core opened it. */
+  dataPlane(): MemoryDataPlane;
+}
+
+export function memoryPacketNetwork(host: MemoryHost, clock: Clock): MemoryPlayerNetwork {
+  let plane: MemoryDataPlane | null = null;
+  return {
+    open: async ({ listenPort }) => {
+      const socket = host.bind(listenPort);
+      const dataPlane = new MemoryDataPlane(socket, clock);
+      plane = dataPlane;
+      return {
+        socket: new MemoryPublicSocket(socket, dataPlane),
+        dataPlane,
+        close: async () => {
+          await dataPlane.down();
+          socket.close();
+        },
+      };
+    },
+    dataPlane: () => {
+      if (!plane) throw new Error('the core has not opened its network yet');
+      return plane;
+    },
+  };
+}
