@@ -246,6 +246,26 @@ describe('relay forwarding', () => {
   });
 });
 
+describe('relay replay protection', () => {
+  it('refuses, without a reply, a genuine BIND recorded more than two minutes ago, even on a fresh relay', async () => {
+    const relay = await relayWith();
+    const [routeA] = pair();
+    const thief = await client();
+    const recorded = buildBindAt(routeA, BigInt(now - 121_000) * 1000n);
+    await sendAndSettle(relay, thief, recorded);
+    expect(relay.stats.drops['stale-bind']).toBe(1);
+    await silence();
+    expect(thief.received).toHaveLength(0);
+    // One recorded a second ago is not stale, but from a new address it only draws a CHALLENGE:
+    // the recorder cannot answer it without the side key.
+    const fresh = buildBindAt(routeA, BigInt(now - 1_000) * 1000n);
+    await thief.send(fresh, relay.port);
+    const answer = verifyRelayAnswer(routeA, await thief.next());
+    expect(answer.ok && answer.value.kind).toBe('challenge');
+    expect(relay.stats.routesActive).toBe(0);
+  });
+});
+
 describe('relay refusals', () => {
   interface Case {
     name: string;
