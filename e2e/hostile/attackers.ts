@@ -171,7 +171,7 @@ export async function churn(o: {
 
 /** Invite guessing: each source cycles fresh keys, each guessing until it is limited. */
 export async function guess(o: { control: ControlTarget; sources: string[]; durationMs: number }) {
-  const counts = { checked: 0, rateLimited: 0, logins: 0, loginsRefused: 0 };
+  const counts = { checked: 0, rateLimited: 0, otherErrors: 0, logins: 0, loginsRefused: 0 };
   const deadline = Date.now() + o.durationMs;
   await Promise.all(
     o.sources.map(async (source, s) => {
@@ -196,9 +196,13 @@ export async function guess(o: { control: ControlTarget; sources: string[]; dura
               member: MEMBER,
             });
           } catch (error) {
-            if ((error as { code?: string }).code === 'bad_invite') counts.checked++;
+            const code =
+              (error as { code?: string; failure?: string }).failure ??
+              (error as { code?: string }).code;
+            if (code === 'bad_invite') counts.checked++;
             else {
-              counts.rateLimited++;
+              if (code === 'rate_limited') counts.rateLimited++;
+              else counts.otherErrors++;
               break;
             }
           }
