@@ -13,12 +13,14 @@
 // Optional entries (servers, CLI) are skipped with a message while their source does not exist
 // yet, and built as soon as it does.
 //
-// Usage: node scripts/build.mjs [--only main,preload,assets,renderer,servers,cli]
+// Usage: node scripts/build.mjs [--only main,preload,assets,renderer,servers,cli,helper]
+//                               [--helper-targets native|all]
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build as esbuild } from 'esbuild';
+import { buildHelper } from './build-helper.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist');
@@ -65,7 +67,11 @@ const STEPS = {
   renderer: buildRenderer,
   servers: () => buildOptional('servers'),
   cli: () => buildOptional('cli'),
+  // The Go WireGuard helper; `--helper-targets all` also cross-builds every packaged OS/arch.
+  helper: () => buildHelper(ROOT, DIST, { targets: helperTargets }),
 };
+
+let helperTargets = 'native';
 
 async function bundleCjs(entry, out, external, extra) {
   await esbuild({
@@ -173,7 +179,16 @@ export async function runBuild(only = Object.keys(STEPS)) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { only: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { only: { type: 'string' }, 'helper-targets': { type: 'string' } },
+  });
+  if (values['helper-targets'] !== undefined) {
+    if (!['native', 'all'].includes(values['helper-targets'])) {
+      console.error('build failed: --helper-targets is native or all');
+      process.exit(1);
+    }
+    helperTargets = values['helper-targets'];
+  }
   const only = values.only
     ? values.only
         .split(',')

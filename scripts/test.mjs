@@ -3,6 +3,8 @@
 // unit/integration (real sockets, real SQLite), the NAT lab (root: namespaces, nftables,
 // wireguard-go) and the UI in Chromium. Ends with one line "N passed, N failed" over all suites.
 import { spawnSync } from 'node:child_process';
+import { findGo } from './build-helper.mjs';
+import { countGoTests } from './go-test-report.mjs';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +15,15 @@ const suites = [
   // Root for the raw socket that forges a source address (relay.hostile.test.ts).
   { name: 'hostile internet', config: 'e2e/hostile/vitest.hostile.config.ts', needsRoot: true },
   { name: 'UI in Chromium', config: 'e2e/ui/vitest.e2e.config.ts' },
+  // The Go WireGuard helper: unit tests (fuzz targets run their seed corpus), then two helpers
+  // in network namespaces of their own pinging over the tunnel.
+  { name: 'helper (Go)', config: 'helper/go.mod', go: ['./...'] },
+  {
+    name: 'helper in network namespaces (Go)',
+    config: 'helper/go.mod',
+    go: ['-tags', 'netns', './e2e/'],
+    needsRoot: true,
+  },
 ];
 
 function run(title, command, args) {
@@ -33,6 +44,12 @@ if (!quick) {
     ['typecheck', 'npm', ['run', '--silent', 'typecheck']],
     ['lint', 'npm', ['run', '--silent', 'lint']],
     ['build', 'npm', ['run', '--silent', 'build']],
+    // Cross-compiles the helper for every packaged OS (wintun on Windows, utun on macOS).
+    [
+      'helper cross-compile',
+      'node',
+      ['scripts/build.mjs', '--only', 'helper', '--helper-targets', 'all'],
+    ],
   ]) {
     if (run(title, cmd, args)) passed++;
     else {
@@ -57,6 +74,31 @@ for (const suite of suites) {
     );
     failed++;
     problems.push(`${suite.name} (not root)`);
+    continue;
+  }
+  if (suite.go) {
+    const go = findGo();
+    if (!go) {
+      process.stdout.write(`\n== ${suite.name}: needs the Go toolchain (go on PATH)\n`);
+      failed++;
+      problems.push(`${suite.name} (no go)`);
+      continue;
+    }
+    process.stdout.write(`\n== ${suite.name}: go test ${suite.go.join(' ')}\n`);
+    const result = spawnSync(go, ['test', '-json', '-count=1', ...suite.go], {
+      cwd: 'helper',
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    const counts = countGoTests(result.stdout ?? '');
+    process.stdout.write(counts.text);
+    if (result.stderr) process.stdout.write(result.stderr);
+    passed += counts.passed;
+    failed += counts.failed;
+    if (counts.failed > 0 || result.status !== 0) {
+      if (counts.failed === 0) failed++; // a build failure or a crash, with no test to blame
+      problems.push(suite.name);
+    }
     continue;
   }
   const report = join(work, `${suite.name.replace(/\W+/g, '-')}.json`);

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { chmod, chown, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,12 +8,13 @@ import type { CoreStatus, PeerStatus } from '../../src-shared/domain/core-status
 import { LAB_STATE_DIR } from './delay-link.js';
 import { run, runIn } from './exec.js';
 import { startInNamespace, type LabProcess } from './lanrage-process.js';
+import { asUser, type LabUser } from './lab-user.js';
 import type { LabNatKind } from './nat-router.js';
 import { CONTROL_IP, Lab, STUN_IPS, STUN_PORTS, type PlayerLayout } from './topology.js';
 
 /**
  * A LANrage party in the NAT lab: the real control server, STUN server and relays in the
- * "internet", and a real `lanrage up` (real wireguard-go) behind each player's NAT. Everything
+ * "internet", and a real `lanrage up` (with its real WireGuard helper) behind each player's NAT. Everything
  * runs from the built bundles in dist/ — what users run.
  */
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -20,7 +22,7 @@ const DIST = join(ROOT, 'dist');
 export const CONTROL_PORT = 7400;
 export const RELAY_PORT = 7401;
 const SECRET = 'lanrage-lab-relay-secret-0123456789';
-/** Starting a player includes NAT detection (a few STUN round trips) and wireguard-go. */
+/** Starting a player includes the helper, the control login and NAT detection. */
 const UP_TIMEOUT_MS = 20_000;
 
 export interface StatusJson {
@@ -28,6 +30,14 @@ export interface StatusJson {
   self: CoreStatus['self'];
   control: CoreStatus['control'];
   peers: PeerStatus[];
+}
+
+/** The newest modification time of any file under `dir`. */
+function newest(dir: string): number {
+  return readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
+    const path = join(dir, entry.name);
+    return Math.max(max, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }, 0);
 }
 
 /** Builds the server and CLI bundles when they are missing or older than the sources. */
@@ -38,16 +48,23 @@ export function ensureBundles(): void {
     'server/lanrage-stun.js',
     'cli/lanrage.js',
   ].map((p) => join(DIST, p));
-  const newest = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
-      const path = join(dir, entry.name);
-      return Math.max(max, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-    }, 0);
   const sources = Math.max(
     ...['src-main', 'src-server', 'src-shared'].map((d) => newest(join(ROOT, d))),
   );
   if (outputs.every((o) => existsSync(o) && statSync(o).mtimeMs >= sources)) return;
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--only', 'servers,cli'], {
+    stdio: 'inherit',
+  });
+}
+
+/**
+ * Builds the WireGuard helper (Go) into dist/helper/ with `npm run build`'s own step when it is
+ * missing or older than its sources: every player's `lanrage up` runs it.
+ */
+export function ensureHelper(): void {
+  const binary = join(DIST, 'helper', 'lanrage-helper');
+  if (existsSync(binary) && statSync(binary).mtimeMs >= newest(join(ROOT, 'helper'))) return;
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--only', 'helper'], {
     stdio: 'inherit',
   });
 }
@@ -78,6 +95,7 @@ export class PartyLab {
     relays: { name: string; delayMs: number }[];
   }): Promise<PartyLab> {
     ensureBundles();
+    ensureHelper();
     const lab = await Lab.start({ ...spec, stun: false });
     const party = new PartyLab(lab);
     try {
@@ -156,9 +174,23 @@ export class PartyLab {
     this.relays.delete(name);
   }
 
-  /** `lanrage up` for a player; resolves with the invite code when it created the party. */
-  async up(name: string, how: { create: string } | { join: string }): Promise<string | null> {
+  /**
+   * `lanrage up` for a player; resolves with the invite code when it created the party. With
+   * `as`, the core runs as that unprivileged user and starts only its helper as root, through
+   * `elevation` (e.g. sudo -n).
+   */
+  async up(
+    name: string,
+    how: { create: string } | { join: string },
+    as: { user: LabUser; elevation: string[] } | null = null,
+  ): Promise<string | null> {
     const player = this.lab.player(name);
+    if (as) {
+      // The user's own config dir (keys 0600, local socket) inside a work dir it may traverse.
+      await chmod(this.work, 0o711);
+      await mkdir(this.configDir(name), { recursive: true });
+      await chown(this.configDir(name), as.user.uid, as.user.gid);
+    }
     const args = [
       'cli/lanrage.js',
       'up',
@@ -172,8 +204,9 @@ export class PartyLab {
       '--log-level',
       'debug',
       ...('create' in how ? ['--create', how.create] : ['--join', how.join]),
+      ...(as ? ['--helper-elevation', as.elevation.join(' ')] : []),
     ];
-    const proc = this.spawn(`player-${name}`, player.ns, args);
+    const proc = this.spawn(`player-${name}`, player.ns, args, as ? asUser(as.user) : []);
     this.players.set(name, proc);
     const line = await proc.waitForLine(/Invite code: |Joined party/, UP_TIMEOUT_MS);
     await proc.waitForLine(/^Virtual IP/, UP_TIMEOUT_MS);
@@ -277,12 +310,12 @@ export class PartyLab {
     return join(this.work, `player-${name}`);
   }
 
-  private spawn(name: string, ns: string, args: string[]): LabProcess {
+  private spawn(name: string, ns: string, args: string[], prefix: string[] = []): LabProcess {
     const [bundle, ...rest] = args;
     return startInNamespace(
       name,
       ns,
-      [process.execPath, join(DIST, bundle!), ...rest],
+      [...prefix, process.execPath, join(DIST, bundle!), ...rest],
       join(this.logDir, `${name}.log`),
       {
         LANRAGE_RELAY_SECRET: SECRET,

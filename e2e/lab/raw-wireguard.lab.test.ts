@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../src-common/crypto/x25519.js';
-import { parseWgDump } from '../../src-main/core/wireguard/wg-dump.js';
+import { parseWgDump } from './wg-dump.js';
 import { ping } from './ping.js';
 import { startRawWireGuard, type RawWireGuard } from './raw-wireguard.js';
 import { Lab } from './topology.js';

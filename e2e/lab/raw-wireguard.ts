@@ -16,6 +16,8 @@ const SOCKET_DIR = '/var/run/wireguard';
 export interface RawWireGuard {
   ifname: string;
   listenPort: number;
+  /** wireguard-go's pid (`ip netns exec` execs it in place), for CPU and memory figures. */
+  pid: number;
   addPeer(
     publicKey: string,
     allowedIp: string,
@@ -83,6 +85,7 @@ export async function startRawWireGuard(options: RawWireGuardOptions): Promise<R
   return {
     ifname,
     listenPort: options.listenPort,
+    pid: child.pid!,
     async addPeer(publicKey, allowedIp, endpoint, keepaliveSeconds = 25) {
       const args = [
         'set',

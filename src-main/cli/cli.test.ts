@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -86,15 +86,30 @@ describe('lanrage', () => {
     expect(r.err).toMatch(/not running.*lanrage up/);
   });
 
-  it('says so plainly when there is no WireGuard on this machine', async () => {
-    // A PATH holding node alone: no wg, no wireguard-go.
-    const bin = mkdtempSync(join(tmpdir(), 'lanrage-path-'));
-    symlinkSync(process.execPath, join(bin, 'node'));
+  it('says how to get the WireGuard helper when it is missing', async () => {
     const r = await lanrage(['up', '--create', 'a', '--name', 'x', '--config-dir', configDir()], {
-      PATH: bin,
+      LANRAGE_HELPER: '/nonexistent/lanrage-helper',
     });
     expect(r.code).toBe(EXIT.noWireGuard);
-    expect(r.err).toContain('no WireGuard on this machine');
+    expect(r.err).toContain(
+      'lanrage: the WireGuard helper /nonexistent/lanrage-helper does not exist or is not executable',
+    );
+  });
+
+  it('exits 6 when the helper elevation command does not exist', async () => {
+    const r = await lanrage([
+      'up',
+      '--create',
+      'a',
+      '--name',
+      'x',
+      '--helper-elevation',
+      'no-such-sudo -n',
+      '--config-dir',
+      configDir(),
+    ]);
+    expect(r.code).toBe(EXIT.noPrivilege);
+    expect(r.err).toContain('the helper elevation command "no-such-sudo" is not installed');
   });
 
   it.runIf(isRoot)('exits 3 when the control server is unreachable', async () => {

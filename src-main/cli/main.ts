@@ -26,6 +26,10 @@ options for up:
   --listen-port N      the public UDP port (default: any)
   --log-level LEVEL    error | warn | info | debug
   --control-fingerprint FP  the control server's TLS certificate fingerprint (pins it)
+  --helper PATH        the WireGuard helper binary (default: the one \`npm run build\` made)
+  --helper-elevation "CMD ARGS"
+                       start only the helper with privilege through this command, e.g.
+                       "sudo -n" or "pkexec", so lanrage up itself needs no root
 `;
 
 function fail(message: string, code: number = EXIT.usage): never {
@@ -51,6 +55,8 @@ async function main(argv: string[]): Promise<number> {
         relay: { type: 'string', multiple: true },
         'listen-port': { type: 'string' },
         'log-level': { type: 'string' },
+        helper: { type: 'string' },
+        'helper-elevation': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -94,6 +100,9 @@ async function main(argv: string[]): Promise<number> {
       if (values.stun) overrides.stunServers = values.stun;
       if (values['log-level']) overrides.logLevel = values['log-level'] as ConfigInput['logLevel'];
       if (values['listen-port']) overrides.listenPort = Number(values['listen-port']);
+      if (values.helper) overrides.helperPath = values.helper;
+      if (values['helper-elevation'] !== undefined)
+        overrides.helperElevation = values['helper-elevation'].split(/\s+/).filter(Boolean);
       if (values.relay) {
         overrides.relays = values.relay.map((r) => {
           const eq = r.indexOf('=');

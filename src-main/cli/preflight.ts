@@ -1,10 +1,11 @@
 import { access, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter, isAbsolute, join } from 'node:path';
 import { LanrageError } from '../../src-shared/domain/lanrage-error.js';
+import { resolveHelperPath } from '../core/helper/helper-process.js';
 
 /**
- * What `lanrage up` checks before it talks to anyone, so a missing tool or privilege is a clear
+ * What `lanrage up` checks before it talks to anyone, so a missing helper or privilege is a clear
  * error at once rather than a failure after the party was joined.
  */
 export class PreflightError extends LanrageError {
@@ -15,6 +16,11 @@ export class PreflightError extends LanrageError {
 }
 
 async function onPath(tool: string): Promise<boolean> {
+  if (isAbsolute(tool))
+    return access(tool, constants.X_OK).then(
+      () => true,
+      () => false,
+    );
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (!dir) continue;
     try {
@@ -39,26 +45,32 @@ async function hasNetAdmin(): Promise<boolean> {
   }
 }
 
-export async function preflight(): Promise<void> {
-  if (!(await onPath('wg'))) {
-    throw new PreflightError(
-      'no WireGuard on this machine: `wg` is missing (install wireguard-tools)',
-      'no-wireguard',
-    );
+export interface PreflightOptions {
+  helperPath: string | null;
+  /** Words that start the helper privileged (config helperElevation); empty: we need privilege. */
+  helperElevation: readonly string[];
+}
+
+export async function preflight(o: PreflightOptions): Promise<void> {
+  try {
+    resolveHelperPath(o.helperPath);
+  } catch (error) {
+    throw new PreflightError((error as Error).message, 'no-wireguard');
   }
-  const kernel = await access('/sys/module/wireguard', constants.F_OK).then(
-    () => true,
-    () => false,
-  );
-  if (!kernel && !(await onPath('wireguard-go'))) {
-    throw new PreflightError(
-      'no WireGuard on this machine: the kernel has no wireguard module and wireguard-go is missing (install wireguard-go)',
-      'no-wireguard',
-    );
+  const [elevate] = o.helperElevation;
+  if (elevate !== undefined) {
+    if (!(await onPath(elevate))) {
+      throw new PreflightError(
+        `the helper elevation command "${elevate}" is not installed (--helper-elevation)`,
+        'no-privilege',
+      );
+    }
+    return;
   }
   if (!(await hasNetAdmin())) {
     throw new PreflightError(
-      'not enough privilege to create the WireGuard interface: run as root (sudo lanrage up …) or give node CAP_NET_ADMIN',
+      'not enough privilege to create the WireGuard interface: run as root (sudo lanrage up …), ' +
+        'or start only the helper with privilege: --helper-elevation "sudo -n" (or "pkexec")',
       'no-privilege',
     );
   }

@@ -58,12 +58,20 @@ export async function upCommand(options: UpOptions): Promise<number> {
   let api: Server | null = null;
   try {
     const config = loadConfigFile(configPath, options.overrides);
-    await preflight();
+    await preflight({ helperPath: config.helperPath, helperElevation: config.helperElevation });
     const logger = createCoreLogger({ level: config.logLevel, configDir: options.configDir });
+    // The helper dying takes the tunnel with it: `up` ends with an error instead of lingering.
+    let fatal: LanrageError | null = null;
+    let onFatal: () => void = () => {};
+    const fatalSeen = new Promise<void>((resolve) => (onFatal = resolve));
     core = await LanrageCore.start({
       config,
       configDir: options.configDir,
       logger,
+      onFatal: (error) => {
+        fatal = error;
+        onFatal();
+      },
       onPinnedRelay: (id) =>
         saveConfigFile(configPath, { ...loadConfigFile(configPath), pinnedRelay: id }),
     });
@@ -106,10 +114,14 @@ export async function upCommand(options: UpOptions): Promise<number> {
     process.stdout.write(
       `Virtual IP ${core.status().self.virtualIp ?? '-'}. Ctrl-C leaves the party.\n`,
     );
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    await Promise.race([
+      fatalSeen,
+      new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      }),
+    ]);
+    if (fatal !== null) throw fatal;
     process.stdout.write('Leaving…\n');
     return EXIT.ok;
   } catch (error) {

@@ -62,6 +62,8 @@ describe('LanrageCore in memory', () => {
     await setup();
     const ana = await player('full_cone', '192.0.2.1', 'ana');
     const ben = await player('port_restricted_cone', '192.0.2.2', 'ben');
+    // A core is ready before its NAT verdict (joining does not wait for it); the verdict follows.
+    await onClock(world.clock, Promise.all([ana.core.natDetection, ben.core.natDetection]));
     expect(ana.core.status().self.natType).toBe('full_cone');
     expect(ben.core.status().self.natType).toBe('port_restricted_cone');
     await onClock(world.clock, ana.core.createParty('friday'));

@@ -1,5 +1,6 @@
 import type { CoreStatus, RelayStatus } from '../../src-shared/domain/core-status.js';
 import { formatEndpoint, parseEndpoint } from '../../src-shared/domain/endpoint.js';
+import type { NatType } from '../../src-shared/domain/nat-type.js';
 import type { MemberInfo } from '../../src-shared/protocol/control-messages.js';
 import type { Config } from './config/config-schema.js';
 import { ConnectionManager } from './connection/connection-manager.js';
@@ -11,7 +12,9 @@ import type { Logger } from '../../src-common/logging/logger.js';
 import { chooseStunServers, detectNat, type NatDetection } from './nat/nat-detector.js';
 import type { PacketNetwork, PacketNetworkOpener } from './net/packet-network.js';
 import { attachSocketServices, type SocketServices } from './net/socket-services.js';
-import { wireGuardGoNetwork } from './net/wireguard-go-network.js';
+import type { HelperError } from './helper/helper-error.js';
+import { helperNetwork } from './helper/helper-network.js';
+import { resolveHelperPath } from './helper/helper-process.js';
 import { localCandidates } from './party/local-candidates.js';
 import { PartyManager } from './party/party-manager.js';
 import type { LatencyProbe } from './relay/icmp-latency.js';
@@ -19,14 +22,16 @@ import { RelayDirectory } from './relay/relay-directory.js';
 import { TaskManager } from './tasks/task-manager.js';
 import { systemClock, type Clock, type TimerHandle } from './time/clock.js';
 import { loadOrCreateKeys } from './wireguard/wg-keys.js';
-import type { WireGuardInterfaceOptions } from './wireguard/wireguard-interface.js';
 
 export interface CoreOptions {
   config: Config;
   configDir: string;
   logger: Logger;
-  /** Paths and overrides for the WireGuard tools (tests, the lab); the default network only. */
-  wireguard?: Partial<Omit<WireGuardInterfaceOptions, 'privateKey' | 'address' | 'name'>>;
+  /**
+   * The WireGuard helper died or broke the protocol while running (default network only): the
+   * tunnel is gone and there is no second data path. The owner should stop.
+   */
+  onFatal?: (error: HelperError) => void;
   /** Called whenever anything in `status()` may have changed. */
   onStatus?: (status: CoreStatus) => void;
   /** Persists a pin (the CLI/app writes it to the config file). */
@@ -34,7 +39,7 @@ export interface CoreOptions {
   // --- seams: the defaults are the real thing; tests and the WireGuard helper replace them ---
   /** Time for every timer and timestamp of the core. Default: the system clock. */
   clock?: Clock;
-  /** Opens the public socket and the data plane. Default: UdpMux + wireguard-go/kernel. */
+  /** Opens the public socket and the data plane. Default: the WireGuard helper. */
   openNetwork?: PacketNetworkOpener;
   /** The WireGuard identity. Default: loaded from (or created in) configDir. */
   keys?: { publicKey: string; privateKey: string };
@@ -64,7 +69,10 @@ interface CoreParts {
   control: ControlClient;
   relays: RelayDirectory;
   tasks: TaskManager;
-  nat: NatDetection;
+  /** The NAT verdict: null until detection (started with the core, not awaited) finishes. */
+  nat: { current: NatDetection | null };
+  /** This member as the connections see it; its NAT fields are filled in with the verdict. */
+  self: { publicKey: string; natType: NatType; publicIp: string | null };
   memberInfo: () => MemberInfo;
   localCandidates: () => string[];
   /** The control channel's TLS check (null on plain ws:// to loopback). */
@@ -90,6 +98,11 @@ export class LanrageCore {
   /** Leaves in flight (leaveParty, stop): the state reads "leaving" meanwhile. */
   private leaving = 0;
   private stopped = false;
+  private stopping = false;
+  /** The NAT type the control server was last told (null: nothing told yet). */
+  private announcedNat: NatType | null = null;
+  /** NAT detection, started with the core and not awaited by it; resolves when it is done. */
+  natDetection: Promise<void> = Promise.resolve();
 
   /** The control server's TLS certificate fingerprint as seen (for invite links); null on ws://. */
   get controlFingerprint(): string | null {
@@ -104,11 +117,7 @@ export class LanrageCore {
     const log = o.logger;
     this.changes = () => this.scheduleStatus();
     this.connections = new ConnectionManager({
-      self: {
-        publicKey: p.publicKey,
-        natType: p.nat.natType,
-        publicIp: p.nat.publicEndpoint?.host ?? null,
-      },
+      self: p.self,
       clock: p.clock,
       dataPlane: p.network.dataPlane,
       probes: p.services.probes,
@@ -118,6 +127,9 @@ export class LanrageCore {
       control: {
         grant: (partyId, peer) => p.control.request('route.token', { partyId, peer }),
         signal: async (partyId, peer, signal) => {
+          // A peer told to punch must already know where we are: our NAT verdict may have come
+          // in after we joined, so it goes to the party first.
+          if (signal.kind === 'punch') await this.announceNat();
           await p.control.request('signal', { partyId, to: peer, signal });
         },
         serverNow: () => p.control.serverNow(),
@@ -130,7 +142,11 @@ export class LanrageCore {
       control: p.control,
       connections: this.connections,
       selfKey: p.publicKey,
-      memberInfo: p.memberInfo,
+      memberInfo: () => {
+        const info = p.memberInfo();
+        this.announcedNat = info.natType;
+        return info;
+      },
       tunnel: p.network.dataPlane,
       log: log.child({ area: 'party' }),
       onChange: this.changes,
@@ -153,40 +169,21 @@ export class LanrageCore {
     const log = o.logger.child({ area: 'core' });
     const clock = o.clock ?? systemClock;
     const keys = o.keys ?? (await loadKeys(o.configDir, log));
+    // Before anything starts: a missing helper is a clear error, not a half-started core.
+    let fatal: ((error: HelperError) => void) | null = null;
     const open =
       o.openNetwork ??
-      wireGuardGoNetwork({
-        privateKey: keys.privateKey,
+      helperNetwork({
+        binaryPath: resolveHelperPath(o.config.helperPath),
+        elevation: o.config.helperElevation,
         interfaceName: o.config.interfaceName,
+        privateKey: keys.privateKey,
         log: o.logger.child({ area: 'wireguard' }),
-        clock,
-        ...(o.wireguard ? { wireguard: o.wireguard } : {}),
+        onFailure: (error) => {
+          log.error('the WireGuard helper failed; the tunnel is gone', { error: error.message });
+          fatal?.(error);
+        },
       });
-    let network: PacketNetwork;
-    try {
-      network = await open({ listenPort: o.config.listenPort });
-    } catch (error) {
-      if (error instanceof LanrageError) throw error;
-      throw new LanrageError(
-        'socket',
-        `cannot open UDP port ${o.config.listenPort}: ${(error as Error).message}`,
-        { cause: error },
-      );
-    }
-    // BIND counters are control-server timestamps; the control client exists by the time we bind.
-    let controlClock = () => clock.now();
-    const services = attachSocketServices({
-      socket: network.socket,
-      keys,
-      clock,
-      log: o.logger,
-      serverNow: () => controlClock(),
-    });
-    const tasks = new TaskManager({
-      clock,
-      onError: (name, error) =>
-        log.error('background task failed', { task: name, error: String(error) }),
-    });
     let tls: ControlTlsCheck | null;
     try {
       tls = controlTls({
@@ -197,8 +194,6 @@ export class LanrageCore {
         warn: (message) => log.warn(message),
       });
     } catch (error) {
-      services.close();
-      await network.close();
       throw new LanrageError('bad-config', (error as Error).message, { cause: error });
     }
     const control = new ControlClient({
@@ -208,13 +203,25 @@ export class LanrageCore {
       logger: o.logger.child({ area: 'control' }),
       tls,
     });
-    controlClock = () => control.serverNow();
-    try {
-      await control.connect();
-    } catch (error) {
+    // The packet network (the helper: process, TUN, WireGuard, socket) and the control login do
+    // not depend on each other: both run at once, and whichever fails undoes the other.
+    const [opened, connected] = await Promise.allSettled([
+      open({ listenPort: o.config.listenPort }),
+      control.connect(),
+    ]);
+    if (opened.status === 'rejected' || connected.status === 'rejected') {
       await control.close();
-      services.close();
-      await network.close();
+      if (opened.status === 'fulfilled') await opened.value.close();
+      if (opened.status === 'rejected') {
+        const error = opened.reason as unknown;
+        if (error instanceof LanrageError) throw error;
+        throw new LanrageError(
+          'socket',
+          `cannot open UDP port ${o.config.listenPort}: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+      const error = (connected as PromiseRejectedResult).reason as unknown;
       const why = error instanceof Error ? error.message : String(error);
       throw new LanrageError(
         'control-unreachable',
@@ -222,6 +229,20 @@ export class LanrageCore {
         { cause: error },
       );
     }
+    const network = opened.value;
+    const services = attachSocketServices({
+      socket: network.socket,
+      keys,
+      clock,
+      log: o.logger,
+      // BIND counters are control-server timestamps (the relay refuses stale ones).
+      serverNow: () => control.serverNow(),
+    });
+    const tasks = new TaskManager({
+      clock,
+      onError: (name, error) =>
+        log.error('background task failed', { task: name, error: String(error) }),
+    });
     const relays = new RelayDirectory({
       configured: o.config.relays,
       defaultRelay: o.config.defaultRelay,
@@ -232,19 +253,12 @@ export class LanrageCore {
     relays.setControlRelays(control.welcome?.relays ?? []);
     const candidatesOf = o.localCandidates ?? ((port: number) => localCandidates(port));
     const ownCandidates = () => candidatesOf(network.socket.localPort);
-    // Relay distances are measured while NAT detection runs: the first peer needs both. (Not the
-    // built-in default relay: nothing needs it until a peer does, and it may be a name to resolve.)
-    const known = relays.candidates().some((c) => c.source !== 'default');
-    const measuring = known ? relays.measureAll() : Promise.resolve();
-    const nat = await detectNat({
-      servers: chooseStunServers(control.stunServers, o.config.stunServers),
-      client: services.stun,
-      localEndpoints: ownCandidates()
-        .map((t) => parseEndpoint(t))
-        .flatMap((r) => (r.ok ? [r.value] : [])),
-      logger: o.logger.child({ area: 'nat' }),
-    });
-    await measuring;
+    const nat: { current: NatDetection | null } = { current: null };
+    const self = {
+      publicKey: keys.publicKey,
+      natType: 'unknown' as NatType,
+      publicIp: null as string | null,
+    };
     const core = new LanrageCore(o, {
       publicKey: keys.publicKey,
       controlTls: tls,
@@ -255,16 +269,43 @@ export class LanrageCore {
       relays,
       tasks,
       nat,
+      self,
       localCandidates: ownCandidates,
       memberInfo: () => ({
-        natType: nat.natType,
+        natType: nat.current?.natType ?? 'unknown',
         publicEndpoint:
-          nat.publicEndpoint && !nat.publicEndpoint.host.includes(':')
-            ? formatEndpoint(nat.publicEndpoint)
+          nat.current?.publicEndpoint && !nat.current.publicEndpoint.host.includes(':')
+            ? formatEndpoint(nat.current.publicEndpoint)
             : null,
         localCandidates: ownCandidates(),
       }),
     });
+    fatal = (error) => o.onFatal?.(error);
+    // Neither waits: a party can be joined at once, and every pair starts on a relay, which works
+    // whatever the NATs are. Relay distances are measured meanwhile (the first relay choice waits
+    // for that round; not the built-in default relay: nothing needs it until a peer does, and it
+    // may be a name to resolve). The NAT verdict, when it comes, is announced to the party, and
+    // pairs whose NATs allow it then punch a direct path.
+    const known = relays.candidates().some((c) => c.source !== 'default');
+    if (known) void relays.measureAll();
+    core.natDetection = detectNat({
+      servers: chooseStunServers(control.stunServers, o.config.stunServers),
+      client: services.stun,
+      localEndpoints: ownCandidates()
+        .map((t) => parseEndpoint(t))
+        .flatMap((r) => (r.ok ? [r.value] : [])),
+      logger: o.logger.child({ area: 'nat' }),
+    }).then(
+      (verdict) => {
+        nat.current = verdict;
+        self.natType = verdict.natType;
+        self.publicIp = verdict.publicEndpoint?.host ?? null;
+        return core.natKnown();
+      },
+      (error: Error) => {
+        log.warn('NAT detection failed', { error: error.message });
+      },
+    );
     core.scheduleStatus();
     return core;
   }
@@ -278,11 +319,13 @@ export class LanrageCore {
 
   async createParty(name: string): Promise<void> {
     await this.party.create(name, this.o.config.name);
+    await this.announceNat();
     this.scheduleStatus();
   }
 
   async joinParty(inviteCode: string): Promise<void> {
     await this.party.join(inviteCode, this.o.config.name);
+    await this.announceNat();
     this.scheduleStatus();
   }
 
@@ -327,7 +370,8 @@ export class LanrageCore {
   }
 
   status(): CoreStatus {
-    const { nat, control } = this.p;
+    const { control } = this.p;
+    const nat = this.p.nat.current;
     return {
       state: this.state,
       control:
@@ -343,8 +387,8 @@ export class LanrageCore {
         id: this.publicKey,
         name: this.o.config.name,
         virtualIp: this.party.ownVirtualIp,
-        natType: nat.natType,
-        publicEndpoint: nat.publicEndpoint ? formatEndpoint(nat.publicEndpoint) : null,
+        natType: nat?.natType ?? 'unknown',
+        publicEndpoint: nat?.publicEndpoint ? formatEndpoint(nat.publicEndpoint) : null,
         localCandidates: this.p.localCandidates(),
       },
       peers: this.connections.statuses(),
@@ -354,6 +398,7 @@ export class LanrageCore {
   /** Leaves the party (if any) and releases everything: nothing runs after this resolves. */
   async stop(): Promise<void> {
     if (this.stopped) return;
+    this.stopping = true;
     const log = this.o.logger.child({ area: 'core' });
     this.leaving++;
     try {
@@ -372,6 +417,33 @@ export class LanrageCore {
     if (this.statusTimer !== null) this.p.clock.clearTimeout(this.statusTimer);
     this.statusTimer = null;
     this.stopped = true;
+  }
+
+  /** NAT detection finished: tell the party, then let every pair choose its strategy again. */
+  private async natKnown(): Promise<void> {
+    if (this.stopping) return;
+    // Announce first: a punch signal we send next must not reach a peer that still thinks our
+    // NAT is unknown (it would not know where to punch).
+    await this.announceNat();
+    if (this.stopping) return;
+    this.connections.selfChanged();
+    this.scheduleStatus();
+  }
+
+  /** Sends our member info again when the party was told an older NAT verdict. */
+  private async announceNat(): Promise<void> {
+    const party = this.party.current;
+    const natType = this.p.nat.current?.natType ?? 'unknown';
+    if (!party || this.announcedNat === natType) return;
+    const member = this.p.memberInfo();
+    this.announcedNat = member.natType;
+    await this.p.control
+      .request('member.update', { partyId: party.id, member })
+      .catch((error: Error) =>
+        this.o.logger
+          .child({ area: 'core' })
+          .warn('could not announce the NAT type', { party: party.id, error: error.message }),
+      );
   }
 
   private scheduleStatus(): void {

@@ -8,7 +8,6 @@ import { parsed, rejected, type ParseResult } from '../protocol/parse-result.js'
  */
 export const INVITE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 export const INVITE_LENGTH = 10;
-export const INVITE_BITS = INVITE_LENGTH * 5;
 
 /** Formats a code from random bytes (at least INVITE_LENGTH of them; each gives 5 bits). */
 export function inviteCodeFromBytes(bytes: Uint8Array): string {

@@ -60,10 +60,3 @@ export const ERROR_MESSAGES: Record<LanrageErrorCode, string> = {
   socket: 'LANrage could not open its network port.',
   internal: 'Something went wrong inside LANrage.',
 };
-
-/** Any thrown value as a LanrageError: our own as they are, anything else as `internal`. */
-export function asLanrageError(error: unknown): LanrageError {
-  if (error instanceof LanrageError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new LanrageError('internal', message, { cause: error });
-}

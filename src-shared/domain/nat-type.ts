@@ -9,7 +9,3 @@ export const NAT_TYPES = [
 ] as const;
 
 export type NatType = (typeof NAT_TYPES)[number];
-
-export function isNatType(value: unknown): value is NatType {
-  return typeof value === 'string' && (NAT_TYPES as readonly string[]).includes(value);
-}

@@ -3,7 +3,6 @@
  * then 10.66.1.1 …). Host .0 and .255 of each /24 are never used, so a game that assumes a /24
  * LAN never sees a network or broadcast address as a peer.
  */
-export const VIRTUAL_NETWORK = '10.66.0.0/16';
 const BASE = (10 << 24) | (66 << 16);
 const SUBNETS = 256;
 const HOSTS_PER_SUBNET = 254;

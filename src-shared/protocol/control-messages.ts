@@ -151,58 +151,6 @@ export const WelcomeSchema = z.strictObject({
 });
 export type Welcome = z.infer<typeof WelcomeSchema>;
 
-const requestId = z
-  .number()
-  .int()
-  .min(0)
-  .max(2 ** 31);
-
-export const RequestSchema = z.discriminatedUnion('op', [
-  z.strictObject({
-    t: z.literal('req'),
-    id: requestId,
-    op: z.literal('party.create'),
-    partyName,
-    memberName: displayName,
-    member: MemberInfoSchema,
-  }),
-  z.strictObject({
-    t: z.literal('req'),
-    id: requestId,
-    op: z.literal('party.join'),
-    inviteCode: z.string().max(40),
-    memberName: displayName,
-    member: MemberInfoSchema,
-  }),
-  z.strictObject({ t: z.literal('req'), id: requestId, op: z.literal('party.leave'), partyId }),
-  z.strictObject({
-    t: z.literal('req'),
-    id: requestId,
-    op: z.literal('member.update'),
-    partyId,
-    member: MemberInfoSchema,
-  }),
-  z.strictObject({
-    t: z.literal('req'),
-    id: requestId,
-    op: z.literal('signal'),
-    partyId,
-    to: PublicKeySchema,
-    signal: SignalSchema,
-  }),
-  z.strictObject({
-    t: z.literal('req'),
-    id: requestId,
-    op: z.literal('route.token'),
-    partyId,
-    peer: PublicKeySchema,
-  }),
-  z.strictObject({ t: z.literal('req'), id: requestId, op: z.literal('relays.list') }),
-  z.strictObject({ t: z.literal('req'), id: requestId, op: z.literal('heartbeat') }),
-]);
-export type Request = z.infer<typeof RequestSchema>;
-export type RequestOp = Request['op'];
-
 export const RouteGrantSchema = z.strictObject({
   /** Hex, 16 characters. */
   routeId: z.string().regex(/^[0-9a-f]{16}$/),
@@ -216,17 +164,87 @@ export const RouteGrantSchema = z.strictObject({
 });
 export type RouteGrant = z.infer<typeof RouteGrantSchema>;
 
+const noParams = z.strictObject({});
+
+/**
+ * The control protocol's requests, declared once (as src-shared/ipc/contract.ts declares the IPC
+ * contract): each op's params and the result it answers with on success. The wire schema of a
+ * request (RequestSchema), the server's handler types (ws-session.ts) and the client's typed
+ * `request(op, params)` with its check of every answer (control-client.ts) all derive from it.
+ */
+export const controlOps = {
+  'party.create': {
+    params: z.strictObject({ partyName, memberName: displayName, member: MemberInfoSchema }),
+    result: z.strictObject({ party: PartySchema }),
+  },
+  'party.join': {
+    params: z.strictObject({
+      inviteCode: z.string().max(40),
+      memberName: displayName,
+      member: MemberInfoSchema,
+    }),
+    result: z.strictObject({ party: PartySchema }),
+  },
+  'party.leave': {
+    params: z.strictObject({ partyId }),
+    result: z.record(z.string(), z.never()),
+  },
+  'member.update': {
+    params: z.strictObject({ partyId, member: MemberInfoSchema }),
+    result: z.strictObject({ member: MemberSchema }),
+  },
+  signal: {
+    params: z.strictObject({ partyId, to: PublicKeySchema, signal: SignalSchema }),
+    result: z.strictObject({ delivered: z.boolean() }),
+  },
+  'route.token': {
+    params: z.strictObject({ partyId, peer: PublicKeySchema }),
+    result: RouteGrantSchema,
+  },
+  'relays.list': {
+    params: noParams,
+    result: z.strictObject({ relays: z.array(RelayInfoSchema) }),
+  },
+  heartbeat: {
+    params: noParams,
+    result: z.strictObject({ serverTime: z.number().int() }),
+  },
+} as const satisfies Record<string, { params: z.ZodObject; result: z.ZodType }>;
+
+export type RequestOp = keyof typeof controlOps;
+/** What a caller passes for an op (the envelope — t, id, op — is the client's). */
+export type ParamsOf<Op extends RequestOp> = z.input<(typeof controlOps)[Op]['params']>;
+/** Ops whose params are empty may be called without them: `request('heartbeat')`. */
+export type ParamsArgs<Op extends RequestOp> =
+  Record<string, never> extends ParamsOf<Op> ? [params?: ParamsOf<Op>] : [params: ParamsOf<Op>];
 /** What each op answers with on success. */
-export interface ResultByOp {
-  'party.create': { party: Party };
-  'party.join': { party: Party };
-  'party.leave': Record<string, never>;
-  'member.update': { member: Member };
-  signal: { delivered: boolean };
-  'route.token': RouteGrant;
-  'relays.list': { relays: RelayInfo[] };
-  heartbeat: { serverTime: number };
-}
+export type ResultByOp = { [Op in RequestOp]: z.infer<(typeof controlOps)[Op]['result']> };
+
+const requestId = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31);
+
+/** Each op's request on the wire: its params inside the request envelope (t, id, op). */
+const envelope = { t: z.literal('req'), id: requestId };
+const ops = controlOps;
+export const RequestSchema = z.discriminatedUnion('op', [
+  ops['party.create'].params.extend({ ...envelope, op: z.literal('party.create') }),
+  ops['party.join'].params.extend({ ...envelope, op: z.literal('party.join') }),
+  ops['party.leave'].params.extend({ ...envelope, op: z.literal('party.leave') }),
+  ops['member.update'].params.extend({ ...envelope, op: z.literal('member.update') }),
+  ops.signal.params.extend({ ...envelope, op: z.literal('signal') }),
+  ops['route.token'].params.extend({ ...envelope, op: z.literal('route.token') }),
+  ops['relays.list'].params.extend({ ...envelope, op: z.literal('relays.list') }),
+  ops.heartbeat.params.extend({ ...envelope, op: z.literal('heartbeat') }),
+]);
+export type Request = z.infer<typeof RequestSchema>;
+/** Compile-time check that every op of the map is on the wire (and nothing else). */
+type AssertTrue<T extends true> = T;
+export type _EveryOpOnTheWire = AssertTrue<
+  [RequestOp] extends [Request['op']] ? ([Request['op']] extends [RequestOp] ? true : false) : false
+>;
 
 export const ERROR_CODES = [
   'bad_message',
@@ -247,7 +265,6 @@ export const ErrorBodySchema = z.strictObject({
   code: z.enum(ERROR_CODES),
   message: z.string(),
 });
-export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
 export const ResponseSchema = z.discriminatedUnion('ok', [
   z.strictObject({ t: z.literal('res'), id: requestId, ok: z.literal(true), result: z.unknown() }),
@@ -258,7 +275,6 @@ export const ResponseSchema = z.discriminatedUnion('ok', [
     error: ErrorBodySchema,
   }),
 ]);
-export type Response = z.infer<typeof ResponseSchema>;
 
 /** An error not tied to a request (bad JSON, failed auth); `id` when the request id was readable. */
 export const ErrorMessageSchema = z.strictObject({
@@ -266,7 +282,6 @@ export const ErrorMessageSchema = z.strictObject({
   id: requestId.optional(),
   error: ErrorBodySchema,
 });
-export type ErrorMessage = z.infer<typeof ErrorMessageSchema>;
 
 export const EventSchema = z.discriminatedUnion('event', [
   z.strictObject({
@@ -304,7 +319,6 @@ export const EventSchema = z.discriminatedUnion('event', [
 export type ControlEvent = z.infer<typeof EventSchema>;
 
 export const ClientMessageSchema = z.discriminatedUnion('t', [AuthSchema, RequestSchema]);
-export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 export const ServerMessageSchema = z.discriminatedUnion('t', [
   HelloSchema,
   WelcomeSchema,

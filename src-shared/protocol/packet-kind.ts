@@ -1,5 +1,6 @@
 import { isProbe } from './probe-packets.js';
 import { isRelayFrame } from './relay-frames.js';
+import { looksLikeStun } from './stun-framing.js';
 
 /**
  * What a datagram on the one public socket is, from its first bytes alone (the mux's hot path):
@@ -19,15 +20,5 @@ export function classifyPacket(data: Uint8Array): PacketKind {
     if (isProbe(data)) return 'probe';
     return 'unknown';
   }
-  if (
-    data.length >= 20 &&
-    (first & 0xc0) === 0 &&
-    data[4] === 0x21 &&
-    data[5] === 0x12 &&
-    data[6] === 0xa4 &&
-    data[7] === 0x42
-  ) {
-    return 'stun';
-  }
-  return 'unknown';
+  return looksLikeStun(data) ? 'stun' : 'unknown';
 }

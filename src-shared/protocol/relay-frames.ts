@@ -289,3 +289,41 @@ export function parseRelayFrame(data: Uint8Array): ParseResult<RelayFrame> {
       return rejected(`relay frame type ${String(type)} is unknown`);
   }
 }
+
+// --- In-place readers for the per-packet paths: named offsets, no parsed object, no copy. -----
+
+export const RELAY_VERSION_OFFSET = 4;
+export const RELAY_TYPE_OFFSET = 5;
+/** DATA and BIND_ACK carry the route id right after the header. */
+export const RELAY_ROUTE_ID_OFFSET = RELAY_HEADER_LENGTH;
+export const RELAY_DATA_PAYLOAD_OFFSET = RELAY_DATA_HEADER_LENGTH;
+
+const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+/** The type byte of a relay frame of our version; null for anything else. */
+export function relayFrameTypeOf(data: Uint8Array): number | null {
+  if (data.length < RELAY_HEADER_LENGTH || !startsWith(data, RELAY_MAGIC)) return null;
+  if (data[RELAY_VERSION_OFFSET] !== PROTOCOL_VERSION) return null;
+  return data[RELAY_TYPE_OFFSET]!;
+}
+
+/** A DATA frame of our version with its whole route id (the payload may be empty). */
+export function isRelayData(data: Uint8Array): boolean {
+  return data.length >= RELAY_DATA_HEADER_LENGTH && relayFrameTypeOf(data) === RelayFrameType.Data;
+}
+
+/**
+ * The route id of a DATA or BIND_ACK frame as lowercase hex (the key routes are kept under),
+ * read in place. The caller has checked the frame is long enough (isRelayData, or its length).
+ */
+export function relayRouteKeyOf(data: Uint8Array): string {
+  let key = '';
+  for (let i = RELAY_ROUTE_ID_OFFSET; i < RELAY_ROUTE_ID_OFFSET + ROUTE_ID_LENGTH; i++)
+    key += HEX_BYTE[data[i]!]!;
+  return key;
+}
+
+/** The payload of a DATA frame: a view into the frame, no copy. */
+export function relayDataPayload(data: Uint8Array): Uint8Array {
+  return data.subarray(RELAY_DATA_PAYLOAD_OFFSET);
+}

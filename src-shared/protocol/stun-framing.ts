@@ -61,17 +61,6 @@ export function looksLikeStun(data: Uint8Array): boolean {
   );
 }
 
-export function stunMessageType(method: number, messageClass: StunClass): number {
-  const c = CLASSES.indexOf(messageClass);
-  return (
-    (method & 0x000f) |
-    ((method & 0x0070) << 1) |
-    ((method & 0x0f80) << 2) |
-    ((c & 1) << 4) |
-    ((c & 2) << 7)
-  );
-}
-
 /** Checks the whole frame; never throws, whatever the bytes. */
 export function parseStunFrame(data: Uint8Array): ParseResult<StunFrame> {
   if (!(data instanceof Uint8Array)) return rejected('not bytes');

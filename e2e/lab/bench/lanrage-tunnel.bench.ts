@@ -2,9 +2,11 @@
  * LANrage's tunnel against its baselines, in one NAT-lab run (issue #3 §6):
  *   1. `lanrage up --join` → first ping over the tunnel, for a direct pair (open ← port-restricted)
  *      and a relayed pair (symmetric ← symmetric), vs raw wireguard-go (tunnel-join.ts);
- *   2. ICMP and 1000/s 64-byte UDP RTT over LANrage vs the underlay between two open players;
+ *   2. ICMP and 1000/s and 10,000/s 64-byte UDP RTT over LANrage vs raw wireguard-go and the
+ *      underlay between two open players, with the CPU and memory of the tunnel processes;
  *   3. iperf3 TCP through LANrage vs raw wireguard-go between the same two open players
  *      (tunnel-path.ts);
+ *   3b. a relayed pair's RTT vs the direct tunnel's plus the relay's underlay (relay-rtt.ts);
  *   4. the outage when the relay a relayed pair uses dies, vs the dead-path detection time
  *      (relay-recovery.ts).
  * Figures are printed, never asserted; the bench fails only when something does not work at all.
@@ -13,6 +15,7 @@
 import { ConfigSchema } from '../../../src-main/core/config/config-schema.js';
 import { PartyLab, type StatusJson } from '../party-lab.js';
 import { measureRelayRecovery } from './relay-recovery.js';
+import { measureRelayRtt } from './relay-rtt.js';
 import { lanrageFirstReply, rawFirstReply } from './tunnel-join.js';
 import { measurePath } from './tunnel-path.js';
 import { printReport } from './tunnel-report.js';
@@ -79,6 +82,7 @@ async function main(): Promise<void> {
     await settle(party, ALL);
 
     const path = { pair: `${OPEN_A} → ${OPEN_B}`, ...(await measurePath(party, OPEN_A, OPEN_B)) };
+    const relayRtt = await measureRelayRtt(party, SYM_A, SYM_B);
     const defaults = ConfigSchema.parse({});
     const recovery = {
       pair: `${SYM_A} → ${SYM_B}`,
@@ -86,7 +90,7 @@ async function main(): Promise<void> {
       probeIntervalMs: defaults.probeIntervalMs,
       ...(await measureRelayRecovery(party, SYM_A, SYM_B)),
     };
-    printReport({ joinDirect, joinRelayed, path, recovery });
+    printReport({ joinDirect, joinRelayed, path, relayRtt, recovery });
     console.log(
       `(bench took ${((Date.now() - started) / 1000).toFixed(0)} s; logs: ${party.logDir})`,
     );

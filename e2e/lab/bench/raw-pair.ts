@@ -15,6 +15,8 @@ export interface RawPair {
   /** `from`'s tunnel interface and the address of `to` across it. */
   fromIf: string;
   toAddr: string;
+  /** Both wireguard-go processes. */
+  pids: number[];
   stop(): Promise<void>;
 }
 
@@ -59,7 +61,7 @@ export async function startRawPair(
     );
     await tunnels[0]!.addPeer(kFrom.publicKey, fromAddr, null);
     await tunnels[1]!.addPeer(kTo.publicKey, toAddr, `${to.ip}:${port}`);
-    return { fromIf, toAddr, stop };
+    return { fromIf, toAddr, pids: tunnels.map((t) => t.pid), stop };
   } catch (error) {
     await stop();
     throw error;

@@ -6,6 +6,7 @@ import {
   udpEchoStats,
   type RttStats,
 } from './bench-probes.js';
+import { cpuDuring, lanragePids, rssMb } from './process-cost.js';
 import { startRawPair } from './raw-pair.js';
 import { peerOf } from './tunnel-join.js';
 
@@ -19,6 +20,8 @@ import { peerOf } from './tunnel-join.js';
 const PINGS = 200;
 const PING_INTERVAL_S = 0.01;
 const UDP_LOAD = { pps: 1000, count: 3000, bytes: 64 };
+/** The fast-game figure: 10,000 datagrams a second for 2 s; its CPU cost is measured too. */
+const UDP_FAST_LOAD = { pps: 10_000, count: 20_000, bytes: 64 };
 const UDP_PORT = 9999;
 const IPERF_SECONDS = 3;
 // Index of the raw tunnel (raw-pair.ts): 0 and 1 are taken by the join baselines.
@@ -28,26 +31,61 @@ const DIRECT_TIMEOUT_MS = 20_000;
 
 type Route = 'underlay' | 'lanrage' | 'raw';
 
+/** What the tunnel processes of both ends cost: the helper + core of each player, or both raw wireguard-go. */
+export interface TunnelCost {
+  /** CPU of every tunnel process on both ends per datagram crossing the tunnel (each echo is two). */
+  cpuUsPerPacket: number;
+  /** Resident memory of one end's tunnel processes after the loads, MB. */
+  rssMb: number;
+  /** LANrage only: the helper's and the core's share of rssMb. */
+  rssSplit?: { helper: number; core: number };
+}
+
 export interface PathFigures {
   ping: Record<Route, RttStats>;
   udp: Record<Route, RttStats>;
+  udpFast: Record<Route, RttStats>;
   mbps: Record<Route, number>;
+  cost: Record<'lanrage' | 'raw', TunnelCost>;
 }
 
 interface RouteFigures {
   ping: RttStats;
   udp: RttStats;
+  udpFast: RttStats;
   mbps: number;
+  /** CPU of the given tunnel processes during the 10,000/s load, ms. */
+  fastCpuMs: number;
 }
 
-/** The same three measurements, a → b, to one address of b (underlay, LANrage or raw tunnel). */
-async function measureTo(fromNs: string, toNs: string, target: string): Promise<RouteFigures> {
+/** The same measurements, a → b, to one address of b (underlay, LANrage or raw tunnel). */
+async function measureTo(
+  fromNs: string,
+  toNs: string,
+  target: string,
+  tunnelPids: readonly number[],
+): Promise<RouteFigures> {
   const ping = await pingStats(fromNs, target, PINGS, PING_INTERVAL_S);
   const udp = await udpEchoStats(fromNs, target, UDP_PORT, UDP_LOAD);
-  for (const [what, s] of Object.entries({ ping, udp })) {
+  const fast = await cpuDuring(tunnelPids, () =>
+    udpEchoStats(fromNs, target, UDP_PORT, UDP_FAST_LOAD),
+  );
+  for (const [what, s] of Object.entries({ ping, udp, udpFast: fast.result })) {
     if (s.sent === s.lost) throw new Error(`${what} to ${target}: no replies at all`);
   }
-  return { ping, udp, mbps: await throughputMbps(toNs, fromNs, target, IPERF_SECONDS) };
+  return {
+    ping,
+    udp,
+    udpFast: fast.result,
+    fastCpuMs: fast.cpuMs,
+    mbps: await throughputMbps(toNs, fromNs, target, IPERF_SECONDS),
+  };
+}
+
+function perPacketUs(cpuMsSpent: number, s: RttStats): number {
+  // Every echo crosses the tunnel twice; a lost one at least once.
+  const packets = 2 * (s.sent - s.lost) + s.lost;
+  return (cpuMsSpent * 1000) / packets;
 }
 
 export async function measurePath(party: PartyLab, a: string, b: string): Promise<PathFigures> {
@@ -64,13 +102,22 @@ export async function measurePath(party: PartyLab, a: string, b: string): Promis
   // One echo server on all of b's addresses serves every route.
   const stopEcho = await startUdpEcho(to.ns, UDP_PORT);
   try {
-    const underlay = await measureTo(from.ns, to.ns, to.ip);
-    const lanrage = await measureTo(from.ns, to.ns, tunnelIp);
+    const [pa, pb] = await Promise.all([lanragePids(from.ns), lanragePids(to.ns)]);
+    const underlay = await measureTo(from.ns, to.ns, to.ip, []);
+    const lanrage = await measureTo(from.ns, to.ns, tunnelIp, [
+      pa.helper,
+      pa.core,
+      pb.helper,
+      pb.core,
+    ]);
+    const [helperRss, coreRss] = await Promise.all([rssMb(pa.helper), rssMb(pa.core)]);
     const pair = await startRawPair(party.lab.layout.id, RAW_INDEX, from, to);
     let raw: RouteFigures;
+    let rawRss: number;
     try {
       await pingStats(from.ns, pair.toAddr, 3, 0.2); // handshake first, as LANrage's is done
-      raw = await measureTo(from.ns, to.ns, pair.toAddr);
+      raw = await measureTo(from.ns, to.ns, pair.toAddr, pair.pids);
+      rawRss = await rssMb(pair.pids[1]!);
     } finally {
       await pair.stop();
     }
@@ -80,7 +127,20 @@ export async function measurePath(party: PartyLab, a: string, b: string): Promis
       lanrage: all.lanrage[k],
       raw: all.raw[k],
     });
-    return { ping: pick('ping'), udp: pick('udp'), mbps: pick('mbps') };
+    return {
+      ping: pick('ping'),
+      udp: pick('udp'),
+      udpFast: pick('udpFast'),
+      mbps: pick('mbps'),
+      cost: {
+        lanrage: {
+          cpuUsPerPacket: perPacketUs(lanrage.fastCpuMs, lanrage.udpFast),
+          rssMb: helperRss + coreRss,
+          rssSplit: { helper: helperRss, core: coreRss },
+        },
+        raw: { cpuUsPerPacket: perPacketUs(raw.fastCpuMs, raw.udpFast), rssMb: rawRss },
+      },
+    };
   } finally {
     await stopEcho();
   }

@@ -63,6 +63,16 @@ export const ConfigSchema = z.strictObject({
   /** WireGuard persistent keepalive: 25 s keeps typical NAT UDP mappings (≥ 30 s) open. */
   keepaliveSeconds: z.number().int().min(0).max(600).default(25),
   logLevel: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+  /** The WireGuard helper binary; null: $LANRAGE_HELPER, else the one `npm run build` made. */
+  helperPath: z.string().min(1).max(4096).nullable().default(null),
+  /**
+   * Command words that start the helper privileged while the core is not, e.g. ["sudo", "-n"] or
+   * ["pkexec"]; empty: start it directly (the core runs as root). Only the helper gets privilege.
+   */
+  helperElevation: z
+    .array(z.string().min(1).max(256).regex(/^\S+$/, 'one word per entry, no spaces'))
+    .max(8)
+    .default([]),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -111,6 +111,16 @@ export class ConnectionCoordinator {
     if (moved && this.initiator && this.wantsDirect() && !this.onDirect()) this.tryDirect();
   }
 
+  /**
+   * Our own NAT type became known after this peer was set up (a core joins before its NAT
+   * verdict): choose again, and punch now when a direct path has become possible.
+   */
+  selfChanged(): void {
+    this.choice = this.decide();
+    this.record.planned(this.choice);
+    if (this.initiator && this.wantsDirect() && !this.onDirect()) this.tryDirect();
+  }
+
   onSignal(signal: Signal): void {
     if (signal.kind === 'relay') {
       // Newer choices win; at the same epoch the initiator's choice wins.
@@ -124,7 +134,9 @@ export class ConnectionCoordinator {
       this.relayOp(async () => {
         await this.bindRelay(signal.relayId, signal.epoch);
       });
-    } else if (signal.kind === 'punch' && this.wantsDirect()) {
+    } else if (signal.kind === 'punch') {
+      // The initiator's call, even when our view of its NAT is stale (its newer member info may
+      // still be on the way): a punch that cannot succeed costs a few probes, a missed one 30 s.
       const localAt = signal.at - (this.d.control.serverNow() - this.d.clock.now());
       this.d.tasks.start(`${this.prefix}punch`, (s) => this.runPunch(localAt, s));
     }
@@ -239,8 +251,9 @@ export class ConnectionCoordinator {
   }
 
   private async runPunch(localAt: number, signal: AbortSignal): Promise<void> {
+    // No known address is no reason to sit out: the peer's pings reach us from its fresh mapping
+    // (heardFrom adds it), which is all a peer whose NAT verdict is still pending can offer.
     const candidates = this.candidates();
-    if (candidates.length === 0) return;
     this.record.punchStarted(candidates.some((c) => c.kind === 'lan'));
     this.log.info('hole punching', {
       candidates: candidates.map((c) => `${c.host}:${c.port}`).join(','),

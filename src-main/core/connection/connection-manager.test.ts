@@ -7,9 +7,9 @@ import { issueRouteGrant } from '../../../src-server/common/route-token-crypto.j
 import { startRelay, type RelayHandle } from '../../../src-server/relay/relay-server.js';
 import { parseConfig } from '../config/config-loader.js';
 import { generateKeyPair } from '../../../src-common/crypto/x25519.js';
-import { LoopbackDataPlane } from '../net/loopback-data-plane.js';
+import { NoTunnelDataPlane } from '../testing/no-tunnel-data-plane.js';
 import { attachSocketServices } from '../net/socket-services.js';
-import { UdpMux } from '../paths/udp-mux.js';
+import { LoopbackUdpSocket } from '../testing/loopback-udp-socket.js';
 import { systemClock } from '../time/clock.js';
 import { RelayDirectory } from '../relay/relay-directory.js';
 import { TaskManager } from '../tasks/task-manager.js';
@@ -39,7 +39,7 @@ afterEach(async () => {
 
 interface Side {
   keys: { publicKey: string; privateKey: string };
-  mux: UdpMux;
+  mux: LoopbackUdpSocket;
   manager: ConnectionManager;
   member: Member;
   directory: RelayDirectory;
@@ -54,7 +54,7 @@ async function side(
   sameNetwork = false,
 ) {
   const keys = generateKeyPair();
-  const mux = await UdpMux.open(0, { host: '127.0.0.1' });
+  const mux = await LoopbackUdpSocket.open();
   const services = attachSocketServices({ socket: mux, keys, clock: systemClock, log: quiet });
   const directory = new RelayDirectory({
     configured: Object.entries(relays).map(([id, r]) => ({
@@ -87,15 +87,9 @@ async function side(
       publicIp: sameNetwork ? SHARED_PUBLIC_IP : `192.0.2.${virtualIp.split('.')[3]}`,
     },
     clock: systemClock,
-    // WireGuard itself is the one stand-in (the NAT lab covers it): the mux below is real.
-    dataPlane: new LoopbackDataPlane(mux, {
-      isUp: true,
-      up: async () => 0,
-      down: async () => {},
-      setPeer: async () => {},
-      removePeer: async () => {},
-      tunnelLatency: async () => 1,
-    }),
+    // WireGuard itself is the one stand-in (the helper's tests and the NAT lab cover it): the
+    // socket below is real.
+    dataPlane: new NoTunnelDataPlane(),
     probes: services.probes,
     binder: services.binder,
     relays: directory,

@@ -127,6 +127,11 @@ export class ConnectionManager {
     for (const peer of this.peers.values()) peer.relayPreferenceChanged();
   }
 
+  /** Our own NAT verdict changed (detection finished after peers were set up). */
+  selfChanged(): void {
+    for (const peer of this.peers.values()) peer.selfChanged();
+  }
+
   has(publicKey: string): boolean {
     return this.peers.has(publicKey);
   }

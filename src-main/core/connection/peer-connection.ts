@@ -39,7 +39,7 @@ export interface SelfView {
 }
 
 export interface PeerConnectionDeps {
-  /** This member as the NAT detection at start found it. */
+  /** This member; its NAT fields change once, when the NAT verdict arrives after start. */
   self: SelfView;
   clock: Clock;
   dataPlane: DataPlane;
@@ -129,6 +129,11 @@ export class PeerConnection {
 
   relayPreferenceChanged(): void {
     this.coordinator.relayPreferenceChanged();
+  }
+
+  selfChanged(): void {
+    this.coordinator.selfChanged();
+    this.d.onChange();
   }
 
   /** A ping from this peer reached us directly at `from` (possibly a new mapping). */

@@ -5,8 +5,10 @@ import {
   describeZodError,
   ServerMessageSchema,
   type ControlEvent,
+  controlOps,
   type ErrorCode,
   type Hello,
+  type ParamsArgs,
   type RequestOp,
   type ResultByOp,
   type ServerMessage,
@@ -15,7 +17,6 @@ import {
 import { PROTOCOL_VERSION } from '../../../src-shared/protocol/version.js';
 import { LanrageError, type LanrageErrorCode } from '../../../src-shared/domain/lanrage-error.js';
 import { closeIsFinal } from '../../../src-shared/protocol/control-close-codes.js';
-import { RESULT_SCHEMAS, type ParamsArgs } from './control-results.js';
 import { reconnectDelay } from './reconnect-backoff.js';
 import { silentLogger, type Logger } from '../../../src-common/logging/logger.js';
 import { TypedEmitter } from './typed-emitter.js';
@@ -337,7 +338,7 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
           pending.reject(new ControlRequestError(message.error.code, message.error.message));
           return;
         }
-        const result = RESULT_SCHEMAS[pending.op].safeParse(message.result);
+        const result = controlOps[pending.op].result.safeParse(message.result);
         if (result.success) pending.resolve(result.data);
         else {
           const why = describeZodError(result.error);

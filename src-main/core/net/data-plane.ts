@@ -1,9 +1,8 @@
 /**
  * The seam to "the data plane": the WireGuard interface and each peer's path beneath it. The core
  * decides (which path, when to move); the data plane only carries packets where it is told. The
- * Node implementation today is loopback-data-plane.ts (wireguard-go + the UdpMux forwarding
- * between loopback ports and the public socket); the WireGuard helper implements the same
- * interface in-process; tests use the in-memory NAT network.
+ * WireGuard helper implements it (helper/helper-data-plane.ts: WireGuard never enters Node);
+ * tests use the in-memory NAT network.
  *
  * A path change never touches the WireGuard session: the peer's key, keys and counters stay.
  */
@@ -40,8 +39,11 @@ export interface DataPlane {
    * last few seconds and lost for want of a path, goes again along the new path now.
    */
   resendHandshake(publicKey: string): void;
-  /** WireGuard packets from this peer handed to our WireGuard so far (0 for an unknown peer). */
-  packetsFrom(publicKey: string): number;
+  /**
+   * WireGuard packets from this peer handed to our WireGuard so far (0 for an unknown peer).
+   * Asynchronous: the WireGuard helper counts them in its own process.
+   */
+  packetsFrom(publicKey: string): Promise<number>;
   /** ICMP RTT to a peer's virtual IP through the tunnel (end to end), or null. */
   tunnelLatency(virtualIp: string): Promise<number | null>;
   removePeer(publicKey: string): Promise<void>;

@@ -1,10 +1,11 @@
 import { classifyPacket } from '../../../src-shared/protocol/packet-kind.js';
 import {
-  RELAY_DATA_HEADER_LENGTH,
-  RELAY_HEADER_LENGTH,
+  isRelayData,
+  relayDataPayload,
+  relayFrameTypeOf,
   RelayFrameType,
+  relayRouteKeyOf,
 } from '../../../src-shared/protocol/relay-frames.js';
-import { PROTOCOL_VERSION } from '../../../src-shared/protocol/version.js';
 import type { DatagramListener, DatagramSource } from './public-socket.js';
 
 /**
@@ -15,7 +16,7 @@ import type { DatagramListener, DatagramSource } from './public-socket.js';
  */
 export interface DatagramRoutes {
   stun: { handle(packet: Buffer, from: DatagramSource): unknown };
-  probes: { handle(packet: Buffer, from: DatagramSource, viaRoute: string | null): void };
+  probes: { handle(packet: Uint8Array, from: DatagramSource, viaRoute: string | null): void };
   relayControl: { handle(packet: Buffer, from: DatagramSource): void };
 }
 
@@ -36,18 +37,16 @@ export function createDatagramRouter(routes: DatagramRoutes): DatagramRouter {
         routes.probes.handle(packet, from, null);
         return;
       case 'relay':
-        if (packet[RELAY_HEADER_LENGTH - 1] !== RelayFrameType.Data) {
+        if (relayFrameTypeOf(packet) !== RelayFrameType.Data) {
           routes.relayControl.handle(packet, from);
           return;
         }
-        if (
-          packet.length > RELAY_DATA_HEADER_LENGTH &&
-          packet[RELAY_HEADER_LENGTH - 2] === PROTOCOL_VERSION &&
-          classifyPacket(packet.subarray(RELAY_DATA_HEADER_LENGTH)) === 'probe'
-        ) {
-          const route = packet.toString('hex', RELAY_HEADER_LENGTH, RELAY_DATA_HEADER_LENGTH);
-          routes.probes.handle(packet.subarray(RELAY_DATA_HEADER_LENGTH), from, route);
-          return;
+        if (isRelayData(packet)) {
+          const payload = relayDataPayload(packet);
+          if (classifyPacket(payload) === 'probe') {
+            routes.probes.handle(payload, from, relayRouteKeyOf(packet));
+            return;
+          }
         }
         dropped++;
         return;

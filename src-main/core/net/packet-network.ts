@@ -4,7 +4,7 @@ import type { PublicSocket } from './public-socket.js';
 /**
  * What the core needs from the machine's network: the public socket and the data plane, opened
  * together (one process owns both: the socket carries the tunnel). LanrageCore is given a
- * `PacketNetworkOpener`; the default opens wireguard-go + UdpMux (wireguard-go-network.ts).
+ * `PacketNetworkOpener`; the default starts the WireGuard helper (helper/helper-network.ts).
  */
 export interface PacketNetwork {
   socket: PublicSocket;

@@ -2,7 +2,7 @@
  * The seam to "the public UDP socket": the one socket per client that STUN, probes, relay frames
  * and WireGuard all share (a NAT maps each local socket separately, so hole punching only works
  * from the socket that carries the tunnel). Its owner is whoever carries WireGuard — today the
- * UdpMux in this process, tomorrow the WireGuard helper, in tests the in-memory NAT network.
+ * WireGuard helper (helper/helper-data-plane.ts), in tests the in-memory NAT network.
  *
  * WireGuard traffic of known peers never comes up through this interface (that is the data plane,
  * data-plane.ts); everything else does, raw, with its source address: STUN answers, probes (also

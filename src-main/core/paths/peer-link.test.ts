@@ -15,8 +15,9 @@ async function linked() {
   const b = await side();
   a.engine.addPeer(b.keys.publicKey);
   b.engine.addPeer(a.keys.publicKey);
-  await a.mux.addPeer(b.keys.publicKey);
-  await b.mux.addPeer(a.keys.publicKey);
+  const keepalive = { virtualIp: '10.66.0.9', keepaliveSeconds: 25 };
+  await a.dataPlane.addPeer({ publicKey: b.keys.publicKey, ...keepalive });
+  await b.dataPlane.addPeer({ publicKey: a.keys.publicKey, ...keepalive });
   const events = { a: [] as PeerLinkEvent[], b: [] as PeerLinkEvent[] };
   const make = (s: typeof a, peer: string, log: PeerLinkEvent[]) =>
     new PeerLink({
@@ -48,7 +49,7 @@ describe('PeerLink', () => {
     ]);
     expect(pa?.kind).toBe('direct');
     expect(pb?.kind).toBe('direct');
-    expect(a.mux.pathOf(b.keys.publicKey)).toEqual({
+    expect(a.dataPlane.paths.get(b.keys.publicKey)).toEqual({
       kind: 'direct',
       host: '127.0.0.1',
       port: b.mux.localPort,

@@ -196,7 +196,7 @@ export class PeerLink {
     // handshake was lost after all, and ours (if still pending) goes instead.
     this.o.tasks.start(`${this.taskName}:handshake`, async (signal) => {
       await sleep(this.o.clock, HANDSHAKE_FALLBACK_MS, signal);
-      if (!signal.aborted && this.o.dataPlane.packetsFrom(this.o.peerKey) === 0) {
+      if (!signal.aborted && (await this.o.dataPlane.packetsFrom(this.o.peerKey)) === 0) {
         this.o.dataPlane.resendHandshake(this.o.peerKey);
       }
     });

@@ -1,5 +1,10 @@
 import { toHex } from '../../../src-shared/protocol/bytes.js';
 import {
+  RELAY_ROUTE_ID_OFFSET,
+  relayRouteKeyOf,
+} from '../../../src-shared/protocol/relay-frames.js';
+import { ROUTE_ID_LENGTH } from '../../../src-shared/protocol/route-token.js';
+import {
   buildRelayBind,
   RelayBindCounter,
   verifyRelayAnswer,
@@ -116,8 +121,8 @@ export class RelayBinder {
 
   /** Feeds a relay control frame from the mux. */
   handle(packet: Uint8Array, from: DatagramSource): void {
-    if (packet.length < 14) return;
-    const binding = this.bindings.get(toHex(packet.subarray(6, 14)));
+    if (packet.length < RELAY_ROUTE_ID_OFFSET + ROUTE_ID_LENGTH) return;
+    const binding = this.bindings.get(relayRouteKeyOf(packet));
     if (!binding || binding.relay.port !== from.port || binding.relay.host !== from.address) return;
     const answer = verifyRelayAnswer(binding.route, packet);
     if (!answer.ok) return;

@@ -1,8 +1,8 @@
 import { classifyPacket } from '../../../src-shared/protocol/packet-kind.js';
 import {
-  RELAY_DATA_HEADER_LENGTH,
-  RELAY_HEADER_LENGTH,
-  RelayFrameType,
+  isRelayData,
+  RELAY_DATA_PAYLOAD_OFFSET,
+  relayRouteKeyOf,
 } from '../../../src-shared/protocol/relay-frames.js';
 import type { DataPlane, DataPlanePeer, PeerPath } from '../net/data-plane.js';
 import type { PacketNetworkOpener } from '../net/packet-network.js';
@@ -15,7 +15,7 @@ import type { MemoryHost, MemorySocket } from './memory-internet.js';
  * The core's packet network on a host of the in-memory internet: the public socket is a memory
  * socket, and the data plane is a small stand-in for WireGuard that carries its own "tunnel pings"
  * (datagrams shaped like WireGuard data messages) along each peer's path — so a test sees whether
- * a path really carries tunnel traffic both ways, with the same accept rules as UdpMux: a peer's
+ * a path really carries tunnel traffic both ways, with the same accept rules as the WireGuard helper: a peer's
  * WireGuard is taken only from its path, an address it was accepted from, or its relay routes.
  */
 
@@ -100,8 +100,8 @@ export class MemoryDataPlane implements DataPlane {
     if (peer) peer.handshakeResends++;
   }
 
-  packetsFrom(publicKey: string): number {
-    return this.peers.get(publicKey)?.packetsIn ?? 0;
+  packetsFrom(publicKey: string): Promise<number> {
+    return Promise.resolve(this.peers.get(publicKey)?.packetsIn ?? 0);
   }
 
   /** The peer's current path, for tests. */
@@ -172,7 +172,7 @@ export class MemoryDataPlane implements DataPlane {
   }
 }
 
-/** The public socket of a memory host, with the data plane taking WireGuard as UdpMux does. */
+/** The public socket of a memory host, with the data plane taking WireGuard as the WireGuard helper does. */
 class MemoryPublicSocket implements PublicSocket {
   private listener: DatagramListener | null = null;
 
@@ -198,13 +198,9 @@ class MemoryPublicSocket implements PublicSocket {
   private receive(packet: Buffer, from: DatagramSource): void {
     const kind = classifyPacket(packet);
     if (kind === 'wireguard') return this.dataPlane.receive(packet, from, null);
-    if (
-      kind === 'relay' &&
-      packet[RELAY_HEADER_LENGTH - 1] === RelayFrameType.Data &&
-      classifyPacket(packet.subarray(RELAY_DATA_HEADER_LENGTH)) === 'wireguard'
-    ) {
-      const route = packet.toString('hex', RELAY_HEADER_LENGTH, RELAY_DATA_HEADER_LENGTH);
-      return this.dataPlane.receive(packet.subarray(RELAY_DATA_HEADER_LENGTH), from, route);
+    const payload = packet.subarray(RELAY_DATA_PAYLOAD_OFFSET);
+    if (kind === 'relay' && isRelayData(packet) && classifyPacket(payload) === 'wireguard') {
+      return this.dataPlane.receive(payload, from, relayRouteKeyOf(packet));
     }
     this.listener?.(packet, from);
   }

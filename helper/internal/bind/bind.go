@@ -1,0 +1,171 @@
+// Package bind is the helper's conn.Bind: wireguard-go's view of the network, on top of the
+// one public UDP socket that STUN, probes and relay frames share with WireGuard.
+//
+//	public socket ──recv──▶ demux ─┬─ WireGuard from an accepted address ─────────▶ device
+//	                               ├─ relay DATA of an accepted route, WireGuard ─▶ device (header stripped)
+//	                               └─ anything else (STUN, probes, relay control) ─▶ Upstream (the core)
+//	device ──Send(peer endpoint)──▶ the peer's path: direct/LAN address, or relay + DATA header
+//
+// Each peer has exactly one Endpoint object, handed to the device for every packet of that peer,
+// so WireGuard's roaming never moves a peer: the core moves it with SetPath, and the WireGuard
+// session never notices.
+package bind
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.zx2c4.com/wireguard/conn"
+
+	"github.com/lanrage/lanrage/helper/internal/proto"
+)
+
+// Upstream takes the datagrams the helper does not consume, for the core. Deliver must copy
+// the datagram and must not block (a full queue drops and returns false).
+type Upstream interface {
+	Deliver(from netip.AddrPort, datagram []byte) bool
+}
+
+// Options are the Bind's collaborators; zero values are filled with the real ones.
+type Options struct {
+	// Now is the clock of the handshake resend window; time.Now when nil.
+	Now func() time.Time
+	// BatchSize is how many packets one receive or send handles (recvmmsg/sendmmsg on Linux).
+	BatchSize int
+}
+
+// Bind implements conn.Bind over a UDP socket it does not own: the tunnel opens the socket
+// before the device exists and closes it after the device is gone.
+type Bind struct {
+	conn  *net.UDPConn
+	io    batchIO
+	up    Upstream
+	now   func() time.Time
+	batch int
+
+	open  atomic.Bool
+	table atomic.Pointer[table]
+
+	// mu serialises changes to peers and rebuilds of the lookup table; the data path never
+	// takes it (it reads the table snapshot).
+	mu    sync.Mutex
+	peers map[proto.Key]*Peer
+
+	stats counters
+}
+
+var _ conn.Bind = (*Bind)(nil)
+
+// New makes the Bind over socket c (IPv4, already bound).
+func New(c *net.UDPConn, up Upstream, o Options) *Bind {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.BatchSize <= 0 {
+		o.BatchSize = conn.IdealBatchSize
+	}
+	b := &Bind{conn: c, up: up, now: o.Now, batch: o.BatchSize, peers: map[proto.Key]*Peer{}}
+	b.io = newBatchIO(c, o.BatchSize)
+	b.table.Store(&table{})
+	return b
+}
+
+// LocalPort is the socket's bound port.
+func (b *Bind) LocalPort() uint16 {
+	return uint16(b.conn.LocalAddr().(*net.UDPAddr).Port)
+}
+
+// Open starts delivering packets to the device; the port is the socket's own (the device's
+// listen_port is never set).
+func (b *Bind) Open(uint16) ([]conn.ReceiveFunc, uint16, error) {
+	if !b.open.CompareAndSwap(false, true) {
+		return nil, 0, conn.ErrBindAlreadyOpen
+	}
+	// Undo Close's deadline: the socket outlives Close/Open cycles of the device.
+	if err := b.conn.SetReadDeadline(time.Time{}); err != nil {
+		b.open.Store(false)
+		return nil, 0, err
+	}
+	return []conn.ReceiveFunc{b.makeReceiveFunc()}, b.LocalPort(), nil
+}
+
+// Close makes the receive function return net.ErrClosed; the socket stays open.
+func (b *Bind) Close() error {
+	if b.open.CompareAndSwap(true, false) {
+		// Wakes a receive blocked in the kernel; it then sees !open and returns ErrClosed.
+		return b.conn.SetReadDeadline(time.Unix(1, 0))
+	}
+	return nil
+}
+
+// SetMark is not used by LANrage (no policy routing of the helper's own packets).
+func (b *Bind) SetMark(uint32) error { return nil }
+
+// BatchSize is how many packets the device hands to Send and ReceiveFunc at most.
+func (b *Bind) BatchSize() int { return b.batch }
+
+// ParseEndpoint resolves the endpoint string the tunnel gives the device for a peer: the
+// peer's public key in hex. Only peers added with AddPeer have one.
+func (b *Bind) ParseEndpoint(s string) (conn.Endpoint, error) {
+	k, err := keyFromHex(s)
+	if err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	p := b.peers[k]
+	if p == nil {
+		return nil, errors.New("endpoint names no peer of this bind")
+	}
+	return p.ep, nil
+}
+
+// Send is the device's way out: along the peer's path.
+func (b *Bind) Send(bufs [][]byte, ep conn.Endpoint) error {
+	e, ok := ep.(*Endpoint)
+	if !ok {
+		return conn.ErrWrongEndpointType
+	}
+	p := e.peer
+	for _, buf := range bufs {
+		p.noteInitiation(buf, b.now)
+	}
+	return b.sendAlong(p, bufs)
+}
+
+func (b *Bind) sendAlong(p *Peer, bufs [][]byte) error {
+	pt := p.path.Load()
+	if pt.kind == proto.PathNone {
+		// No path chosen yet, but the peer's WireGuard reached us: answer the way it came, as
+		// WireGuard itself does (else our handshake response would wait for our own path).
+		if pt = p.reply.Load(); pt == nil {
+			b.stats.droppedNoPath.Add(uint64(len(bufs)))
+			return nil
+		}
+	}
+	if err := b.io.write(bufs, pt); err != nil {
+		b.stats.sendErrors.Add(1)
+		return err
+	}
+	p.wireguardOut.Add(uint64(len(bufs)))
+	b.stats.wireguardOut.Add(uint64(len(bufs)))
+	return nil
+}
+
+// SendTo sends one datagram for the core (STUN, probes, relay BINDs) with an optional TTL.
+func (b *Bind) SendTo(to netip.AddrPort, ttl uint8, payload []byte) error {
+	var err error
+	if ttl == 0 {
+		_, err = b.conn.WriteToUDPAddrPort(payload, to)
+	} else {
+		err = sendWithTTL(b.conn, to, ttl, payload)
+	}
+	if err != nil {
+		b.stats.sendErrors.Add(1)
+	}
+	return err
+}

@@ -1,0 +1,19 @@
+package netcfg
+
+import (
+	"context"
+	"net/netip"
+)
+
+type osConfigurator struct{}
+
+// SetAddress: a utun is point-to-point, so the address is given as both ends, and the
+// prefix's route is added to the interface explicitly. Not run in CI (cross-compiled only).
+func (osConfigurator) SetAddress(ctx context.Context, iface string, prefix netip.Prefix) error {
+	addr := prefix.Addr().String()
+	if err := run(ctx, "/sbin/ifconfig", iface, "inet", addr, addr, "up"); err != nil {
+		return err
+	}
+	_ = run(ctx, "/sbin/route", "-q", "-n", "delete", "-inet", prefix.Masked().String(), "-interface", iface)
+	return run(ctx, "/sbin/route", "-q", "-n", "add", "-inet", prefix.Masked().String(), "-interface", iface)
+}

@@ -1,0 +1,245 @@
+// Package server speaks the helper protocol (helper/PROTOCOL.md) with the core: it reads frames
+// from stdin, validates them (package proto), applies them to the one tunnel, and answers on
+// stdout. Requests are handled one at a time, in order.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/netip"
+	"os"
+
+	"github.com/lanrage/lanrage/helper/internal/bind"
+	"github.com/lanrage/lanrage/helper/internal/proto"
+	"github.com/lanrage/lanrage/helper/internal/tunnel"
+)
+
+// HelperVersion is reported by hello.
+const HelperVersion = "lanrage-helper 0.1.0"
+
+// Tunnel is what the server drives; *tunnel.Tunnel in the helper.
+type Tunnel interface {
+	Result() proto.OpenResult
+	Bind() *bind.Bind
+	SetAddress(ctx context.Context, prefix netip.Prefix) error
+	SetPeer(a proto.SetPeerArgs) error
+	RemovePeer(k proto.Key) error
+	Stats() (proto.StatsResult, error)
+	Close() error
+}
+
+// Opener creates the tunnel for the open op.
+type Opener func(a proto.OpenArgs, d tunnel.Deps) (Tunnel, error)
+
+// RealOpener opens a real TUN + WireGuard device + socket.
+func RealOpener(a proto.OpenArgs, d tunnel.Deps) (Tunnel, error) { return tunnel.Open(a, d) }
+
+// Exit is why Run returned, and the process's exit status (PROTOCOL.md, "Lifetime").
+type Exit int
+
+const (
+	ExitClean    Exit = 0 // close, EOF or a signal
+	ExitFailure  Exit = 1 // a read error or a fatal device error
+	ExitProtocol Exit = 2 // a frame that made the stream untrustworthy
+)
+
+// Server holds the protocol state: whether hello happened, and the tunnel once open.
+type Server struct {
+	in      *proto.Reader
+	out     *Writer
+	log     *slog.Logger
+	open    Opener
+	deps    tunnel.Deps
+	helloed bool
+	tunnel  Tunnel
+}
+
+// New serves the core on in/out. deps.Upstream is set to the server's writer.
+func New(in io.Reader, out *Writer, log *slog.Logger, open Opener, deps tunnel.Deps) *Server {
+	deps.Upstream = out
+	deps.Log = log
+	return &Server{in: proto.NewReader(in), out: out, log: log, open: open, deps: deps}
+}
+
+// Run serves until close, EOF, a fatal frame or ctx's end, then closes the tunnel (removing
+// the interface).
+func (s *Server) Run(ctx context.Context) Exit {
+	frames := make(chan frameOrErr)
+	go s.readLoop(ctx, frames)
+	exit := s.serve(ctx, frames)
+	if s.tunnel != nil {
+		if err := s.tunnel.Close(); err != nil {
+			s.log.Warn("closing the tunnel", "err", err)
+		}
+		s.log.Info("interface removed", "interface", s.tunnel.Result().Interface)
+	}
+	return exit
+}
+
+type frameOrErr struct {
+	typ  byte
+	body []byte
+	err  error
+	// done is closed by the server when it has finished with body (the reader reuses it).
+	done chan struct{}
+}
+
+func (s *Server) readLoop(ctx context.Context, frames chan<- frameOrErr) {
+	for {
+		typ, body, err := s.in.Next()
+		f := frameOrErr{typ: typ, body: body, err: err, done: make(chan struct{})}
+		select {
+		case frames <- f:
+		case <-ctx.Done():
+			return
+		}
+		if err != nil {
+			return
+		}
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func (s *Server) serve(ctx context.Context, frames <-chan frameOrErr) Exit {
+	for {
+		var f frameOrErr
+		select {
+		case <-ctx.Done():
+			s.log.Info("stopping on signal")
+			return ExitClean
+		case f = <-frames:
+		}
+		if f.err != nil {
+			switch {
+			case errors.Is(f.err, io.EOF):
+				s.log.Info("the core closed the protocol stream")
+				return ExitClean
+			case errors.Is(f.err, proto.ErrFatalFrame):
+				s.out.Control(proto.ErrorEventFrame(proto.Errorf(proto.CodeBadFrame, "%v", f.err)))
+				s.log.Error("protocol stream is corrupt", "err", f.err)
+				return ExitProtocol
+			default:
+				s.log.Error("reading the protocol stream", "err", f.err)
+				return ExitFailure
+			}
+		}
+		stop := s.handleFrame(ctx, f.typ, f.body)
+		close(f.done)
+		if stop {
+			return ExitClean
+		}
+	}
+}
+
+// handleFrame applies one frame; it reports whether the helper must stop (close).
+func (s *Server) handleFrame(ctx context.Context, typ byte, body []byte) bool {
+	switch typ {
+	case proto.FrameRequest:
+		req, perr := proto.ParseRequest(body)
+		if perr != nil {
+			s.out.Control(proto.ResponseFrame(req.ID, nil, perr))
+			return false
+		}
+		result, err := s.handle(ctx, req)
+		s.out.Control(proto.ResponseFrame(req.ID, result, asProtoError(err)))
+		return err == nil && req.Op == "close"
+	case proto.FrameSend:
+		s.handleSend(body)
+		return false
+	default:
+		s.out.Control(proto.ErrorEventFrame(proto.Errorf(proto.CodeBadFrame, "frame type %d is not one the core may send", typ)))
+		return false
+	}
+}
+
+func (s *Server) handleSend(body []byte) {
+	send, perr := proto.ParseSend(body)
+	if perr == nil && s.tunnel == nil {
+		perr = proto.Errorf(proto.CodeNotOpen, "send before open")
+	}
+	if perr != nil {
+		s.out.Control(proto.ErrorEventFrame(perr))
+		return
+	}
+	if err := s.tunnel.Bind().SendTo(send.To, send.TTL, send.Payload); err != nil {
+		e := asProtoError(err)
+		e.Message = fmt.Sprintf("send to %s: %s", send.To, e.Message)
+		s.out.Control(proto.ErrorEventFrame(e))
+	}
+}
+
+func (s *Server) handle(ctx context.Context, req proto.Request) (any, error) {
+	if !s.helloed && req.Op != "hello" {
+		return nil, proto.Errorf(proto.CodeNotHello, "the first request must be hello")
+	}
+	switch a := req.Args.(type) {
+	case proto.HelloArgs:
+		if a.Version != proto.Version {
+			return nil, proto.Errorf(proto.CodeVersion, "this helper speaks protocol version %d, not %d", proto.Version, a.Version)
+		}
+		s.helloed = true
+		return proto.HelloResult{Version: proto.Version, Helper: HelperVersion, PID: os.Getpid()}, nil
+	case proto.OpenArgs:
+		if s.tunnel != nil {
+			return nil, proto.Errorf(proto.CodeAlreadyOpen, "this helper already serves %s", s.tunnel.Result().Interface)
+		}
+		t, err := s.open(a, s.deps)
+		if err != nil {
+			return nil, err
+		}
+		s.tunnel = t
+		s.log.Info("interface open", "interface", t.Result().Interface, "listenPort", t.Result().ListenPort)
+		return t.Result(), nil
+	case proto.NoArgs:
+		if req.Op == "close" {
+			return nil, nil
+		}
+	}
+	if s.tunnel == nil {
+		return nil, proto.Errorf(proto.CodeNotOpen, "%s before open", req.Op)
+	}
+	return s.handleOpen(ctx, req)
+}
+
+func (s *Server) handleOpen(ctx context.Context, req proto.Request) (any, error) {
+	b := s.tunnel.Bind()
+	switch a := req.Args.(type) {
+	case proto.SetAddressArgs:
+		return nil, s.tunnel.SetAddress(ctx, a.Prefix)
+	case proto.SetPeerArgs:
+		return nil, s.tunnel.SetPeer(a)
+	case proto.PeerArgs:
+		if req.Op == "remove-peer" {
+			return nil, s.tunnel.RemovePeer(a.Peer)
+		}
+		resent, err := b.ResendHandshake(a.Peer)
+		return proto.ResendResult{Resent: resent}, err
+	case proto.SetPathArgs:
+		return nil, b.SetPath(a.Peer, a.Path)
+	case proto.AcceptDirectArgs:
+		return nil, b.AcceptDirect(a.Peer, a.From)
+	case proto.AcceptRouteArgs:
+		return nil, b.AcceptRoute(a.Peer, a.Route)
+	case proto.NoArgs: // stats
+		return s.tunnel.Stats()
+	}
+	return nil, proto.Errorf(proto.CodeUnknownOp, "op %s has no handler", req.Op)
+}
+
+func asProtoError(err error) *proto.Error {
+	if err == nil {
+		return nil
+	}
+	var pe *proto.Error
+	if errors.As(err, &pe) {
+		return pe
+	}
+	return proto.Errorf(proto.CodeOS, "%v", err)
+}

@@ -1,0 +1,231 @@
+import { lookup } from 'node:dns/promises';
+import { isIPv4 } from 'node:net';
+import { toHex } from '../../../src-shared/protocol/bytes.js';
+import type { DataPlane, DataPlanePeer, PeerPath } from '../net/data-plane.js';
+import type { DatagramListener, PublicSocket } from '../net/public-socket.js';
+import { icmpLatency, type LatencyProbe } from '../relay/icmp-latency.js';
+import { HelperClient } from './helper-client.js';
+import type { HelperError } from './helper-error.js';
+import type { Datagram } from './helper-frames.js';
+import type { HelperLog, HelperProcess } from './helper-process.js';
+import type { HelperPath, HelperStats } from './helper-protocol.js';
+
+/**
+ * The data plane and the public socket, in the helper: the one public UDP socket, the WireGuard
+ * device and its interface all live in `lanrage-helper`; this object is the core's handle on them.
+ *
+ *   TUN ⇄ wireguard-go ⇄ Bind ⇄ public UDP socket ⇄ direct | LAN | relay(route id)   (helper, Go)
+ *                                     │ ▲ everything that is not WireGuard of a known peer
+ *                                     ▼ │ (STUN, probes, relay control) and our own sends
+ *                              helper stdin/stdout (helper-client.ts)
+ *                                     │ ▲
+ *                   datagram-router → STUN client / probe engine / relay binder   (here, Node)
+ *
+ * WireGuard packets never reach Node. The core decides (paths, relays, punching) and tells the
+ * helper; a path change is one `set-path` and never touches the WireGuard session. The helper
+ * handles requests in the order they are written, so fire-and-forget calls (setPath,
+ * acceptRoute…) keep their order with respect to each other and to addPeer.
+ */
+export interface HelperDataPlaneOptions {
+  binaryPath: string;
+  /** Command words that run the helper privileged, e.g. ['sudo', '-n'] (see helper-process.ts). */
+  elevation?: readonly string[];
+  interfaceName: string;
+  privateKey: string;
+  /** The public UDP port; 0 lets the OS pick. */
+  listenPort: number;
+  mtu?: number;
+  log: HelperLog & { debug(message: string, meta?: Record<string, unknown>): void };
+  /** ICMP through the tunnel; `ping` has CAP_NET_RAW itself, so an unprivileged core can. */
+  tunnelLatency?: LatencyProbe;
+  /** The helper died or broke the protocol while we were running: the tunnel is gone. */
+  onFailure?: (error: HelperError) => void;
+}
+
+/** The virtual network is one /16 (see virtual-ip-pool.ts): later peers need no new route. */
+export const VIRTUAL_PREFIX_LENGTH = 16;
+
+export class HelperDataPlane implements DataPlane, PublicSocket {
+  private closed = false;
+  private listener: DatagramListener | null = null;
+  /** Peers we added, so `down` can remove them all. */
+  private readonly peers = new Set<string>();
+
+  private constructor(
+    private readonly client: HelperClient,
+    private readonly process: HelperProcess,
+    /** The bound public UDP port. */
+    readonly localPort: number,
+    readonly interfaceName: string,
+    private readonly o: HelperDataPlaneOptions,
+  ) {}
+
+  /** Starts the helper, greets it and opens the interface, the WireGuard device and the socket. */
+  static async start(o: HelperDataPlaneOptions): Promise<HelperDataPlane> {
+    let plane: HelperDataPlane | null = null;
+    const { client, process } = await HelperClient.start({
+      binaryPath: o.binaryPath,
+      ...(o.elevation ? { elevation: o.elevation } : {}),
+      log: o.log,
+      onDatagram: (d) => plane?.onDatagram(d),
+      onEvent: (e) => o.log.warn('helper reports an error', { code: e.code, error: e.message }),
+      onFailure: (error) => {
+        if (plane && !plane.closed) o.onFailure?.(error);
+      },
+    });
+    try {
+      const opened = await client.request('open', {
+        interface: o.interfaceName,
+        privateKey: o.privateKey,
+        listenPort: o.listenPort,
+        ...(o.mtu !== undefined ? { mtu: o.mtu } : {}),
+      });
+      plane = new HelperDataPlane(client, process, opened.listenPort, opened.interface, o);
+      o.log.info('WireGuard interface up', {
+        ifname: opened.interface,
+        listenPort: opened.listenPort,
+        helperPid: process.pid,
+      });
+      return plane;
+    } catch (error) {
+      await process.stop();
+      throw error;
+    }
+  }
+
+  /**
+   * Gives the interface our virtual IP (the whole virtual /16 is routed to it). The interface
+   * itself exists from `open` on: it lives as long as the helper.
+   */
+  async up(virtualIp: string): Promise<void> {
+    await this.client.request('set-address', {
+      address: virtualIp,
+      prefixLength: VIRTUAL_PREFIX_LENGTH,
+    });
+  }
+
+  /** Leaving a party: every peer goes (nothing is routed any more); the interface goes at close. */
+  async down(): Promise<void> {
+    await Promise.all([...this.peers].map((key) => this.removePeer(key)));
+  }
+
+  /** Adds (or updates) the WireGuard peer; its path starts as none. */
+  async addPeer(peer: DataPlanePeer): Promise<void> {
+    await this.client.request('set-peer', {
+      peer: peer.publicKey,
+      allowedIps: [`${peer.virtualIp}/32`],
+      persistentKeepalive: peer.keepaliveSeconds,
+    });
+    this.peers.add(peer.publicKey);
+  }
+
+  async removePeer(key: string): Promise<void> {
+    this.peers.delete(key);
+    if (this.closed) return;
+    await this.client.request('remove-peer', { peer: key }).catch((error: HelperError) => {
+      // Already gone is what we wanted.
+      if (error.helperCode !== 'unknown-peer') throw error;
+    });
+  }
+
+  listen(listener: DatagramListener): void {
+    this.listener = listener;
+  }
+
+  /** Sends one datagram from the public socket (STUN, probes, relay BINDs); parts are joined. */
+  send(parts: Uint8Array | readonly Uint8Array[], port: number, host: string): void {
+    if (this.closed) return;
+    const data = parts instanceof Uint8Array ? parts : Buffer.concat(parts);
+    if (isIPv4(host)) {
+      this.client.send({ host, port }, data);
+      return;
+    }
+    // The helper takes addresses only; a STUN server may be configured by name.
+    void lookup(host, { family: 4 }).then(
+      ({ address }) => {
+        if (!this.closed) this.client.send({ host: address, port }, data);
+      },
+      (error: Error) => this.o.log.debug('cannot resolve', { host, error: error.message }),
+    );
+  }
+
+  setPath(key: string, path: PeerPath): void {
+    this.fireAndForget(
+      'set-path',
+      this.client.request('set-path', { peer: key, path: toWire(path) }),
+    );
+  }
+
+  /** Accept WireGuard through this route before it becomes the path (our BIND is in flight). */
+  acceptRoute(key: string, routeId: Uint8Array): void {
+    this.fireAndForget(
+      'accept-route',
+      this.client.request('accept-route', { peer: key, routeId: toHex(routeId) }),
+    );
+  }
+
+  /** Accept WireGuard from this address without sending there (a direct path being proven). */
+  acceptDirectFrom(key: string, host: string, port: number): void {
+    if (!isIPv4(host)) return;
+    this.fireAndForget(
+      'accept-direct',
+      this.client.request('accept-direct', { peer: key, host, port }),
+    );
+  }
+
+  /** A path was just proven: WireGuard's pending handshake goes along it now, not in 5 s. */
+  resendHandshake(key: string): void {
+    this.fireAndForget('resend-handshake', this.client.request('resend-handshake', { peer: key }));
+  }
+
+  /** How many WireGuard packets from the peer reached our WireGuard (0 when unknown). */
+  async packetsFrom(key: string): Promise<number> {
+    if (this.closed) return 0;
+    const stats = await this.stats().catch(() => null);
+    return stats?.peers.find((p) => p.peer === key)?.wireguardIn ?? 0;
+  }
+
+  tunnelLatency(virtualIp: string): Promise<number | null> {
+    return (this.o.tunnelLatency ?? icmpLatency)(virtualIp);
+  }
+
+  stats(): Promise<HelperStats> {
+    return this.client.request('stats', {});
+  }
+
+  /** The helper's pid (tests and benchmarks measure its CPU and memory). */
+  get helperPid(): number | undefined {
+    return this.process.pid;
+  }
+
+  /** Removes the interface and ends the helper. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.client.close();
+    await this.process.stop();
+    this.o.log.info('WireGuard interface down', { ifname: this.interfaceName });
+  }
+
+  private fireAndForget(op: string, request: Promise<unknown>): void {
+    request.catch((error: HelperError) => {
+      if (!this.closed) this.o.log.warn('helper request failed', { op, error: error.message });
+    });
+  }
+
+  /** Helper → core: every datagram that is not WireGuard of a known peer, raw, with its source. */
+  private onDatagram({ from, payload }: Datagram): void {
+    this.listener?.(payload, { address: from.host, port: from.port });
+  }
+}
+
+function toWire(path: PeerPath): HelperPath {
+  switch (path.kind) {
+    case 'none':
+      return { kind: 'none' };
+    case 'relay':
+      return { kind: 'relay', host: path.host, port: path.port, routeId: toHex(path.routeId) };
+    case 'direct':
+      return { kind: 'direct', host: path.host, port: path.port };
+  }
+}

@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { mutate, randomBytes, seededRandom } from '../../../src-shared/protocol/fuzz-bytes.js';
+import {
+  encodeFrame,
+  encodeSend,
+  FrameReader,
+  FrameType,
+  MAX_FRAME_LENGTH,
+  parseDatagram,
+} from './helper-frames.js';
+import { parseEvent, parseResponse } from './helper-protocol.js';
+import { loadProtocolVectors } from './helper-vectors.js';
+
+const vectors = loadProtocolVectors();
+const TYPES = { request: 1, response: 2, event: 3, datagram: 4, send: 5 } as const;
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+describe('helper frames against the shared vectors', () => {
+  for (const v of vectors.frames) {
+    it(`reads "${v.name}" as a ${v.type} frame`, () => {
+      const { frames, error } = new FrameReader().push(Buffer.from(v.hex, 'hex'));
+      expect(error).toBeNull();
+      expect(frames).toHaveLength(1);
+      expect(frames[0]!.type).toBe(TYPES[v.type]);
+      if (v.json !== undefined)
+        expect(JSON.parse(frames[0]!.body.toString('utf8'))).toEqual(v.json);
+      if (v.type === 'datagram') {
+        const d = parseDatagram(frames[0]!.body);
+        expect(d.ok && { ...d.value.from, payload: hex(d.value.payload) }).toEqual({
+          host: v.address!.host,
+          port: v.address!.port,
+          payload: v.payloadHex,
+        });
+      }
+    });
+    if (v.type === 'send') {
+      it(`encodes "${v.name}" byte for byte`, () => {
+        const to = { host: v.address!.host, port: v.address!.port };
+        expect(hex(encodeSend(to, Buffer.from(v.payloadHex!, 'hex'), v.ttl))).toBe(v.hex);
+      });
+    }
+    if (v.type === 'request') {
+      it(`encodes "${v.name}" byte for byte`, () => {
+        const body = Buffer.from(JSON.stringify(v.json));
+        expect(hex(encodeFrame(FrameType.Request, body))).toBe(v.hex);
+      });
+    }
+  }
+
+  it('parses the response and event vectors into their shapes', () => {
+    const body = (name: string) =>
+      new FrameReader().push(Buffer.from(vectors.frames.find((f) => f.name === name)!.hex, 'hex'))
+        .frames[0]!.body;
+    expect(parseResponse(body('hello answered'))).toEqual({
+      id: 1,
+      ok: true,
+      result: { version: 1, helper: 'lanrage-helper 0.1.0', pid: 4242 },
+    });
+    expect(parseResponse(body('refused'))).toEqual({
+      id: 3,
+      ok: false,
+      error: { code: 'unknown-peer', message: 'no peer with that key' },
+    });
+    expect(parseEvent(body('error event'))).toEqual({
+      event: 'error',
+      code: 'bad-send',
+      message: 'port 0',
+    });
+  });
+
+  it('stops at a length of zero or over 65536, as the helper does', () => {
+    expect(new FrameReader().push(Buffer.from('0000000001', 'hex')).error).toBe(
+      'frame length 0 is outside 1-65536',
+    );
+    const reader = new FrameReader();
+    expect(reader.push(Buffer.from('0001000101', 'hex')).error).toBe(
+      'frame length 65537 is outside 1-65536',
+    );
+    // A broken stream stays broken: no frame is ever read from it again.
+    expect(reader.push(Buffer.from(vectors.frames[0]!.hex, 'hex')).frames).toEqual([]);
+  });
+
+  it('refuses to send what the helper would refuse', () => {
+    const to = { host: '192.0.2.1', port: 9 };
+    expect(() => encodeSend({ host: '192.0.2.1', port: 0 }, Buffer.from([1]))).toThrow(/port 0/);
+    expect(() => encodeSend({ host: 'fd00::1', port: 9 }, Buffer.from([1]))).toThrow(/IPv4/);
+    expect(() => encodeSend(to, Buffer.alloc(0))).toThrow(/1-65507/);
+    expect(() => encodeSend(to, Buffer.alloc(65_508))).toThrow(/1-65507/);
+    expect(() => encodeFrame(FrameType.Request, Buffer.alloc(MAX_FRAME_LENGTH))).toThrow(/over/);
+  });
+
+  it('refuses datagrams with a bad family, padding or port', () => {
+    const good = vectors.frames.find((f) => f.type === 'datagram')!;
+    const body = new FrameReader().push(Buffer.from(good.hex, 'hex')).frames[0]!.body;
+    const with_ = (at: number, value: number) => {
+      const copy = Buffer.from(body);
+      copy[at] = value;
+      return parseDatagram(copy);
+    };
+    expect(with_(0, 6)).toEqual({ ok: false, error: 'datagram address family 6 is not 4' });
+    expect(with_(10, 1)).toEqual({
+      ok: false,
+      error: 'datagram IPv4 address has non-zero padding',
+    });
+    const noPort = Buffer.from(body);
+    noPort.writeUInt16BE(0, 1);
+    expect(parseDatagram(noPort)).toEqual({ ok: false, error: 'datagram from port 0' });
+    expect(parseDatagram(body.subarray(0, 19)).ok).toBe(false);
+  });
+});
+
+describe('helper frame reader', () => {
+  it('reads the same frames however the stream is cut', () => {
+    const stream = Buffer.concat(vectors.frames.map((f) => Buffer.from(f.hex, 'hex')));
+    const random = seededRandom(7);
+    for (let round = 0; round < 200; round++) {
+      const reader = new FrameReader();
+      const types: number[] = [];
+      let at = 0;
+      while (at < stream.length) {
+        const n = 1 + Math.floor(random() * 64);
+        const { frames, error } = reader.push(stream.subarray(at, at + n));
+        expect(error).toBeNull();
+        types.push(...frames.map((f) => f.type));
+        at += n;
+      }
+      expect(types).toEqual(vectors.frames.map((f) => TYPES[f.type]));
+    }
+  });
+
+  it('never throws on random or mutated bytes (fuzz, seeded)', () => {
+    const random = seededRandom(20261201);
+    const valid = vectors.frames.map((f) => Buffer.from(f.hex, 'hex'));
+    for (let i = 0; i < 5_000; i++) {
+      const input =
+        i % 2 === 0
+          ? Buffer.from(mutate(random, valid[i % valid.length]!))
+          : Buffer.from(randomBytes(random, 128));
+      const reader = new FrameReader();
+      const { frames } = reader.push(input);
+      for (const f of frames) {
+        expect(() => parseDatagram(f.body)).not.toThrow();
+        expect(() => parseResponse(f.body)).not.toThrow();
+        expect(() => parseEvent(f.body)).not.toThrow();
+      }
+    }
+  });
+});

@@ -1,0 +1,161 @@
+import { isIPv4 } from 'node:net';
+import { parsed, rejected, type ParseResult } from '../../../src-shared/protocol/parse-result.js';
+
+/**
+ * The byte layer of the helper protocol (declared in helper/PROTOCOL.md, version 1; the byte
+ * examples in helper/testdata/protocol-vectors.json are checked against this file). Both
+ * directions of the helper's stdin/stdout carry frames:
+ *
+ *   0                 4        5
+ *   +-----------------+--------+--------------------------------------+
+ *   | length (u32 BE) | type   | body (length − 1 bytes)              |
+ *   +-----------------+--------+--------------------------------------+
+ *   1 ≤ length ≤ 65,536
+ *
+ *   type 1 request (core → helper, JSON)   2 response (JSON)   3 event (JSON)
+ *        4 datagram (helper → core):  address (19) | payload
+ *        5 send     (core → helper):  address (19) | ttl (u8, 0 = default) | payload
+ *
+ *   address:  0        1             3                                  19
+ *             +--------+-------------+----------------------------------+
+ *             | family | port u16 BE | address (16 bytes; IPv4: first 4, rest zero)
+ *             +--------+-------------+----------------------------------+
+ *
+ * The JSON bodies are checked by helper-protocol.ts; this file only cuts and glues bytes.
+ */
+export const FrameType = {
+  Request: 0x01,
+  Response: 0x02,
+  Event: 0x03,
+  Datagram: 0x04,
+  Send: 0x05,
+} as const;
+export type FrameTypeValue = (typeof FrameType)[keyof typeof FrameType];
+
+export const FRAME_LENGTH_BYTES = 4;
+/** Largest `length` field: a 65,507-byte UDP payload plus the 20-byte address/ttl header fits. */
+export const MAX_FRAME_LENGTH = 65_536;
+/** Largest JSON request body the helper accepts (the largest real request is ~3 KB). */
+export const MAX_REQUEST_BYTES = 16_384;
+export const ADDRESS_LENGTH = 19;
+const ADDRESS_BYTES_OFFSET = 3;
+/** The largest UDP payload over IPv4. */
+export const MAX_DATAGRAM_PAYLOAD = 65_507;
+const FAMILY_IPV4 = 4;
+
+export interface Frame {
+  type: number;
+  body: Buffer;
+}
+
+export interface UdpAddress {
+  host: string;
+  port: number;
+}
+
+export interface Datagram {
+  from: UdpAddress;
+  payload: Buffer;
+}
+
+export function encodeFrame(type: FrameTypeValue, body: Uint8Array): Buffer {
+  if (body.length + 1 > MAX_FRAME_LENGTH) {
+    throw new RangeError(
+      `helper frame body of ${body.length} bytes is over ${MAX_FRAME_LENGTH - 1}`,
+    );
+  }
+  const out = Buffer.allocUnsafe(FRAME_LENGTH_BYTES + 1 + body.length);
+  out.writeUInt32BE(body.length + 1, 0);
+  out[FRAME_LENGTH_BYTES] = type;
+  out.set(body, FRAME_LENGTH_BYTES + 1);
+  return out;
+}
+
+function writeAddress(out: Buffer, at: number, to: UdpAddress): void {
+  if (!isIPv4(to.host)) throw new RangeError(`"${to.host}" is not an IPv4 address`);
+  if (!Number.isInteger(to.port) || to.port < 1 || to.port > 65_535)
+    throw new RangeError(`port ${to.port} is not 1-65535`);
+  out.fill(0, at, at + ADDRESS_LENGTH);
+  out[at] = FAMILY_IPV4;
+  out.writeUInt16BE(to.port, at + 1);
+  const octets = to.host.split('.');
+  for (let i = 0; i < 4; i++) out[at + ADDRESS_BYTES_OFFSET + i] = Number(octets[i]);
+}
+
+/**
+ * A `send` frame, built in one allocation (it is on the probe and STUN path, not WireGuard's).
+ * Throws on what the helper would refuse, so a bad send is caught at its source.
+ */
+export function encodeSend(to: UdpAddress, payload: Uint8Array, ttl = 0): Buffer {
+  if (payload.length < 1 || payload.length > MAX_DATAGRAM_PAYLOAD)
+    throw new RangeError(`datagram payload of ${payload.length} bytes is not 1-65507`);
+  if (!Number.isInteger(ttl) || ttl < 0 || ttl > 255)
+    throw new RangeError(`ttl ${ttl} is not 0-255`);
+  const bodyLength = ADDRESS_LENGTH + 1 + payload.length;
+  const out = Buffer.allocUnsafe(FRAME_LENGTH_BYTES + 1 + bodyLength);
+  out.writeUInt32BE(bodyLength + 1, 0);
+  out[FRAME_LENGTH_BYTES] = FrameType.Send;
+  const body = FRAME_LENGTH_BYTES + 1;
+  writeAddress(out, body, to);
+  out[body + ADDRESS_LENGTH] = ttl;
+  out.set(payload, body + ADDRESS_LENGTH + 1);
+  return out;
+}
+
+/** Reads a `datagram` body. The payload is a view into `body`, not a copy. */
+export function parseDatagram(body: Buffer): ParseResult<Datagram> {
+  if (body.length < ADDRESS_LENGTH + 1)
+    return rejected(`datagram of ${body.length} bytes is shorter than address + 1 byte`);
+  if (body.length - ADDRESS_LENGTH > MAX_DATAGRAM_PAYLOAD)
+    return rejected(`datagram payload of ${body.length - ADDRESS_LENGTH} bytes is over 65507`);
+  if (body[0] !== FAMILY_IPV4) return rejected(`datagram address family ${body[0]} is not 4`);
+  for (let i = ADDRESS_BYTES_OFFSET + 4; i < ADDRESS_LENGTH; i++) {
+    if (body[i] !== 0) return rejected('datagram IPv4 address has non-zero padding');
+  }
+  const port = body.readUInt16BE(1);
+  if (port === 0) return rejected('datagram from port 0');
+  const a = ADDRESS_BYTES_OFFSET;
+  return parsed({
+    from: { host: `${body[a]}.${body[a + 1]}.${body[a + 2]}.${body[a + 3]}`, port },
+    payload: body.subarray(ADDRESS_LENGTH),
+  });
+}
+
+/**
+ * Cuts a byte stream into frames. A length outside 1…65,536 means the stream cannot be trusted
+ * any further (there is no way to find the next frame): `push` then reports it and the caller
+ * must end the stream, as the helper does on its side.
+ */
+export class FrameReader {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private broken: string | null = null;
+
+  /** Feeds bytes; returns the frames completed by them, or an error once the stream is bad. */
+  push(chunk: Buffer): { frames: Frame[]; error: string | null } {
+    if (this.broken) return { frames: [], error: this.broken };
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    const frames: Frame[] = [];
+    if (this.pendingBytes < FRAME_LENGTH_BYTES) return { frames, error: null };
+    let data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
+    let at = 0;
+    while (data.length - at >= FRAME_LENGTH_BYTES) {
+      const length = data.readUInt32BE(at);
+      if (length < 1 || length > MAX_FRAME_LENGTH) {
+        this.broken = `frame length ${length} is outside 1-${MAX_FRAME_LENGTH}`;
+        this.pending = [];
+        this.pendingBytes = 0;
+        return { frames, error: this.broken };
+      }
+      if (data.length - at < FRAME_LENGTH_BYTES + length) break;
+      const start = at + FRAME_LENGTH_BYTES;
+      frames.push({ type: data[start]!, body: data.subarray(start + 1, start + length) });
+      at = start + length;
+    }
+    data = data.subarray(at);
+    this.pending = data.length > 0 ? [data] : [];
+    this.pendingBytes = data.length;
+    return { frames, error: null };
+  }
+}
