@@ -12,6 +12,8 @@ import { join } from 'node:path';
 const suites = [
   { name: 'unit and integration', config: 'vitest.config.ts' },
   { name: 'NAT lab', config: 'e2e/lab/vitest.lab.config.ts', needsRoot: true },
+  // Root for the raw socket that forges a source address (relay.hostile.test.ts).
+  { name: 'hostile internet', config: 'e2e/hostile/vitest.hostile.config.ts', needsRoot: true },
   { name: 'UI in Chromium', config: 'e2e/ui/vitest.e2e.config.ts' },
   // The Go WireGuard helper: unit tests (fuzz targets run their seed corpus), then two helpers
   // in network namespaces of their own pinging over the tunnel.

@@ -90,6 +90,12 @@ export class PartyLab {
   readonly logDir: string;
   private readonly work: string;
   private control: LabProcess | null = null;
+  /**
+   * The control server's TLS certificate fingerprint (it makes one at first start and keeps it
+   * beside its database, so a restart keeps it): relays and players pin it, as real ones would
+   * from an invite link — every lab run goes over the secure channel.
+   */
+  private controlFingerprint: string | null = null;
   private readonly relays = new Map<string, LabProcess>();
   private readonly players = new Map<string, LabProcess>();
   private readonly others: LabProcess[] = [];
@@ -139,7 +145,22 @@ export class PartyLab {
       '--stun',
       `${STUN_IPS[0]}:${STUN_PORTS[0]}`,
     ]);
-    await this.control.waitForLine(/listening/, 10_000);
+    const line = await this.control.waitForLine(/listening/, 10_000);
+    const fingerprint = /TLS fingerprint (\S+)\)/.exec(line)?.[1];
+    if (!fingerprint) throw new Error(`control server did not start with TLS: ${line}`);
+    if (this.controlFingerprint !== null && this.controlFingerprint !== fingerprint) {
+      throw new Error('control server came back with another TLS certificate');
+    }
+    this.controlFingerprint = fingerprint;
+  }
+
+  private controlArgs(): string[] {
+    return [
+      '--control',
+      `https://${CONTROL_IP}:${CONTROL_PORT}`,
+      '--control-fingerprint',
+      this.controlFingerprint!,
+    ];
   }
 
   /** SIGKILL, as a crash: nothing gets to say goodbye. */
@@ -154,8 +175,7 @@ export class PartyLab {
       'server/lanrage-relay.js',
       '--listen',
       `${relay.ip}:${RELAY_PORT}`,
-      '--control',
-      `http://${CONTROL_IP}:${CONTROL_PORT}`,
+      ...this.controlArgs(),
       '--id',
       name,
       '--region',
@@ -197,8 +217,7 @@ export class PartyLab {
     const args = [
       'cli/lanrage.js',
       'up',
-      '--control',
-      `http://${CONTROL_IP}:${CONTROL_PORT}`,
+      ...this.controlArgs(),
       '--name',
       name,
       '--config-dir',
@@ -366,10 +385,11 @@ export class PartyLab {
   private async waitForRelays(count: number): Promise<void> {
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
-      // Node's own fetch, run inside the namespace: no curl needed on the machine.
+      // Node's own https client, run inside the namespace: no curl needed on the machine.
       const { stdout } = await runIn(this.lab.layout.internetNs, process.execPath, [
         '-e',
-        `fetch('http://${CONTROL_IP}:${CONTROL_PORT}/health').then((r) => r.text()).then((t) => process.stdout.write(t))`,
+        // /health holds no secret; the certificate is self-signed (players pin it).
+        `require('https').get('https://${CONTROL_IP}:${CONTROL_PORT}/health', { rejectUnauthorized: false }, (r) => r.pipe(process.stdout)).on('error', () => {})`,
       ]).catch(() => ({ stdout: '{}' }));
       let healthy = 0;
       try {

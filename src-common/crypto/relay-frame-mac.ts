@@ -2,7 +2,7 @@ import { RELAY_MAC_LENGTH, relayMacOffset } from '../../src-shared/protocol/rela
 import { mac16, macEqual } from './mac.js';
 
 /**
- * The MAC of a signed relay frame (BIND, BIND_ACK; layout in src-shared/protocol/relay-frames.ts):
+ * The MAC of a signed relay frame (BIND, BIND_ACK, CHALLENGE, BIND_REFUSED; layout in relay-frames.ts):
  * HMAC-SHA256 with the route side's key over every byte before the last 16, which hold it. One
  * place computes where it sits, for the client and the relay alike.
  */

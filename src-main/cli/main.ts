@@ -7,9 +7,11 @@ import { callLocal } from './local-api-client.js';
 import { LOCAL_SOCKET_NAME } from './local-api-protocol.js';
 import { formatRelays, formatStatus } from './status-format.js';
 import { EXIT, upCommand } from './up-command.js';
+import { isInviteLink, parseInviteLink } from '../../src-shared/domain/invite-link.js';
 
 const USAGE = `usage:
   lanrage up --control URL --name NAME [--create PARTY | --join CODE] [--ui [HOST:]PORT] [options]
+  lanrage up --name NAME --join 'lanrage://join/CODE?control=…&fp=…'   (an invite link)
   lanrage status [--json]
   lanrage relays [--json]
   lanrage relay use ID | lanrage relay auto
@@ -25,6 +27,7 @@ options for up:
   --relay ID=HOST:PORT a relay to consider besides the control server's (repeatable)
   --listen-port N      the public UDP port (default: any)
   --log-level LEVEL    error | warn | info | debug
+  --control-fingerprint FP  the control server's TLS certificate fingerprint (pins it)
   --helper PATH        the WireGuard helper binary (default: the one \`npm run build\` made)
   --helper-elevation "CMD ARGS"
                        start only the helper with privilege through this command, e.g.
@@ -44,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
       allowPositionals: true,
       options: {
         control: { type: 'string' },
+        'control-fingerprint': { type: 'string' },
         name: { type: 'string' },
         create: { type: 'string' },
         join: { type: 'string' },
@@ -80,6 +84,20 @@ async function main(argv: string[]): Promise<number> {
         fail('up takes --create PARTY or --join CODE, not both');
       const overrides: ConfigInput = {};
       if (values.control) overrides.controlUrl = values.control;
+      if (values['control-fingerprint'])
+        overrides.controlFingerprint = values['control-fingerprint'];
+      let join = values.join ?? null;
+      if (join !== null && isInviteLink(join)) {
+        const link = parseInviteLink(join);
+        if (!link.ok) fail(link.error, EXIT.badInvite);
+        if (values.control && values.control !== link.value.controlUrl)
+          fail(
+            `--control ${values.control} differs from the invite link's ${link.value.controlUrl}`,
+          );
+        overrides.controlUrl = link.value.controlUrl;
+        if (link.value.fingerprint) overrides.controlFingerprint = link.value.fingerprint;
+        join = link.value.code;
+      }
       if (values.name) overrides.name = values.name;
       if (values.interface) overrides.interfaceName = values.interface;
       if (values.stun) overrides.stunServers = values.stun;
@@ -99,7 +117,7 @@ async function main(argv: string[]): Promise<number> {
         configDir,
         overrides,
         create: values.create ?? null,
-        join: values.join ?? null,
+        join,
         ui: values.ui ?? null,
       });
     }

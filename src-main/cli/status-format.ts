@@ -1,4 +1,7 @@
 import type { CoreStatus, RelayStatus } from '../../src-shared/domain/core-status.js';
+import { printableName } from '../../src-shared/domain/display-name.js';
+
+// Every name printed here came from other people (through the control server): escaped.
 
 /** Human-readable forms of what `--json` prints (like `tailscale status`). */
 export function formatStatus(status: CoreStatus): string {
@@ -6,11 +9,11 @@ export function formatStatus(status: CoreStatus): string {
   const s = status.self;
   lines.push(
     status.party
-      ? `party  ${status.party.name}  (invite ${status.party.inviteCode})  control ${status.control}`
+      ? `party  ${printableName(status.party.name)}  (invite ${status.party.inviteCode})  control ${status.control}`
       : `not in a party  control ${status.control}`,
   );
   lines.push(
-    `self   ${s.virtualIp ?? '-'}  ${s.name}  nat ${s.natType}  public ${s.publicEndpoint ?? '-'}`,
+    `self   ${s.virtualIp ?? '-'}  ${printableName(s.name)}  nat ${s.natType}  public ${s.publicEndpoint ?? '-'}`,
   );
   for (const p of status.peers) {
     const via = p.strategy === 'relay' ? `relay ${p.relay?.id ?? '?'}` : (p.path ?? 'direct');
@@ -21,7 +24,7 @@ export function formatStatus(status: CoreStatus): string {
       ? `  lan games ${d.forwarded} out, ${d.received} in${d.droppedByLimit > 0 ? `, ${d.droppedByLimit} over limit` : ''}`
       : '';
     lines.push(
-      `peer   ${p.virtualIp.padEnd(12)} ${p.name.padEnd(16)} ${p.state.padEnd(10)} ${via.padEnd(14)} ${rtt.padStart(9)}  nat ${p.natType}${games}`,
+      `peer   ${p.virtualIp.padEnd(12)} ${printableName(p.name).padEnd(16)} ${p.state.padEnd(10)} ${via.padEnd(14)} ${rtt.padStart(9)}  nat ${p.natType}${games}`,
     );
   }
   return lines.join('\n');
@@ -32,7 +35,7 @@ export function formatRelays(relays: RelayStatus[]): string {
     .map((r) => {
       const mark = r.inUse ? '*' : ' ';
       const rtt = r.latencyMs === null ? 'no answer' : `${r.latencyMs.toFixed(1)} ms`;
-      return `${mark} ${r.id.padEnd(16)} ${r.endpoint.padEnd(22)} ${rtt.padStart(10)}  ${r.source}${r.pinned ? '  (pinned)' : ''}`;
+      return `${mark} ${printableName(r.id).padEnd(16)} ${r.endpoint.padEnd(22)} ${rtt.padStart(10)}  ${r.source}${r.pinned ? '  (pinned)' : ''}`;
     })
     .join('\n');
 }

@@ -13,6 +13,8 @@ import { parseUiAddress, UiAddressError } from '../web/ui-address.js';
 import { startWebUi, type WebUi } from '../web/web-ui-server.js';
 import { EXIT, EXIT_CODE_OF } from './exit-codes.js';
 import { startLocalApi } from './local-api-server.js';
+import { formatInviteLink } from '../../src-shared/domain/invite-link.js';
+import { printableName } from '../../src-shared/domain/display-name.js';
 import { LOCAL_SOCKET_NAME } from './local-api-protocol.js';
 import { preflight } from './preflight.js';
 import { APP_VERSION } from './version.js';
@@ -127,10 +129,19 @@ export async function upCommand(options: UpOptions): Promise<number> {
     if (options.create !== null) {
       await core.createParty(options.create);
       const party = core.status().party!;
-      process.stdout.write(`Party "${party.name}" created. Invite code: ${party.inviteCode}\n`);
+      process.stdout.write(
+        `Party "${printableName(party.name)}" created. Invite code: ${party.inviteCode}\n`,
+      );
+      // The link pins the control server's certificate for whoever joins with it.
+      const link = formatInviteLink({
+        code: party.inviteCode,
+        controlUrl: config.controlUrl,
+        fingerprint: core.controlFingerprint,
+      });
+      process.stdout.write(`Invite link: ${link}\n`);
     } else if (options.join !== null) {
       await core.joinParty(options.join);
-      process.stdout.write(`Joined party "${core.status().party!.name}".\n`);
+      process.stdout.write(`Joined party "${printableName(core.status().party!.name)}".\n`);
     }
     if (core.status().party !== null) {
       process.stdout.write(

@@ -6,6 +6,8 @@ import type { Config } from './config/config-schema.js';
 import { ConnectionManager } from './connection/connection-manager.js';
 import { LanrageError } from '../../src-shared/domain/lanrage-error.js';
 import { ControlClient } from './control/control-client.js';
+import { controlTls, type ControlTlsCheck } from './control/control-tls.js';
+import { join } from 'node:path';
 import type { Logger } from '../../src-common/logging/logger.js';
 import { chooseStunServers, detectNat, type NatDetection } from './nat/nat-detector.js';
 import type { PacketNetwork, PacketNetworkOpener } from './net/packet-network.js';
@@ -74,7 +76,12 @@ interface CoreParts {
   self: { publicKey: string; natType: NatType; publicIp: string | null; hasIpv6: boolean };
   memberInfo: () => MemberInfo;
   localCandidates: () => string[];
+  /** The control channel's TLS check (null on plain ws:// to loopback). */
+  controlTls: ControlTlsCheck | null;
 }
+
+/** Fingerprints of control servers' certificates trusted on first use (control-tls.ts). */
+export const KNOWN_CONTROL_SERVERS_FILE = 'known-control-servers.json';
 
 /**
  * The connection core, composed: the packet network (the public UDP socket carrying STUN, probes,
@@ -97,6 +104,11 @@ export class LanrageCore {
   private announcedNat: NatType | null = null;
   /** NAT detection, started with the core and not awaited by it; resolves when it is done. */
   natDetection: Promise<void> = Promise.resolve();
+
+  /** The control server's TLS certificate fingerprint as seen (for invite links); null on ws://. */
+  get controlFingerprint(): string | null {
+    return this.p.controlTls?.seenFingerprint ?? null;
+  }
 
   private constructor(
     private readonly o: CoreOptions,
@@ -178,11 +190,24 @@ export class LanrageCore {
           fatal?.(error);
         },
       });
+    let tls: ControlTlsCheck | null;
+    try {
+      tls = controlTls({
+        url: controlWsUrl(o.config.controlUrl),
+        pin: o.config.controlFingerprint,
+        knownServersPath: join(o.configDir, KNOWN_CONTROL_SERVERS_FILE),
+        allowInsecure: o.config.allowInsecureControl,
+        warn: (message) => log.warn(message),
+      });
+    } catch (error) {
+      throw new LanrageError('bad-config', (error as Error).message, { cause: error });
+    }
     const control = new ControlClient({
       url: controlWsUrl(o.config.controlUrl),
       privateKey: keys.privateKey,
       clock,
       logger: o.logger.child({ area: 'control' }),
+      tls,
     });
     // The packet network (the helper: process, TUN, WireGuard, socket) and the control login do
     // not depend on each other: both run at once, and whichever fails undoes the other.
@@ -211,7 +236,14 @@ export class LanrageCore {
       );
     }
     const network = opened.value;
-    const services = attachSocketServices({ socket: network.socket, keys, clock, log: o.logger });
+    const services = attachSocketServices({
+      socket: network.socket,
+      keys,
+      clock,
+      log: o.logger,
+      // BIND counters are control-server timestamps (the relay refuses stale ones).
+      serverNow: () => control.serverNow(),
+    });
     const tasks = new TaskManager({
       clock,
       onError: (name, error) =>
@@ -237,6 +269,7 @@ export class LanrageCore {
     };
     const core = new LanrageCore(o, {
       publicKey: keys.publicKey,
+      controlTls: tls,
       clock,
       network,
       services,

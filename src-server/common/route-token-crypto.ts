@@ -3,6 +3,7 @@ import {
   encodeRouteTokenBody,
   parseRouteToken,
   ROUTE_ID_LENGTH,
+  ROUTE_OWNER_TAG_LENGTH,
   ROUTE_SIDE_KEY_LABEL,
   ROUTE_TOKEN_TAG_LABEL,
   type RouteSide,
@@ -14,6 +15,8 @@ import { parsed, rejected, type ParseResult } from '../../src-shared/protocol/pa
 /** Signing and checking route tokens; the control server signs, relays check (route-token.ts). */
 
 const ROUTE_ID_LABEL = 'lanrage-route-id-v1';
+const PARTY_TAG_LABEL = 'lanrage-route-party-tag-v1';
+const MEMBER_TAG_LABEL = 'lanrage-route-member-tag-v1';
 
 /** The same 8 bytes for both members of a pair, whichever asks first. */
 export function routeIdFor(
@@ -46,7 +49,13 @@ export function issueRouteGrant(
 ): RouteGrant {
   const routeId = routeIdFor(secret, partyId, ownKey, peerKey);
   const side = sideFor(ownKey, peerKey);
-  const body = encodeRouteTokenBody({ side, routeId, expiresAt });
+  const body = encodeRouteTokenBody({
+    side,
+    routeId,
+    expiresAt,
+    partyTag: hmacSha256(secret, PARTY_TAG_LABEL, partyId).subarray(0, ROUTE_OWNER_TAG_LENGTH),
+    memberTag: hmacSha256(secret, MEMBER_TAG_LABEL, ownKey).subarray(0, ROUTE_OWNER_TAG_LENGTH),
+  });
   const tag = mac16(secret, ROUTE_TOKEN_TAG_LABEL, body);
   return {
     routeId: routeId.toString('hex'),

@@ -287,7 +287,7 @@ const CASES: Case[] = [
         req({ op: 'party.create', partyName: 'a\u0007b', memberName: 'x', member: memberInfo() }),
       ),
     code: 'bad_message',
-    message: /control characters/,
+    message: /control, bidirectional or invisible characters/,
   },
 ];
 

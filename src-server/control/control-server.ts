@@ -1,6 +1,7 @@
 import { randomBytes as cryptoRandomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CONTROL_CLOSE } from '../../src-shared/protocol/control-close-codes.js';
@@ -12,6 +13,14 @@ import {
   type RelayRegistration,
 } from '../../src-shared/protocol/control-messages.js';
 import { AuthVerifier } from './auth-verifier.js';
+import { clientAddress, normalise } from './client-address.js';
+import {
+  ConnectionAdmission,
+  connectionCeiling,
+  DEFAULT_MAX_CONNECTIONS_PER_GROUP,
+} from './connection-admission.js';
+import { RequestQuota } from './request-quota.js';
+import { certificateFingerprint } from '../../src-common/tls/certificate-fingerprint.js';
 import { ControlMetrics } from './control-metrics.js';
 import { ControlStore } from './control-store.js';
 import { createHttpHandler } from './http-routes.js';
@@ -44,9 +53,28 @@ export const CONTROL_DEFAULTS = {
    * GRANT_REFRESH_FRACTION), so a live route never notices.
    */
   routeTokenTtlSeconds: 600,
-  /** Each connection costs ~50 KB; 20k is ~1 GB, the ceiling one small VM should carry. */
+  /**
+   * Each connection costs ~50 KB; 20k is ~1 GB, the ceiling one small VM should carry. Lowered
+   * at start to the file-descriptor limit less a reserve (connection-admission.ts).
+   */
   maxConnections: 20_000,
+  maxConnectionsPerGroup: DEFAULT_MAX_CONNECTIONS_PER_GROUP,
 } as const;
+
+/**
+ * Slow clients are cut by these, checked every CONNECTIONS_CHECK_MS: a real client sends its
+ * request headers (or WebSocket upgrade) in one segment right after connecting, so 5 s is a
+ * generous allowance for a slow mobile link, and a slowloris holds a slot for 5-6 s at most.
+ */
+const HEADERS_TIMEOUT_MS = 5_000;
+/** A whole request (our bodies are ≤ 4 KB) within 10 s. */
+const REQUEST_TIMEOUT_MS = 10_000;
+/** An idle keep-alive HTTP connection is closed after 5 s (Node's default, kept on purpose). */
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** A TLS handshake takes one or two round trips; 5 s then means a client that is not trying. */
+const TLS_HANDSHAKE_TIMEOUT_MS = 5_000;
+/** How often Node checks the two timeouts above (its default of 30 s lets slow clients pile up). */
+const CONNECTIONS_CHECK_MS = 1_000;
 
 /**
  * Frames up to this are read and refused with a `too_large` error the client can log; beyond it
@@ -75,6 +103,18 @@ export interface ControlServerOptions {
   joinFailuresPerMinute?: number;
   routeTokenTtlSeconds?: number;
   maxConnections?: number;
+  /** Connections per address group (IPv4 address, IPv6 /64). */
+  maxConnectionsPerGroup?: number;
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (exact addresses). Their own connections
+   * skip the per-group cap; their clients are counted by the forwarded address.
+   */
+  trustedProxies?: readonly string[];
+  /** Multiplies every request quota (request-quota.ts); 1 in production. */
+  quotaScale?: number;
+  /** PEM certificate and key: serve https/wss. Without it, plain http/ws (tests, or behind a
+   * TLS-terminating reverse proxy). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   relayHealthyForMs?: number;
   now?: () => number;
   randomBytes?: (length: number) => Uint8Array;
@@ -82,10 +122,12 @@ export interface ControlServerOptions {
 }
 
 export interface ControlServer {
-  /** http://host:port */
+  /** http(s)://host:port */
   url: string;
-  /** ws://host:port/v1/ws */
+  /** ws(s)://host:port/v1/ws */
   wsUrl: string;
+  /** SHA-256 of the TLS certificate (base64url), what clients pin; null without TLS. */
+  fingerprint: string | null;
   port: number;
   serverPublicKey: string;
   /** Runs the presence/relay sweep now (tests with a fake clock). */
@@ -98,7 +140,17 @@ export async function startControlServer(options: ControlServerOptions): Promise
   const randomBytes = options.randomBytes ?? ((n: number) => cryptoRandomBytes(n));
   const logger = options.logger ?? winston.createLogger({ silent: true });
   const serverKey = options.serverKey ?? generateKeyPair();
-  const maxConnections = options.maxConnections ?? CONTROL_DEFAULTS.maxConnections;
+  const maxConnections = connectionCeiling(
+    options.maxConnections ?? CONTROL_DEFAULTS.maxConnections,
+  );
+  const maxPerGroup = options.maxConnectionsPerGroup ?? CONTROL_DEFAULTS.maxConnectionsPerGroup;
+  const trustedProxies = new Set((options.trustedProxies ?? []).map(normalise));
+  // TCP connections (before any parsing) and, for clients of trusted proxies, their sessions.
+  const admission = new ConnectionAdmission(maxConnections, maxPerGroup);
+  const proxiedAdmission = new ConnectionAdmission(maxConnections, maxPerGroup);
+  const quota = new RequestQuota(now, options.quotaScale ?? 1);
+  /** Connections cut for not sending their first request's headers in time. */
+  let slowClientsCut = 0;
   const store = new ControlStore(options.dbPath ?? ':memory:');
   const metrics = new ControlMetrics();
   const hub = new SessionHub();
@@ -162,33 +214,88 @@ export async function startControlServer(options: ControlServerOptions): Promise
     };
   };
 
-  const http = createServer(
-    createHttpHandler({
-      relaySecret: options.relaySecret,
-      health,
-      metrics: () => {
-        const h = health();
-        return metrics.render(
-          {
-            parties: h.parties,
-            members: h.members,
-            members_online: h.membersOnline,
-            sessions: h.sessions,
-            relays_healthy: h.relaysHealthy,
-            resident_memory_bytes: process.memoryUsage.rss(),
-          },
-          hub.eventsPushed,
-        );
-      },
-      relayHeartbeat: (body) => {
-        const changed = relays.heartbeat(body as RelayRegistration);
-        metrics.relayHeartbeats++;
-        pushRelaysIfChanged(changed);
-      },
-      onRelayRefused: () => metrics.relayHeartbeatsRefused++,
-      logger: logger.child({ area: 'http' }),
-    }),
-  );
+  const serverOptions = {
+    headersTimeout: HEADERS_TIMEOUT_MS,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    connectionsCheckingInterval: CONNECTIONS_CHECK_MS,
+  };
+  const handler = createHttpHandler({
+    relaySecret: options.relaySecret,
+    health,
+    metrics: () => {
+      const h = health();
+      return metrics.render(
+        {
+          parties: h.parties,
+          members: h.members,
+          members_online: h.membersOnline,
+          sessions: h.sessions,
+          relays_healthy: h.relaysHealthy,
+          resident_memory_bytes: process.memoryUsage.rss(),
+          tcp_connections_open: admission.openConnections,
+          tcp_connections_max: maxConnections,
+          tcp_connections_per_group_max: maxPerGroup,
+          admission_groups_tracked: admission.groupsTracked,
+          admission_refused_total_cap:
+            admission.counters.refusedTotal + proxiedAdmission.counters.refusedTotal,
+          admission_refused_group_cap:
+            admission.counters.refusedPerGroup + proxiedAdmission.counters.refusedPerGroup,
+          quota_refused: quota.refused,
+          slow_clients_cut: slowClientsCut,
+          join_limiter_keys: joinLimiter.size,
+        },
+        hub.eventsPushed,
+      );
+    },
+    relayHeartbeat: (body) => {
+      const changed = relays.heartbeat(body as RelayRegistration);
+      metrics.relayHeartbeats++;
+      pushRelaysIfChanged(changed);
+    },
+    onRelayRefused: () => metrics.relayHeartbeatsRefused++,
+    logger: logger.child({ area: 'http' }),
+  });
+  const http: Server = options.tls
+    ? (createHttpsServer(
+        { ...serverOptions, ...options.tls, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS },
+        handler,
+      ) as unknown as Server)
+    : createServer(serverOptions, handler);
+  const fingerprint = options.tls ? certificateFingerprint(options.tls.cert) : null;
+  // Until its first request's headers are in (or its WebSocket upgrade), a connection lives at
+  // most HEADERS_TIMEOUT_MS: our own timer, so a slowloris that drips a header line now and then,
+  // or a client that connects and says nothing, is cut on time whatever Node's parser tracks.
+  const firstRequestTimers = new WeakMap<object, NodeJS.Timeout>();
+  const startFirstRequestDeadline = (socket: Duplex): void => {
+    const timer = setTimeout(() => {
+      slowClientsCut++;
+      socket.destroy();
+    }, HEADERS_TIMEOUT_MS);
+    timer.unref();
+    firstRequestTimers.set(socket, timer);
+    socket.once('close', () => clearTimeout(timer));
+  };
+  const firstRequestArrived = (socket: object): void => {
+    clearTimeout(firstRequestTimers.get(socket));
+    firstRequestTimers.delete(socket);
+  };
+  // Admission on the raw TCP socket: refused before TLS, before a byte is parsed.
+  http.on('connection', (socket: Socket) => {
+    const peer = normalise(socket.remoteAddress ?? 'unknown');
+    const slot = admission.acquire(peer, trustedProxies.has(peer));
+    if (typeof slot === 'string') {
+      socket.destroy();
+      return;
+    }
+    socket.once('close', slot);
+    if (!options.tls) startFirstRequestDeadline(socket);
+  });
+  if (options.tls)
+    http.on('secureConnection', (socket: Duplex) => startFirstRequestDeadline(socket));
+  http.on('request', (req: IncomingMessage) => firstRequestArrived(req.socket));
+  // A TLS client that never finishes its handshake, or speaks garbage, is just dropped.
+  http.on('tlsClientError', (_error: Error, socket: Duplex) => socket.destroy());
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: HARD_FRAME_LIMIT,
@@ -204,6 +311,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     verifier: new AuthVerifier(serverKey),
     stun: options.stun ?? [],
     messageLimiter,
+    quota,
     metrics,
     now,
     randomBytes,
@@ -214,19 +322,27 @@ export async function startControlServer(options: ControlServerOptions): Promise
   let closing: Promise<void> | null = null;
   let nextConnectionId = 1;
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    firstRequestArrived(socket);
     const path = (req.url ?? '/').split('?')[0];
     if (path !== WS_PATH) {
       socket.end(`HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\nno WebSocket at ${path}\n`);
       return;
     }
-    if (metrics.connectionsOpen >= maxConnections) {
-      socket.end(
-        'HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\nretry-after: 30\r\n\r\n',
-      );
-      return;
+    const sourceIp = clientAddress(req, trustedProxies);
+    const proxied = trustedProxies.has(normalise(req.socket.remoteAddress ?? ''));
+    let release = () => {};
+    if (proxied) {
+      const slot = proxiedAdmission.acquire(sourceIp);
+      if (typeof slot === 'string') {
+        socket.end(
+          'HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\nretry-after: 30\r\n\r\n',
+        );
+        return;
+      }
+      release = slot;
+      socket.once('close', release);
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const sourceIp = req.socket.remoteAddress ?? 'unknown';
       new WsSession(ws, nextConnectionId++, sourceIp, sessionContext);
     });
   });
@@ -237,6 +353,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     pushRelaysIfChanged(false);
     messageLimiter.sweep();
     joinLimiter.sweep();
+    quota.sweep();
     return result;
   };
   const timer = setInterval(() => {
@@ -256,12 +373,15 @@ export async function startControlServer(options: ControlServerOptions): Promise
   });
   const address = http.address() as AddressInfo;
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${hostForUrl}:${address.port}`;
-  logger.info('listening', { url, ws: `ws://${hostForUrl}:${address.port}${WS_PATH}` });
+  const secure = options.tls ? 's' : '';
+  const url = `http${secure}://${hostForUrl}:${address.port}`;
+  const wsUrl = `ws${secure}://${hostForUrl}:${address.port}${WS_PATH}`;
+  logger.info('listening', { url, ws: wsUrl, fingerprint, maxConnections, maxPerGroup });
 
   return {
     url,
-    wsUrl: `ws://${hostForUrl}:${address.port}${WS_PATH}`,
+    wsUrl,
+    fingerprint,
     port: address.port,
     serverPublicKey: serverKey.publicKey,
     sweep,

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { dirname, resolve } from 'node:path';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { createServerLogger } from '../common/logger.js';
 import { listenAddressOrExit, relaySecretOrExit } from '../common/listen-address.js';
@@ -8,6 +9,11 @@ import { parseEndpoint } from '../../src-shared/domain/endpoint.js';
 import { CONTROL_DEFAULTS, startControlServer } from './control-server.js';
 import { PRESENCE_DEFAULTS } from './presence.js';
 import { loadOrCreateServerKey } from './server-key.js';
+import { loadOrCreateCertificate } from './tls-certificate.js';
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
 
 /** `lanrage-control`: the control server as a process. */
 
@@ -21,6 +27,15 @@ const USAGE = `usage: lanrage-control [options]
   --offline-after s      silence before a member shows offline (default ${PRESENCE_DEFAULTS.offlineAfterMs / 1000})
   --remove-after s       offline time before a member is removed (default ${PRESENCE_DEFAULTS.removeAfterMs / 1000})
   --party-ttl s          how long an empty party keeps its code (default ${PRESENCE_DEFAULTS.emptyPartyTtlMs / 1000})
+  --tls-cert path        PEM certificate to serve https/wss with (with --tls-key)
+  --tls-key path         its PEM private key
+                         (default: a self-signed certificate made once and kept as
+                         <db>.tls.crt / <db>.tls.key; clients pin its fingerprint)
+  --no-tls               serve plain http/ws: only behind a TLS-terminating reverse proxy
+                         (with --trusted-proxy), or on loopback
+  --trusted-proxy ip     a reverse proxy whose X-Forwarded-For is believed (repeatable)
+  --max-connections n    open connections at most (default ${CONTROL_DEFAULTS.maxConnections}, lowered to the fd limit)
+  --max-per-address n    connections per IPv4 address or IPv6 /64 (default ${CONTROL_DEFAULTS.maxConnectionsPerGroup})
   --dev                  allow running without LANRAGE_RELAY_SECRET (public throwaway secret)
   --help                 this text
 
@@ -52,6 +67,12 @@ async function main(): Promise<void> {
         'offline-after': { type: 'string' },
         'remove-after': { type: 'string' },
         'party-ttl': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'no-tls': { type: 'boolean' },
+        'trusted-proxy': { type: 'string', multiple: true },
+        'max-connections': { type: 'string' },
+        'max-per-address': { type: 'string' },
         dev: { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -90,7 +111,44 @@ async function main(): Promise<void> {
   const keyPath = resolve(values.key ?? `${dbPath}.key`);
   const serverKey = loadOrCreateServerKey(keyPath, (line) => logger.warn(line));
 
+  const trustedProxies = (values['trusted-proxy'] ?? []).map((ip) => {
+    if (isIP(ip) === 0) fail(`--trusted-proxy ${ip}: must be an IP address`);
+    return ip;
+  });
+  let tls: { cert: Buffer; key: Buffer } | undefined;
+  if (values['no-tls']) {
+    if (values['tls-cert'] || values['tls-key'])
+      fail('--no-tls cannot go with --tls-cert/--tls-key');
+    if (!isLoopback(listen.host) && trustedProxies.length === 0) {
+      logger.warn(
+        'serving plain http on a non-loopback address without --trusted-proxy: invite codes, keys and addresses cross the network in clear text',
+      );
+    }
+  } else if (values['tls-cert'] || values['tls-key']) {
+    if (!values['tls-cert'] || !values['tls-key']) fail('--tls-cert and --tls-key go together');
+    tls = { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']) };
+  } else {
+    const made = loadOrCreateCertificate(`${dbPath}.tls.crt`, `${dbPath}.tls.key`);
+    if (made.created)
+      logger.info('created a self-signed TLS certificate', { path: `${dbPath}.tls.crt` });
+    tls = { cert: made.cert, key: made.key };
+  }
+  const maxConnections = positiveNumber(
+    '--max-connections',
+    values['max-connections'],
+    CONTROL_DEFAULTS.maxConnections,
+  );
+  const maxConnectionsPerGroup = positiveNumber(
+    '--max-per-address',
+    values['max-per-address'],
+    CONTROL_DEFAULTS.maxConnectionsPerGroup,
+  );
+
   const server = await startControlServer({
+    ...(tls && { tls }),
+    trustedProxies,
+    maxConnections,
+    maxConnectionsPerGroup,
     host: listen.host,
     port: listen.port,
     dbPath,
@@ -113,7 +171,7 @@ async function main(): Promise<void> {
   });
   // One line on stdout, for people and for scripts that start us on port 0.
   process.stdout.write(
-    `lanrage-control listening on ${server.url} (WebSocket ${server.wsUrl}, server key ${server.serverPublicKey})\n`,
+    `lanrage-control listening on ${server.url} (WebSocket ${server.wsUrl}, server key ${server.serverPublicKey}${server.fingerprint ? `, TLS fingerprint ${server.fingerprint}` : ''})\n`,
   );
   let stopping = false;
   const stop = (signal: string) => {

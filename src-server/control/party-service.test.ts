@@ -6,7 +6,7 @@ import type { ControlEvent } from '../../src-shared/protocol/control-messages.js
 import { ControlError } from './control-error.js';
 import { ControlStore } from './control-store.js';
 import { JoinAttemptLimiter } from './join-attempt-limiter.js';
-import { PartyService } from './party-service.js';
+import { PartyService, type Caller } from './party-service.js';
 import { Presence } from './presence.js';
 import { memberInfo, silentLogger, TEST_SECRET } from './test-support.js';
 
@@ -22,7 +22,7 @@ function setup(options: { maxMembers?: number } = {}) {
     randomBytes: (n) => randomBytes(n),
     maxMembers: options.maxMembers ?? 32,
     routeTokenTtlSeconds: 3600,
-    joinLimiter: new JoinAttemptLimiter({ maxFailures: 10, windowMs: 60_000, now }),
+    joinLimiter: new JoinAttemptLimiter({ maxFailures: 5, windowMs: 60_000, now }),
     publish: (to, event) => {
       pushed.push({ to, event });
       return to.length;
@@ -161,21 +161,33 @@ describe('PartyService', () => {
     );
   });
 
-  it('answers bad_invite for wrong codes, then rate_limited after ten, per source IP', () => {
+  it('limits wrong codes per key and per address group, never locking out a clean key', () => {
     const { service, clock } = setup();
     const party = service.create(caller(), 'p', 'a', memberInfo());
-    for (let i = 0; i < 10; i++) {
-      expect(
-        refusal(() => service.join(caller('192.0.2.1'), 'AAAAA-AAAAA', 'x', memberInfo())),
-      ).toBe('bad_invite');
+    const wrong = (who: Caller) =>
+      refusal(() => service.join(who, 'AAAAA-AAAAA', 'x', memberInfo()));
+    const guesser = caller('192.0.2.1');
+    for (let i = 0; i < 5; i++) expect(wrong(guesser)).toBe('bad_invite');
+    // The key has spent its own budget: even the right code is refused now.
+    expect(refusal(() => service.join(guesser, party.inviteCode, 'x', memberInfo()))).toBe(
+      'rate_limited',
+    );
+    // Three more keys from the same address bring the group to 20 failures.
+    for (let k = 0; k < 3; k++) {
+      const next = caller('192.0.2.1');
+      for (let i = 0; i < 5; i++) expect(wrong(next)).toBe('bad_invite');
     }
-    // Even the right code is refused from that address now; other addresses are unaffected.
-    expect(
-      refusal(() => service.join(caller('192.0.2.1'), party.inviteCode, 'x', memberInfo())),
-    ).toBe('rate_limited');
-    service.join(caller('192.0.2.2'), party.inviteCode, 'y', memberInfo());
+    // A key that has failed once is now blocked by its group…
+    const another = caller('192.0.2.1');
+    expect(wrong(another)).toBe('bad_invite');
+    expect(wrong(another)).toBe('rate_limited');
+    // …but a real invitee behind the same address, typing the right code, gets in.
+    service.join(caller('192.0.2.1'), party.inviteCode, 'real', memberInfo());
+    // An IPv6 address counts by its /64: another address in it is the same group.
+    const v6 = caller('2001:db8:0:1::1');
+    for (let i = 0; i < 5; i++) expect(wrong(v6)).toBe('bad_invite');
     clock.now += 61_000;
-    service.join(caller('192.0.2.1'), party.inviteCode, 'z', memberInfo());
+    service.join(guesser, party.inviteCode, 'z', memberInfo());
   });
 
   it('signs route tokens that verify, with the same route id and opposite sides for a pair', () => {

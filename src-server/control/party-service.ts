@@ -1,6 +1,8 @@
 import { issueRouteGrant } from '../common/route-token-crypto.js';
+import { addressGroup } from '../common/address-group.js';
 import type { Logger } from '../common/logger.js';
 import { inviteCodeFromBytes, normalizeInviteCode } from '../../src-shared/domain/invite-code.js';
+import { disambiguateName } from '../../src-shared/domain/display-name.js';
 import { allocateVirtualIp } from '../../src-shared/domain/virtual-ip-pool.js';
 import type {
   ControlEvent,
@@ -55,6 +57,11 @@ export class PartyService {
     this.log = options.logger;
   }
 
+  /** Is `publicKey` a member of any party? One indexed lookup. */
+  isMember(publicKey: string): boolean {
+    return this.store.memberByKey(publicKey) !== null;
+  }
+
   /** The caller's party, or null; what the welcome carries. */
   partyOf(publicKey: string): Party | null {
     const member = this.store.memberByKey(publicKey);
@@ -87,9 +94,9 @@ export class PartyService {
 
   join(caller: Caller, inviteCode: string, memberName: string, info: MemberInfo): Party {
     this.refuseIfInParty(caller.publicKey);
-    const limitKeys = [`ip:${caller.sourceIp}`, `key:${caller.publicKey}`];
+    const group = addressGroup(caller.sourceIp);
     const limiter = this.options.joinLimiter;
-    if (limiter.blocked(limitKeys)) {
+    if (!limiter.mayTry(caller.publicKey, group)) {
       throw new ControlError(
         'rate_limited',
         'too many wrong invite codes; wait a minute before trying again',
@@ -98,7 +105,7 @@ export class PartyService {
     const code = normalizeInviteCode(inviteCode);
     const party = code.ok ? this.store.partyByInvite(code.value) : null;
     if (!party) {
-      limiter.recordFailure(limitKeys);
+      limiter.recordFailureOf(caller.publicKey, group);
       throw new ControlError(
         'bad_invite',
         code.ok ? `no party has invite code ${code.value}` : `inviteCode: ${code.error}`,
@@ -221,7 +228,13 @@ export class PartyService {
     info: MemberInfo,
     now: number,
   ): MemberRow {
-    const inUse = new Set(this.store.membersOf(party.id).map((m) => m.virtualIp));
+    const members = this.store.membersOf(party.id);
+    const inUse = new Set(members.map((m) => m.virtualIp));
+    // Two members never show the same name: a newcomer's is numbered (display-name.ts).
+    name = disambiguateName(
+      name,
+      members.map((m) => m.name),
+    );
     const ip = allocateVirtualIp(inUse, this.store.previousIp(party.id, publicKey));
     if (!ip) throw new ControlError('party_full', 'party has no free virtual IP left');
     const row: MemberRow = {

@@ -7,6 +7,7 @@ import { ControlClient } from '../../src-main/core/control/control-client.js';
 import { authProof } from '../../src-common/crypto/control-auth.js';
 import type { MemberInfo, ServerMessage } from '../../src-shared/protocol/control-messages.js';
 import { DEV_RELAY_SECRET } from '../common/listen-address.js';
+import { controlTls } from '../../src-main/core/control/control-tls.js';
 import {
   startControlServer,
   type ControlServer,
@@ -30,17 +31,33 @@ export function memberInfo(overrides: Partial<MemberInfo> = {}): MemberInfo {
 export async function startTestServer(
   options: Partial<ControlServerOptions> = {},
 ): Promise<ControlServer> {
-  return startControlServer({ relaySecret: TEST_SECRET, logger: silentLogger(), ...options });
+  // Tests here log in many keys from 127.0.0.1 on a frozen clock: quotas and the per-address
+  // cap are sized for real sources, so they are lifted unless a test sets its own.
+  return startControlServer({
+    relaySecret: TEST_SECRET,
+    logger: silentLogger(),
+    quotaScale: 1_000,
+    maxConnectionsPerGroup: 10_000,
+    ...options,
+  });
 }
 
 /** A logged-in client library instance (the real one the core uses). */
 export async function connectedClient(
-  server: { wsUrl: string },
+  server: { wsUrl: string; fingerprint?: string | null },
   keys: KeyPair = generateKeyPair(),
   extra: Partial<ConstructorParameters<typeof ControlClient>[0]> = {},
 ): Promise<ControlClient> {
   const client = new ControlClient({
     url: server.wsUrl,
+    // A TLS server is pinned by the fingerprint it printed, as a real client pins it.
+    tls: controlTls({
+      url: server.wsUrl,
+      pin: server.fingerprint ?? null,
+      knownServersPath: null,
+      allowInsecure: false,
+      warn: () => {},
+    }),
     privateKey: keys.privateKey,
     requestTimeoutMs: 3_000,
     reconnectBaseMs: 50,
@@ -147,6 +164,8 @@ export async function spawnControlServer(
   url: string;
   wsUrl: string;
   serverKey: string;
+  /** TLS certificate fingerprint, null when started with --no-tls. */
+  fingerprint: string | null;
   stderr: () => string;
 }> {
   const main = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -171,7 +190,17 @@ export async function spawnControlServer(
     });
     child.once('exit', (code) => reject(new Error(`server exited ${code}: ${stderr}`)));
   });
-  const m = /listening on (\S+) \(WebSocket (\S+), server key (\S+)\)/.exec(line);
+  const m =
+    /listening on (\S+) \(WebSocket (\S+), server key ([^,)]+)(?:, TLS fingerprint (\S+))?\)/.exec(
+      line,
+    );
   if (!m) throw new Error(`unexpected first line: ${line}`);
-  return { child, url: m[1]!, wsUrl: m[2]!, serverKey: m[3]!, stderr: () => stderr };
+  return {
+    child,
+    url: m[1]!,
+    wsUrl: m[2]!,
+    serverKey: m[3]!,
+    fingerprint: m[4] ?? null,
+    stderr: () => stderr,
+  };
 }

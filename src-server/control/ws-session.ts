@@ -2,6 +2,7 @@ import type { WebSocket } from 'ws';
 import type { KeyPair } from '../../src-common/crypto/x25519.js';
 import { CONTROL_CLOSE } from '../../src-shared/protocol/control-close-codes.js';
 import type { TokenBuckets } from '../common/token-bucket.js';
+import { addressGroup } from '../common/address-group.js';
 import type { Logger } from '../common/logger.js';
 import {
   ClientMessageSchema,
@@ -19,6 +20,7 @@ import type { ControlMetrics } from './control-metrics.js';
 import type { PartyService } from './party-service.js';
 import type { Presence } from './presence.js';
 import type { RelayRegistry } from './relay-registry.js';
+import { isQuotaOp, type RequestQuota } from './request-quota.js';
 import type { HubSession, SessionHub } from './session-hub.js';
 
 /**
@@ -36,6 +38,8 @@ export interface SessionContext {
   verifier: AuthVerifier;
   stun: readonly string[];
   messageLimiter: TokenBuckets<number>;
+  /** Per key and per address group, on logins and state-changing requests (request-quota.ts). */
+  quota: RequestQuota;
   metrics: ControlMetrics;
   now: () => number;
   randomBytes: (length: number) => Uint8Array;
@@ -57,6 +61,7 @@ type Handled = { [Op in keyof ResultByOp]: ResultByOp[Op] }[keyof ResultByOp];
 export class WsSession implements HubSession {
   private key: string | null = null;
   private readonly nonce: string;
+  private readonly group: string;
   private authTimer: NodeJS.Timeout | null;
 
   constructor(
@@ -66,6 +71,7 @@ export class WsSession implements HubSession {
     private readonly ctx: SessionContext,
   ) {
     this.nonce = Buffer.from(ctx.randomBytes(32)).toString('base64');
+    this.group = addressGroup(sourceIp);
     ctx.metrics.connectionsTotal++;
     ctx.metrics.connectionsOpen++;
     ws.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
@@ -180,11 +186,26 @@ export class WsSession implements HubSession {
   }
 
   private authenticate(publicKey: string, proof: string): void {
+    // Before the X25519 work: a source logging in over and over is refused for the cost of a
+    // lookup, and keys made up by the thousand buy nothing (the group quota counts them all).
+    // Members of a party skip the group quota: strangers sharing their CGNAT cannot lock them out.
+    const member = this.ctx.service.isMember(publicKey);
+    if (!member && !this.ctx.quota.takeGroup('login', this.group)) {
+      this.refuse('rate_limited', 'too many logins from this address; retry later', undefined);
+      this.close(CONTROL_CLOSE.rateLimited, 'too many logins');
+      return;
+    }
     const good = this.ctx.verifier.verify(this.nonce, publicKey, proof);
     if (!good) {
       this.ctx.metrics.authFailures++;
       this.refuse('unauthenticated', 'auth proof does not match the public key', undefined);
       this.close(CONTROL_CLOSE.authFailed, 'authentication failed');
+      return;
+    }
+    // The key's own quota only once it has proven the key: nobody can spend another key's logins.
+    if (!this.ctx.quota.takeKey('login', publicKey)) {
+      this.refuse('rate_limited', 'too many logins with this key; retry later', undefined);
+      this.close(CONTROL_CLOSE.rateLimited, 'too many logins');
       return;
     }
     if (this.authTimer) clearTimeout(this.authTimer);
@@ -205,6 +226,15 @@ export class WsSession implements HubSession {
 
   private handle(publicKey: string, request: Request): void {
     this.ctx.metrics.countRequest(request.op);
+    // Quotas before any database work (request-quota.ts).
+    if (isQuotaOp(request.op) && !this.ctx.quota.take(request.op, publicKey, this.group)) {
+      this.refuse(
+        'rate_limited',
+        `too many ${request.op} requests from this key or address; slow down`,
+        request.id,
+      );
+      return;
+    }
     this.ctx.presence.heard(publicKey);
     try {
       const result = this.dispatch({ publicKey, sourceIp: this.sourceIp }, request);

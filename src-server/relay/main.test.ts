@@ -3,8 +3,8 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildRelayBind, wrapRelayData } from '../../src-main/core/relay/relay-frames-client.js';
-import { grantPair, openClient, TEST_SECRET } from './relay-test-kit.js';
+import { wrapRelayData } from '../../src-main/core/relay/relay-frames-client.js';
+import { bindAtRelay, grantPair, openClient, TEST_SECRET } from './relay-test-kit.js';
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 
@@ -99,10 +99,8 @@ describe('lanrage-relay CLI', () => {
     const a = await openClient();
     const b = await openClient();
     try {
-      await a.send(buildRelayBind(routeA, 1n), port);
-      await b.send(buildRelayBind(routeB, 1n), port);
-      await a.next(3000);
-      await b.next(3000);
+      await bindAtRelay(a, port, routeA);
+      await bindAtRelay(b, port, routeB);
       const frame = wrapRelayData(routeA.routeId, Buffer.from('through a real process'));
       await a.send(frame, port);
       expect(await b.next(3000)).toEqual(frame);

@@ -22,6 +22,8 @@ const USAGE = `usage: lanrage-relay [options]
   --public-endpoint host:port  address advertised to the control server (default: --listen;
                                required when --listen is a wildcard and --control is set)
   --control URL                control server to register and heartbeat with
+  --control-fingerprint FP     its TLS certificate fingerprint (printed by lanrage-control),
+                               when it uses a self-signed certificate
   --id NAME                    relay id (default relay-<hostname>)
   --region NAME                region shown to clients (default empty)
   --metrics host:port|off      local HTTP /stats and /metrics (default ${DEFAULT_METRICS})
@@ -60,6 +62,7 @@ try {
       listen: { type: 'string' },
       'public-endpoint': { type: 'string' },
       control: { type: 'string' },
+      'control-fingerprint': { type: 'string' },
       id: { type: 'string' },
       region: { type: 'string' },
       metrics: { type: 'string' },
@@ -108,6 +111,7 @@ try {
     region: args.region ?? '',
     publicEndpoint,
     ...(args.control ? { controlUrl: args.control } : {}),
+    ...(args['control-fingerprint'] ? { controlFingerprint: args['control-fingerprint'] } : {}),
     metrics,
     maxRoutes: positiveInt('--max-routes', args['max-routes'], DEFAULT_MAX_ROUTES),
     idleTimeoutMs:

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildRelayBind, wrapRelayData } from '../../src-main/core/relay/relay-frames-client.js';
+import { wrapRelayData } from '../../src-main/core/relay/relay-frames-client.js';
 import {
   RELAY_SIGNATURE_HEADER,
   RelayRegistrationSchema,
@@ -10,7 +10,14 @@ import {
 import { relayRegistrationSignatureValid } from '../common/relay-registration-signature.js';
 import { heartbeatDelay, startRegistrar, validateRegistration } from './relay-registrar.js';
 import { startRelayService } from './relay-service.js';
-import { captureLogger, grantPair, openClient, TEST_SECRET, until } from './relay-test-kit.js';
+import {
+  bindAtRelay,
+  captureLogger,
+  grantPair,
+  openClient,
+  TEST_SECRET,
+  until,
+} from './relay-test-kit.js';
 
 /** A stand-in control server: checks the signature and the schema as the real one must. */
 async function fakeControl(options: { status?: number; port?: number } = {}) {
@@ -193,10 +200,8 @@ describe('relay service with a control server', () => {
       () => a.close(),
       () => b.close(),
     );
-    await a.send(buildRelayBind(routeA, 1n), service.relay.port);
-    await b.send(buildRelayBind(routeB, 1n), service.relay.port);
-    await a.next();
-    await b.next();
+    await bindAtRelay(a, service.relay.port, routeA);
+    await bindAtRelay(b, service.relay.port, routeB);
     await until(
       () => control.beats.some((beat) => beat.body.load > 0),
       5000,

@@ -6,6 +6,7 @@ import {
 } from '../../src-shared/protocol/control-messages.js';
 import { PROTOCOL_VERSION } from '../../src-shared/protocol/version.js';
 import { signRelayRegistration } from '../common/relay-registration-signature.js';
+import { postHeartbeat } from './heartbeat-post.js';
 import type { Logger } from '../common/logger.js';
 
 /**
@@ -32,6 +33,8 @@ const BACKOFF_JITTER = 0.2;
 export interface RegistrarOptions {
   /** Base URL of the control server, e.g. https://control.example:7400 */
   controlUrl: string;
+  /** The control server's TLS certificate fingerprint, for a self-signed one (null: CA checks). */
+  controlFingerprint?: string | null;
   secret: Uint8Array;
   id: string;
   region: string;
@@ -122,17 +125,18 @@ export function startRegistrar(options: RegistrarOptions): RegistrarHandle {
     inFlight = new AbortController();
     const abortTimer = setTimeout(() => inFlight?.abort(), timeoutMs);
     try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: {
+      const res = await postHeartbeat(
+        url,
+        {
           'content-type': 'application/json',
           [RELAY_SIGNATURE_HEADER]: signRelayRegistration(options.secret, text),
         },
-        body: text,
-        signal: inFlight.signal,
-      });
-      const answer = await res.text();
-      if (!res.ok) throw new Error(`HTTP ${res.status}: ${answer.slice(0, 200)}`);
+        text,
+        { pin: options.controlFingerprint ?? null, signal: inFlight.signal },
+      );
+      if (res.status < 200 || res.status > 299) {
+        throw new Error(`HTTP ${res.status}: ${res.text.slice(0, 200)}`);
+      }
       succeeded();
     } catch (error) {
       if (!stopped) failed(error instanceof Error ? error.message : String(error));

@@ -1,15 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  buildRelayBind,
-  verifyRelayBindAck,
+  buildRelayBind as buildBindAt,
+  verifyRelayAnswer,
   wrapRelayData,
+  type RelayAnswer,
   type RelayRoute,
 } from '../../src-main/core/relay/relay-frames-client.js';
 import { mac16 } from '../../src-common/crypto/mac.js';
 import {
   encodeRelayBindAckUnsigned,
+  parseRelayFrame,
   RELAY_BIND_LENGTH,
   RELAY_MAC_LENGTH,
+  RelayFrameType,
 } from '../../src-shared/protocol/relay-frames.js';
 import { startRelay, type RelayHandle, type RelayOptions } from './relay-server.js';
 import type { DropReason } from './relay-stats.js';
@@ -48,12 +51,34 @@ function pair(expiresInSeconds = 3600): [RelayRoute, RelayRoute] {
   return grantPair(TEST_SECRET, Math.floor(now / 1000) + expiresInSeconds);
 }
 
-/** BINDs and returns the verified ACK. */
-async function bind(relay: RelayHandle, c: TestClient, route: RelayRoute, counter: bigint) {
-  await c.send(buildRelayBind(route, counter), relay.port);
-  const ack = verifyRelayBindAck(route, await c.next());
-  if (!ack.ok) throw new Error(ack.error);
-  return ack.value;
+/**
+ * BIND counters are timestamps in microseconds of the relay's clock; tests name them by a small
+ * offset `n` from the fake clock's current millisecond.
+ */
+const at = (n: bigint) => BigInt(now) * 1000n + n;
+const buildRelayBind = (route: RelayRoute, n: bigint, cookie: Buffer | null = null) =>
+  buildBindAt(route, at(n), cookie);
+
+/** Sends a BIND and returns the relay's verified answer, its counter as the offset again. */
+async function answerTo(
+  relay: RelayHandle,
+  c: TestClient,
+  route: RelayRoute,
+  n: bigint,
+  cookie: Buffer | null = null,
+): Promise<RelayAnswer> {
+  await c.send(buildRelayBind(route, n, cookie), relay.port);
+  const answer = verifyRelayAnswer(route, await c.next());
+  if (!answer.ok) throw new Error(answer.error);
+  return { ...answer.value, counter: answer.value.counter - at(0n) };
+}
+
+/** BINDs (answering the relay's CHALLENGE if it sends one) and returns the verified ACK. */
+async function bind(relay: RelayHandle, c: TestClient, route: RelayRoute, n: bigint) {
+  let answer = await answerTo(relay, c, route, n);
+  if (answer.kind === 'challenge') answer = await answerTo(relay, c, route, n, answer.cookie);
+  if (answer.kind !== 'ack') throw new Error(`expected a BIND_ACK, got ${answer.kind}`);
+  return { counter: answer.counter, peerBound: answer.peerBound };
 }
 
 /** Sends and waits until the relay has processed the datagram. */
@@ -112,8 +137,8 @@ describe('relay forwarding', () => {
     await sendAndSettle(relay, a, wrapRelayData(routeA.routeId, Buffer.from('stale')));
     expect(relay.stats.drops['unbound-source']).toBe(1);
     await silence();
-    expect(b.received).toHaveLength(1); // its own BIND_ACK only
-    expect(a.received).toHaveLength(1);
+    expect(b.received).toHaveLength(2); // its own CHALLENGE and BIND_ACK only
+    expect(a.received).toHaveLength(2);
     expect(relay.stats.rebinds).toBe(1);
   });
 
@@ -180,18 +205,64 @@ describe('relay forwarding', () => {
     await a.send(data, relay.port);
     await sendAndSettle(relay, a, data);
     expect(relay.stats.drops['peer-not-bound']).toBe(2);
-    expect(b.received).toHaveLength(1);
+    expect(b.received).toHaveLength(2);
   });
 
-  it('refuses a new route when the table is full', async () => {
+  it('tells a proven, authorised client that it is full instead of staying silent', async () => {
     const relay = await relayWith({ maxRoutes: 1 });
     await boundPair(relay);
     const [other] = pair();
     const c = await client();
-    await sendAndSettle(relay, c, buildRelayBind(other, 1n));
-    await silence();
-    expect(c.received).toHaveLength(0);
+    const challenge = await answerTo(relay, c, other, 1n);
+    expect(challenge.kind).toBe('challenge');
+    if (challenge.kind !== 'challenge') return;
+    const refusal = await answerTo(relay, c, other, 1n, challenge.cookie);
+    expect(refusal).toEqual({ kind: 'refused', counter: 1n, reason: 'full' });
     expect(relay.stats.drops['route-limit']).toBe(1);
+    expect(relay.stats.refusalsSent).toBe(1);
+  });
+
+  it('holds a party to its share of the table and says so', async () => {
+    const relay = await relayWith({ maxRoutes: 100 });
+    // partyShare(100) = 5 routes per party.
+    const c = await client();
+    const members = () => ({ a: generateKeyPair().publicKey, b: generateKeyPair().publicKey });
+    const expiry = Math.floor(now / 1000) + 3600;
+    for (let i = 0; i < 5; i++) {
+      const [route] = grantPair(TEST_SECRET, expiry, members(), 'partyfilling0000');
+      expect((await bind(relay, c, route, BigInt(i))).peerBound).toBe(false);
+    }
+    const [sixth] = grantPair(TEST_SECRET, expiry, members(), 'partyfilling0000');
+    const challenge = await answerTo(relay, c, sixth, 9n);
+    if (challenge.kind !== 'challenge') throw new Error('expected a CHALLENGE');
+    expect(await answerTo(relay, c, sixth, 9n, challenge.cookie)).toEqual({
+      kind: 'refused',
+      counter: 9n,
+      reason: 'party-share',
+    });
+    // Another party still gets its routes.
+    const [elsewhere] = grantPair(TEST_SECRET, expiry, members(), 'anotherparty0000');
+    expect((await bind(relay, c, elsewhere, 10n)).peerBound).toBe(false);
+  });
+});
+
+describe('relay replay protection', () => {
+  it('refuses, without a reply, a genuine BIND recorded more than two minutes ago, even on a fresh relay', async () => {
+    const relay = await relayWith();
+    const [routeA] = pair();
+    const thief = await client();
+    const recorded = buildBindAt(routeA, BigInt(now - 121_000) * 1000n);
+    await sendAndSettle(relay, thief, recorded);
+    expect(relay.stats.drops['stale-bind']).toBe(1);
+    await silence();
+    expect(thief.received).toHaveLength(0);
+    // One recorded a second ago is not stale, but from a new address it only draws a CHALLENGE:
+    // the recorder cannot answer it without the side key.
+    const fresh = buildBindAt(routeA, BigInt(now - 1_000) * 1000n);
+    await thief.send(fresh, relay.port);
+    const answer = verifyRelayAnswer(routeA, await thief.next());
+    expect(answer.ok && answer.value.kind).toBe('challenge');
+    expect(relay.stats.routesActive).toBe(0);
   });
 });
 
@@ -208,7 +279,7 @@ describe('relay refusals', () => {
     {
       name: 'a BIND with no token (zeros)',
       reason: 'bad-token',
-      frame: ({ routeA }) => buildRelayBind({ ...routeA, token: Buffer.alloc(30) }, 5n),
+      frame: ({ routeA }) => buildRelayBind({ ...routeA, token: Buffer.alloc(38) }, 5n),
       from: 'stranger',
     },
     {
@@ -216,7 +287,7 @@ describe('relay refusals', () => {
       reason: 'bad-token',
       frame: ({ routeA }) => {
         const token = Buffer.from(routeA.token);
-        token[29]! ^= 1;
+        token[37]! ^= 1;
         return buildRelayBind({ ...routeA, token }, 5n);
       },
       from: 'stranger',
@@ -310,8 +381,8 @@ describe('relay refusals', () => {
     expect(relay.stats.droppedPackets).toBe(dropsBefore + 1);
     await silence();
     expect(stranger.received).toHaveLength(0);
-    expect(a.received).toHaveLength(1); // its BIND_ACK
-    expect(b.received).toHaveLength(1);
+    expect(a.received).toHaveLength(2); // its CHALLENGE and BIND_ACK
+    expect(b.received).toHaveLength(2);
     // The route still works for its rightful sides.
     const data = wrapRelayData(routeA.routeId, Buffer.from('still fine'));
     await a.send(data, relay.port);
@@ -326,7 +397,7 @@ describe('relay refusals', () => {
     await sendAndSettle(relay, a, wrapRelayData(routeA.routeId, Buffer.from('anyone there?')));
     expect(relay.stats.drops['peer-not-bound']).toBe(1);
     await silence();
-    expect(a.received).toHaveLength(1);
+    expect(a.received).toHaveLength(2);
   });
 });
 
@@ -344,24 +415,25 @@ describe('relay rate limits', () => {
     const start = relay.stats.packetsIn;
     for (let i = 0; i < 20; i++) await a.send(data, relay.port);
     await until(() => relay.stats.packetsIn === start + 20, 5000, 'the flood');
-    // Burst 6, one token spent on the BIND: five DATA frames pass.
-    expect(relay.stats.forwardedPackets).toBe(5);
-    expect(relay.stats.drops['rate-limited']).toBe(15);
+    // Burst 6, two tokens spent on the BIND and its answer to the CHALLENGE: four DATA pass.
+    expect(relay.stats.forwardedPackets).toBe(4);
+    expect(relay.stats.drops['rate-limited']).toBe(16);
     await until(() => b.received.length === 6, 5000, 'the forwarded frames');
     now += 1000;
     await sendAndSettle(relay, a, data);
-    expect(relay.stats.forwardedPackets).toBe(6);
+    expect(relay.stats.forwardedPackets).toBe(5);
   });
 
   it('limits BINDs per source before doing any crypto', async () => {
-    const relay = await relayWith({ bindRate: { packetsPerSecond: 1, burst: 2 } });
+    // Burst 3: the first BIND and its answer to the CHALLENGE, then one re-BIND.
+    const relay = await relayWith({ bindRate: { packetsPerSecond: 1, burst: 3 } });
     const [routeA] = pair();
     const a = await client();
     await bind(relay, a, routeA, 1n);
     await bind(relay, a, routeA, 2n);
     await sendAndSettle(relay, a, buildRelayBind(routeA, 3n));
     // A forged BIND is refused by the budget, not by its bad token: no HMAC was spent on it.
-    await sendAndSettle(relay, a, buildRelayBind({ ...routeA, token: Buffer.alloc(30, 7) }, 4n));
+    await sendAndSettle(relay, a, buildRelayBind({ ...routeA, token: Buffer.alloc(38, 7) }, 4n));
     expect(relay.stats.drops['bind-rate-limited']).toBe(2);
     expect(relay.stats.drops['bad-token']).toBe(0);
     now += 1000;
@@ -383,9 +455,9 @@ describe('relay amplification', () => {
       await stranger.send(replayedBind, relay.port);
       await stranger.send(Buffer.alloc(i * 20, 0xff), relay.port);
     }
-    await until(() => relay.stats.packetsIn === 2 + 250, 5000, 'all datagrams');
-    await until(() => a.received.length === 1 + 50 + 50, 5000, 'all of A’s datagrams');
-    await until(() => b.received.length === 1 + 50, 5000, 'all of B’s datagrams');
+    await until(() => relay.stats.packetsIn === 4 + 250, 5000, 'all datagrams');
+    await until(() => a.received.length === 2 + 50 + 50, 5000, 'all of A’s datagrams');
+    await until(() => b.received.length === 2 + 50, 5000, 'all of B’s datagrams');
     await silence();
     expect(stranger.received).toHaveLength(0);
     const clients: [TestClient, RelayRoute][] = [
@@ -394,10 +466,18 @@ describe('relay amplification', () => {
     ];
     for (const [c, route] of clients) {
       for (const got of c.received) {
-        const ack = verifyRelayBindAck(route, got);
-        if (ack.ok) {
-          // An ACK answers this client's own BIND with that counter, and is smaller than it.
-          const trigger = c.sent.find((s) => s.equals(buildRelayBind(route, ack.value.counter)));
+        const answer = verifyRelayAnswer(route, got);
+        if (answer.ok) {
+          // An answer (ACK or CHALLENGE) is to this client's own BIND with that counter, and is
+          // smaller than it.
+          const trigger = c.sent.find((s) => {
+            const sent = parseRelayFrame(s);
+            return (
+              sent.ok &&
+              sent.value.type === RelayFrameType.Bind &&
+              sent.value.counter === answer.value.counter
+            );
+          });
           expect(trigger).toBeDefined();
           expect(got.length).toBeLessThanOrEqual(trigger!.length);
         } else {

@@ -2,8 +2,13 @@ import dgram, { type RemoteInfo } from 'node:dgram';
 import { isIP } from 'node:net';
 import { relayFrameMacValid, signRelayFrame } from '../../src-common/crypto/relay-frame-mac.js';
 import {
+  BIND_FRESHNESS_MS,
   encodeRelayBindAckUnsigned,
+  encodeRelayBindRefusedUnsigned,
+  encodeRelayChallengeUnsigned,
   RELAY_BIND_LENGTH,
+  RELAY_COOKIE_LENGTH,
+  RelayRefusal,
   RELAY_DATA_HEADER_LENGTH,
   RELAY_HEADER_LENGTH,
   isRelayFrame,
@@ -18,21 +23,25 @@ import { verifyRouteToken } from '../common/route-token-crypto.js';
 import { TokenBuckets } from '../common/token-bucket.js';
 import type { Logger } from '../common/logger.js';
 import { RelayStats, type DropReason } from './relay-stats.js';
-import { RouteTable } from './route-table.js';
+import { BindCookies } from './bind-cookies.js';
+import { RouteTable, type RouteRefusal } from './route-table.js';
 
 /**
  * The relay's UDP data plane (frame layout: src-shared/protocol/relay-frames.ts).
  *
  *   BIND  → check per-source budgets → verify token (stateless, shared secret) → verify BIND MAC
- *           with the token's side key → counter above that side's last → (re)bind the side to the
- *           source address → BIND_ACK (39 bytes, smaller than the 60-byte BIND) to the source.
+ *           with the token's side key → counter (a timestamp) fresh and above that side's last →
+ *           source address not yet this side's and no valid cookie for it: CHALLENGE (54 bytes)
+ *           carrying one, nothing else → party and member shares, table capacity: BIND_REFUSED
+ *           (39 bytes) if spent → (re)bind the side to the source address → BIND_ACK (39 bytes).
  *   DATA  → check per-source budget → route by id → source must be one side's bound address →
  *           the same Buffer, unchanged, to the other side's bound address. No crypto.
  *   anything else → dropped, counted, never answered.
  *
- * The relay never sends a datagram larger than the one that caused it (no amplification) and
- * never sends anything to an address that has not proven a side key, except forwarded DATA to
- * a bound side.
+ * The relay never sends a datagram larger than the one that caused it (no amplification); it
+ * forwards DATA only to an address that proved, by the cookie round trip, that it receives there
+ * and holds the side key; the only thing an unproven address can get is one rate-limited
+ * CHALLENGE, and only in answer to a fresh BIND MACed with a genuine side key.
  */
 
 /** Why 120 s: clients re-BIND every 10-15 s and WireGuard keeps-alive every 25 s, so a live
@@ -52,6 +61,12 @@ export const DEFAULT_SOURCE_RATE = { packetsPerSecond: 20_000, burst: 40_000 };
  * dozens of routes behind one NAT need a few per second; a BIND costs four HMACs, so this caps
  * the crypto one address can buy. */
 export const DEFAULT_BIND_RATE = { packetsPerSecond: 50, burst: 200 };
+/** Why 2/s, burst 32 per destination IP: a member binds up to MAX_ROUTES_PER_MEMBER (32) routes
+ * at once when it joins a party where every peer is relayed; after that an honest client needs
+ * one CHALLENGE per address change. This bounds what someone holding valid side keys can make us
+ * send to an address it forges to 32 packets, then 2 a second, of 54 bytes — each smaller than
+ * the 84-byte BIND that caused it, and never a forwarded byte. */
+export const DEFAULT_CHALLENGE_RATE = { packetsPerSecond: 2, burst: 32 };
 /** Why 1 MiB: absorbs bursts of full-size datagrams between event-loop turns on a busy relay. */
 const SOCKET_BUFFER_BYTES = 1 << 20;
 
@@ -110,6 +125,12 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
     burst: bindRate.burst,
     now,
   });
+  const challengeBudget = new TokenBuckets<string>({
+    ratePerSecond: DEFAULT_CHALLENGE_RATE.packetsPerSecond,
+    burst: DEFAULT_CHALLENGE_RATE.burst,
+    now,
+  });
+  const cookies = new BindCookies(now);
   const secret = options.secret;
 
   const socket =
@@ -148,6 +169,14 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
     socket.send(msg, to.port, to.address, onSent);
   }
 
+  /** A small signed answer (never larger than the BIND that caused it) to a proven address. */
+  function answer(frame: Buffer, sideKey: Uint8Array, from: RemoteInfo): void {
+    signRelayFrame(frame, sideKey);
+    stats.packetsOut++;
+    stats.bytesOut += frame.length;
+    socket.send(frame, from.port, from.address, onSent);
+  }
+
   function onBind(msg: Buffer, from: RemoteInfo): void {
     // The BIND budget comes before any crypto: a flood of forged BINDs costs a map lookup each.
     if (!bindBudget.take(from.address)) return drop('bind-rate-limited');
@@ -162,19 +191,64 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
     const token = verifyRouteToken(secret, tokenBytes, nowSeconds);
     if (!token.ok) return drop('bad-token');
     if (!relayFrameMacValid(msg, token.value.sideKey)) return drop('bad-bind-mac');
-    const counter = msg.readBigUInt64BE(RELAY_HEADER_LENGTH + ROUTE_TOKEN_LENGTH);
-    const entry = table.getOrCreate(token.value.routeId, nowMs);
-    if (entry === null) {
-      log?.warn('route table full; refusing a new route', { capacity: table.capacity });
-      return drop('route-limit');
+    const counterAt = RELAY_HEADER_LENGTH + ROUTE_TOKEN_LENGTH;
+    const counter = msg.readBigUInt64BE(counterAt);
+    // The counter is a timestamp: a BIND recorded more than the window ago is dead everywhere,
+    // including on a relay that restarted and forgot the counters below.
+    const counterMs = Number(counter / 1000n);
+    if (Math.abs(counterMs - nowMs) > BIND_FRESHNESS_MS) return drop('stale-bind');
+    const routeId = token.value.routeId;
+    const side = token.value.side;
+    if (counter <= table.lastCounter(routeId, side)) return drop('replayed-bind');
+    const existing = table.find(routeId);
+    // Return-routability: a side is bound (or moved) only to an address that proved it receives
+    // there by echoing the cookie we sent it (bind-cookies.ts). Nothing else goes to it first.
+    const alreadyHere = existing?.end(side).isBoundTo(from.address, from.port) ?? false;
+    const cookie = msg.subarray(counterAt + 8, counterAt + 8 + RELAY_COOKIE_LENGTH);
+    if (!alreadyHere && !cookies.valid(cookie, from.address, from.port, routeId, side)) {
+      if (!challengeBudget.take(from.address)) return drop('challenge-rate-limited');
+      stats.challengesSent++;
+      const challenge = Buffer.from(
+        encodeRelayChallengeUnsigned(
+          routeId,
+          counter,
+          cookies.issue(from.address, from.port, routeId, side),
+        ),
+      );
+      return answer(challenge, token.value.sideKey, from);
+    }
+    const partyTag = Buffer.from(token.value.partyTag).readUInt32BE(0);
+    const memberTag = Buffer.from(token.value.memberTag).readUInt32BE(0);
+    const refuse = (reason: RouteRefusal): void => {
+      drop(reason === 'full' ? 'route-limit' : reason);
+      stats.refusalsSent++;
+      const code =
+        reason === 'full'
+          ? RelayRefusal.Full
+          : reason === 'party-share'
+            ? RelayRefusal.PartyShare
+            : RelayRefusal.MemberShare;
+      answer(
+        Buffer.from(encodeRelayBindRefusedUnsigned(routeId, counter, code)),
+        token.value.sideKey,
+        from,
+      );
+    };
+    const entry = table.getOrCreate(routeId, nowMs, partyTag);
+    if (typeof entry === 'string') {
+      log?.warn('refusing a new route', { reason: entry, capacity: table.capacity });
+      return refuse(entry);
     }
     const { route, created } = entry;
-    const side = token.value.side;
     const end = route.end(side);
     if (counter <= end.lastCounter) {
       // A route recreated from retired counters is not kept for a BIND it refuses.
       if (created) table.discard(route, nowMs);
       return drop('replayed-bind');
+    }
+    if (!table.claimSide(route, side, memberTag)) {
+      if (created) table.discard(route, nowMs);
+      return refuse('member-share');
     }
     if (created) {
       stats.routesCreated++;
@@ -203,13 +277,11 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
     stats.bindsAccepted++;
 
     const other = side === 0 ? route.end1 : route.end0;
-    const ack = Buffer.from(
-      encodeRelayBindAckUnsigned(route.routeId, counter, other.address !== null),
+    answer(
+      Buffer.from(encodeRelayBindAckUnsigned(route.routeId, counter, other.address !== null)),
+      token.value.sideKey,
+      from,
     );
-    signRelayFrame(ack, token.value.sideKey);
-    stats.packetsOut++;
-    stats.bytesOut += ack.length;
-    socket.send(ack, from.port, from.address, onSent);
   }
 
   socket.on('message', (msg, from) => {
@@ -240,6 +312,7 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
     stats.routesActive = table.size;
     sourceBudget.sweep();
     bindBudget.sweep();
+    challengeBudget.sweep();
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -20,6 +20,8 @@ export interface RelayServiceOptions extends RelayOptions {
   publicEndpoint: string;
   /** Control server base URL; without one the relay runs unregistered. */
   controlUrl?: string;
+  /** Pin of the control server's self-signed TLS certificate. */
+  controlFingerprint?: string;
   /** null disables the metrics endpoint. */
   metrics: { host: string; port: number } | null;
   statsLogIntervalMs?: number;
@@ -60,6 +62,7 @@ export async function startRelayService(options: RelayServiceOptions): Promise<R
     if (options.controlUrl) {
       registrar = startRegistrar({
         controlUrl: options.controlUrl,
+        controlFingerprint: options.controlFingerprint ?? null,
         secret: options.secret,
         id: options.id,
         region: options.region,

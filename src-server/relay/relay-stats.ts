@@ -15,7 +15,7 @@ export const DROP_REASONS = [
   'bad-version',
   /** A frame type clients never send to a relay (BIND_ACK, unknown). */
   'unknown-type',
-  /** Shorter than its type needs, or a BIND that is not exactly 60 bytes. */
+  /** Shorter than its type needs, or a BIND that is not exactly 84 bytes. */
   'truncated',
   /** Token malformed or its tag is not the shared secret's. */
   'bad-token',
@@ -24,8 +24,16 @@ export const DROP_REASONS = [
   'bad-bind-mac',
   /** Counter not above the last accepted for that side: a replayed or reordered BIND. */
   'replayed-bind',
-  /** A new route would pass the relay's capacity. */
+  /** Counter (a timestamp) too far from the relay's clock: a recorded BIND, even after a restart. */
+  'stale-bind',
+  /** A BIND from a new address whose CHALLENGE budget towards that address is spent. */
+  'challenge-rate-limited',
+  /** A new route would pass the relay's capacity (answered with BIND_REFUSED when proven). */
   'route-limit',
+  /** The party's share of the table is used up (answered with BIND_REFUSED). */
+  'party-share',
+  /** The member's share of the table is used up (answered with BIND_REFUSED). */
+  'member-share',
   /** DATA naming a route nobody has bound (or that expired). */
   'unknown-route',
   /** DATA from an address that is neither side's bound address. */
@@ -47,6 +55,10 @@ export interface RelayStatsSnapshot {
   bindsAccepted: number;
   /** Accepted BINDs that moved a side to a new address (NAT rebinding, roaming). */
   rebinds: number;
+  /** CHALLENGEs sent: BINDs from an address the side had not proven yet. */
+  challengesSent: number;
+  /** BIND_REFUSEDs sent to proven, authorised clients (full relay, party or member share). */
+  refusalsSent: number;
   routesActive: number;
   routesCreated: number;
   routesExpired: number;
@@ -69,6 +81,8 @@ export class RelayStats {
   forwardedBytes = 0;
   bindsAccepted = 0;
   rebinds = 0;
+  challengesSent = 0;
+  refusalsSent = 0;
   routesActive = 0;
   routesCreated = 0;
   routesExpired = 0;
@@ -90,6 +104,8 @@ export class RelayStats {
       forwardedBytes: this.forwardedBytes,
       bindsAccepted: this.bindsAccepted,
       rebinds: this.rebinds,
+      challengesSent: this.challengesSent,
+      refusalsSent: this.refusalsSent,
       routesActive: this.routesActive,
       routesCreated: this.routesCreated,
       routesExpired: this.routesExpired,
@@ -112,6 +128,12 @@ const COUNTERS: [keyof RelayStatsSnapshot, string, string][] = [
   ['forwardedBytes', 'lanrage_relay_forwarded_bytes_total', 'Bytes of DATA frames forwarded.'],
   ['bindsAccepted', 'lanrage_relay_binds_accepted_total', 'Valid BINDs accepted and acknowledged.'],
   ['rebinds', 'lanrage_relay_rebinds_total', 'BINDs that moved a side to a new address.'],
+  ['challengesSent', 'lanrage_relay_challenges_total', 'CHALLENGEs sent to unproven addresses.'],
+  [
+    'refusalsSent',
+    'lanrage_relay_refusals_total',
+    'BIND_REFUSEDs sent (full, party or member share).',
+  ],
   ['routesCreated', 'lanrage_relay_routes_created_total', 'Routes created by a first valid BIND.'],
   ['routesExpired', 'lanrage_relay_routes_expired_total', 'Routes removed after going idle.'],
 ];

@@ -4,7 +4,9 @@ import winston from 'winston';
 import type { Logger } from '../common/logger.js';
 import { generateKeyPair } from '../../src-common/crypto/x25519.js';
 import {
+  buildRelayBind,
   relayRouteFromGrant,
+  verifyRelayAnswer,
   type RelayRoute,
 } from '../../src-main/core/relay/relay-frames-client.js';
 import { issueRouteGrant } from '../common/route-token-crypto.js';
@@ -105,6 +107,29 @@ export async function until(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
+}
+
+/**
+ * Binds `route` at the relay on `port` as a real client does: a BIND with a timestamp counter
+ * (`counter`, default now in µs), and if the relay CHALLENGEs this address, the same BIND again
+ * with its cookie. Resolves with the BIND_ACK's peer flag; throws on anything else.
+ */
+export async function bindAtRelay(
+  c: TestClient,
+  port: number,
+  route: RelayRoute,
+  counter = BigInt(Date.now()) * 1000n,
+): Promise<{ peerBound: boolean }> {
+  let cookie: Buffer | null = null;
+  for (let round = 0; round < 2; round++) {
+    await c.send(buildRelayBind(route, counter, cookie), port);
+    const answer = verifyRelayAnswer(route, await c.next());
+    if (!answer.ok) throw new Error(answer.error);
+    if (answer.value.kind === 'ack') return { peerBound: answer.value.peerBound };
+    if (answer.value.kind === 'refused') throw new Error(`relay refused: ${answer.value.reason}`);
+    cookie = answer.value.cookie;
+  }
+  throw new Error('relay challenged twice');
 }
 
 export interface CapturedLog {

@@ -9,6 +9,11 @@ import { ROUTE_ID_LENGTH, type RouteSide } from '../../src-shared/protocol/route
  * and folded into one 53-bit number (all 32 high bits, top 21 low bits) for the Map key; the full
  * low word is then compared, and the rare routes whose keys collide are chained.
  *
+ * Shares: each route counts against its party (the token's party tag) and each bound side against
+ * its member (the member tag), so no party and no member can hold more than its share of the
+ * table however many tokens it obtains; a refusal names which limit was hit so the relay can tell
+ * the (authorised, proven) client to go elsewhere.
+ *
  * When a route expires, its sides' last BIND counters are kept (as a small "retired" record) until
  * its tokens expire: otherwise a BIND recorded on the wire could be replayed, from any address,
  * to recreate the route and claim a side while its token is still valid.
@@ -23,6 +28,8 @@ export class RouteEnd {
   lastCounter = -1n;
   /** Unix ms after which this side's token no longer authorises it. */
   tokenExpiresAtMs = 0;
+  /** The member holding this side (token's member tag as a u32); null until it first binds. */
+  member: number | null = null;
 
   isBoundTo(address: string, port: number): boolean {
     return this.port === port && this.address === address;
@@ -43,6 +50,8 @@ export class Route {
     readonly hi: number,
     readonly lo: number,
     readonly createdAtMs: number,
+    /** The party (token's party tag as a u32) this route is counted against. */
+    readonly party: number,
   ) {
     this.lastActiveAtMs = createdAtMs;
   }
@@ -60,7 +69,31 @@ export interface RouteTableOptions {
   /** Most routes at once; BINDs for new routes beyond it are refused. */
   maxRoutes: number;
   idleTimeoutMs: number;
+  /** Most routes one party may hold (default: partyShare(maxRoutes)). */
+  maxRoutesPerParty?: number;
+  /** Most route sides one member may hold (default MAX_ROUTES_PER_MEMBER). */
+  maxRoutesPerMember?: number;
 }
+
+/**
+ * Why 32: a member needs one route per relayed peer, at most maxMembers − 1 = 31 in the largest
+ * party; one spare covers a route being replaced while the old one idles out.
+ */
+export const MAX_ROUTES_PER_MEMBER = 32;
+/** Every pair of a full 32-member party relayed: the most one honest party can ever need. */
+const FULL_PARTY_PAIRS = (32 * 31) / 2;
+/**
+ * Why 1/20: no single party may hold more than a twentieth of a relay, so filling one takes twenty
+ * parties' worth of members (each created under the control server's quotas), and a full party
+ * still fits whole in a relay of the default 10,000 routes.
+ */
+const PARTY_SHARE_OF_TABLE = 1 / 20;
+
+export function partyShare(maxRoutes: number): number {
+  return Math.max(1, Math.min(FULL_PARTY_PAIRS, Math.ceil(maxRoutes * PARTY_SHARE_OF_TABLE)));
+}
+
+export type RouteRefusal = 'full' | 'party-share' | 'member-share';
 
 interface RetiredCounters {
   counter0: bigint;
@@ -89,9 +122,16 @@ function keyOf(hi: number, lo: number): number {
 export class RouteTable {
   private readonly buckets = new Map<number, Route>();
   private readonly retired = new Map<string, RetiredCounters>();
+  private readonly perParty = new Map<number, number>();
+  private readonly perMember = new Map<number, number>();
+  private readonly maxPerParty: number;
+  private readonly maxPerMember: number;
   private count = 0;
 
-  constructor(private readonly options: RouteTableOptions) {}
+  constructor(private readonly options: RouteTableOptions) {
+    this.maxPerParty = options.maxRoutesPerParty ?? partyShare(options.maxRoutes);
+    this.maxPerMember = options.maxRoutesPerMember ?? MAX_ROUTES_PER_MEMBER;
+  }
 
   get size(): number {
     return this.count;
@@ -110,15 +150,39 @@ export class RouteTable {
     return route;
   }
 
-  /** The route with this id, created if new; null when the table is full. */
-  getOrCreate(routeId: Uint8Array, nowMs: number): { route: Route; created: boolean } | null {
+  /**
+   * The last BIND counter accepted for `side` of this route, live or retired; -1 when none. A
+   * replay is refused against it before anything is sent, so replays never draw a CHALLENGE.
+   */
+  lastCounter(routeId: Uint8Array, side: RouteSide): bigint {
+    const live = this.find(routeId);
+    if (live) return live.end(side).lastCounter;
+    const retired = this.retired.get(Buffer.from(routeId).toString('hex'));
+    if (!retired) return -1n;
+    return side === 0 ? retired.counter0 : retired.counter1;
+  }
+
+  /** The route with this id, or undefined (no creation). */
+  find(routeId: Uint8Array): Route | undefined {
+    return this.lookup(Buffer.from(routeId.buffer, routeId.byteOffset, ROUTE_ID_LENGTH), 0);
+  }
+
+  /** The route with this id, created (for `party`) if new; why not when it cannot be. */
+  getOrCreate(
+    routeId: Uint8Array,
+    nowMs: number,
+    party = 0,
+  ): { route: Route; created: boolean } | RouteRefusal {
     const id = Buffer.from(routeId.subarray(0, ROUTE_ID_LENGTH));
     const existing = this.lookup(id, 0);
     if (existing) return { route: existing, created: false };
-    if (this.count >= this.options.maxRoutes) return null;
+    if (this.count >= this.options.maxRoutes) return 'full';
+    const held = this.perParty.get(party) ?? 0;
+    if (held >= this.maxPerParty) return 'party-share';
+    this.perParty.set(party, held + 1);
     const hi = id.readUInt32BE(0);
     const lo = id.readUInt32BE(4);
-    const route = new Route(id, hi, lo, nowMs);
+    const route = new Route(id, hi, lo, nowMs, party);
     const retired = this.retired.get(route.idHex);
     if (retired) {
       route.end0.lastCounter = retired.counter0;
@@ -130,6 +194,20 @@ export class RouteTable {
     this.buckets.set(key, route);
     this.count++;
     return { route, created: true };
+  }
+
+  /**
+   * Counts `side` of `route` against `member` the first time it binds; false (nothing counted)
+   * when that member's share is used up.
+   */
+  claimSide(route: Route, side: RouteSide, member: number): boolean {
+    const end = route.end(side);
+    if (end.member !== null) return true;
+    const held = this.perMember.get(member) ?? 0;
+    if (held >= this.maxPerMember) return false;
+    this.perMember.set(member, held + 1);
+    end.member = member;
+    return true;
   }
 
   /**
@@ -207,5 +285,16 @@ export class RouteTable {
     }
     route.next = null;
     this.count--;
+    release(this.perParty, route.party);
+    for (const end of [route.end0, route.end1]) {
+      if (end.member !== null) release(this.perMember, end.member);
+      end.member = null;
+    }
   }
+}
+
+function release(counts: Map<number, number>, key: number): void {
+  const left = (counts.get(key) ?? 1) - 1;
+  if (left <= 0) counts.delete(key);
+  else counts.set(key, left);
 }

@@ -58,3 +58,33 @@ describe('chooseRelay', () => {
     expect(chooseRelay([])).toBeNull();
   });
 });
+
+describe('chooseRelay with reported load', () => {
+  it('passes over a nearly full relay while another has room', () => {
+    expect(
+      chooseRelay([
+        { id: 'near', latencyMs: 5, load: 0.95 },
+        { id: 'far', latencyMs: 40, load: 0.2 },
+      ]),
+    ).toEqual({ id: 'far', why: 'lowest-latency' });
+  });
+  it('still picks the nearest when every relay is nearly full', () => {
+    expect(
+      chooseRelay([
+        { id: 'near', latencyMs: 5, load: 0.95 },
+        { id: 'far', latencyMs: 40, load: 1 },
+      ]),
+    ).toEqual({ id: 'near', why: 'lowest-latency' });
+  });
+  it('keeps a pinned relay even when it is nearly full', () => {
+    expect(
+      chooseRelay(
+        [
+          { id: 'near', latencyMs: 5, load: 0.2 },
+          { id: 'mine', latencyMs: 40, load: 0.99 },
+        ],
+        'mine',
+      ),
+    ).toEqual({ id: 'mine', why: 'pinned' });
+  });
+});

@@ -15,6 +15,8 @@ export const CONTROL_CLOSE = {
   silent: 4005,
   /** Did not read its messages fast enough; its queue grew past the server's limit. */
   slowConsumer: 4006,
+  /** Too many logins from this address group or key; reconnect later (with back-off). */
+  rateLimited: 4007,
   /** The server is shutting down; reconnect (to its replacement). */
   serverShutdown: 1001,
 } as const;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkDisplayName } from '../domain/display-name.js';
 import { parseEndpoint } from '../domain/endpoint.js';
 import { NAT_TYPES } from '../domain/nat-type.js';
 import { PROTOCOL_VERSION } from './version.js';
@@ -45,16 +46,13 @@ export const EndpointSchema = endpointSchema(false);
 /** "host:port" for servers (relays, STUN), where a name is allowed. */
 export const ServerEndpointSchema = endpointSchema(true);
 
-const displayName = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(40, 'must be at most 40 characters')
-  // Names end up in logs, terminals and the tray menu, where control characters do harm.
-  .refine(
-    (s) => ![...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f),
-    'must not contain control characters',
-  );
+/** NFC, trimmed, no control/bidi/invisible characters (display-name.ts says why). */
+const displayName = z.string().transform((s, ctx) => {
+  const checked = checkDisplayName(s);
+  if (checked.ok) return checked.value;
+  ctx.addIssue({ code: 'custom', message: checked.error });
+  return z.NEVER;
+});
 
 export const MemberInfoSchema = z.strictObject({
   natType: NatTypeSchema,

@@ -7,13 +7,26 @@ import {
   parseRelayFrame,
   RELAY_BIND_ACK_LENGTH,
   RELAY_BIND_LENGTH,
+  RELAY_BIND_REFUSED_LENGTH,
+  RELAY_CHALLENGE_LENGTH,
   RelayFrameType,
+  encodeRelayChallengeUnsigned,
+  encodeRelayBindRefusedUnsigned,
+  RelayRefusal,
 } from './relay-frames.js';
 import { encodeRouteTokenBody, parseRouteToken, ROUTE_TOKEN_LENGTH } from './route-token.js';
 
 const routeId = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]);
 const token = new Uint8Array(ROUTE_TOKEN_LENGTH);
-token.set(encodeRouteTokenBody({ side: 1, routeId, expiresAt: 1_900_000_000 }));
+token.set(
+  encodeRouteTokenBody({
+    side: 1,
+    routeId,
+    expiresAt: 1_900_000_000,
+    partyTag: new Uint8Array([9, 9, 9, 9]),
+    memberTag: new Uint8Array([7, 7, 7, 7]),
+  }),
+);
 
 describe('relay frames', () => {
   it('reads back a BIND with its token and counter', () => {
@@ -28,12 +41,37 @@ describe('relay frames', () => {
     }
   });
 
-  it('answers a BIND with a smaller BIND_ACK, so a relay never amplifies', () => {
-    expect(RELAY_BIND_ACK_LENGTH).toBeLessThan(RELAY_BIND_LENGTH);
+  it('answers a BIND with smaller frames only, so a relay never amplifies', () => {
+    expect(RELAY_BIND_LENGTH).toBe(84);
+    expect(RELAY_BIND_ACK_LENGTH).toBe(39);
+    expect(RELAY_CHALLENGE_LENGTH).toBe(54);
+    expect(RELAY_BIND_REFUSED_LENGTH).toBe(39);
     const result = parseRelayFrame(encodeRelayBindAckUnsigned(routeId, 9n, true));
     expect(
       result.ok && result.value.type === RelayFrameType.BindAck && result.value.peerBound,
     ).toBe(true);
+  });
+
+  it('reads back the cookie of a BIND, a CHALLENGE and a BIND_REFUSED', () => {
+    const cookie = new Uint8Array(16).fill(5);
+    const bind = parseRelayFrame(encodeRelayBindUnsigned(token, 3n, cookie));
+    expect(bind.ok && bind.value.type === RelayFrameType.Bind && [...bind.value.cookie]).toEqual([
+      ...cookie,
+    ]);
+    const challenge = parseRelayFrame(encodeRelayChallengeUnsigned(routeId, 3n, cookie));
+    expect(
+      challenge.ok &&
+        challenge.value.type === RelayFrameType.Challenge && [
+          challenge.value.counter,
+          [...challenge.value.cookie],
+        ],
+    ).toEqual([3n, [...cookie]]);
+    const refused = parseRelayFrame(
+      encodeRelayBindRefusedUnsigned(routeId, 4n, RelayRefusal.PartyShare),
+    );
+    expect(
+      refused.ok && refused.value.type === RelayFrameType.BindRefused && refused.value.reason,
+    ).toBe(2);
   });
 
   it('carries a DATA payload unchanged', () => {
@@ -53,7 +91,7 @@ describe('relay frames', () => {
       new Uint8Array([0xff, 0x4c, 0x52, 0x52, 1, 3, 1]),
       'no route id',
     ],
-    ['a short BIND', encodeRelayBindUnsigned(token, 1n).subarray(0, 50), 'expected 60'],
+    ['a short BIND', encodeRelayBindUnsigned(token, 1n).subarray(0, 50), 'expected 84'],
   ])('refuses %s', (_name, frame, reason) => {
     const result = parseRelayFrame(frame);
     expect(result.ok).toBe(false);

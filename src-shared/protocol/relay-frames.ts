@@ -12,11 +12,26 @@ import { ROUTE_ID_LENGTH, ROUTE_TOKEN_LENGTH } from './route-token.js';
  *  | FF 'L' 'R' 'R' | version | type   | body                                           |
  *  +------------+---------+--------+----------------------------------------------------+
  *
- *  BIND (1), client → relay, 60 bytes: claims one side of a route from this source address.
- *      token (30) | counter (u64, strictly increasing per side) | mac (16)
- *      mac = HMAC-SHA256(side key, bytes 0..44)[0..16]
+ *  BIND (1), client → relay, 84 bytes: claims one side of a route from this source address.
+ *      token (38) | counter (u64) | cookie (16) | mac (16)
+ *      counter: the client's estimate of the relay's clock (the control server's time) in unix
+ *        microseconds; strictly increasing per side, and refused when more than
+ *        BIND_FRESHNESS_MS away from the relay's clock — so a recorded BIND is worthless once
+ *        that window has passed, even to a relay that restarted and forgot every counter.
+ *      cookie: zero, or the one the relay's CHALLENGE gave this address (return-routability).
+ *      mac = HMAC-SHA256(side key, bytes 0..68)[0..16]
  *  BIND_ACK (2), relay → client, 39 bytes (never more than the BIND it answers):
  *      route id (8) | counter (u64, echoed) | flags (u8; bit 0: the other side is bound) | mac (16)
+ *      mac = HMAC-SHA256(side key, bytes 0..23)[0..16]
+ *  CHALLENGE (4), relay → client, 54 bytes: the BIND came from an address this side is not
+ *      bound to; prove you receive at it by sending the BIND again with this cookie. The relay
+ *      forwards nothing to, and binds nothing at, an address before that.
+ *      route id (8) | counter (u64, echoed) | cookie (16) | mac (16)
+ *      mac = HMAC-SHA256(side key, bytes 0..38)[0..16]
+ *  BIND_REFUSED (5), relay → client, 39 bytes: a proven, authorised BIND the relay cannot take
+ *      (table full, or the party's or member's share used up): choose another relay.
+ *      route id (8) | counter (u64, echoed) | reason (u8: 1 full, 2 party share, 3 member
+ *      share) | mac (16)
  *      mac = HMAC-SHA256(side key, bytes 0..23)[0..16]
  *  DATA (3), both ways, forwarded unchanged to the other side's last bound address:
  *      route id (8) | payload (a WireGuard message, or a probe)
@@ -25,10 +40,31 @@ export const RELAY_MAGIC = new Uint8Array([0xff, 0x4c, 0x52, 0x52]);
 export const RELAY_HEADER_LENGTH = 6;
 export const RELAY_MAC_LENGTH = 16;
 
-export const RelayFrameType = { Bind: 1, BindAck: 2, Data: 3 } as const;
+export const RelayFrameType = {
+  Bind: 1,
+  BindAck: 2,
+  Data: 3,
+  Challenge: 4,
+  BindRefused: 5,
+} as const;
+export const RELAY_COOKIE_LENGTH = 16;
+/** Why a relay refused a BIND (BIND_REFUSED's reason byte). */
+export const RelayRefusal = { Full: 1, PartyShare: 2, MemberShare: 3 } as const;
+export type RelayRefusalValue = (typeof RelayRefusal)[keyof typeof RelayRefusal];
+/**
+ * Why 120 s: relay and control server clocks are NTP-synchronised servers, and the client counts
+ * from the control server's clock (learned at login and from every heartbeat), so honest BINDs
+ * are off by a round trip; two minutes also absorbs a server whose NTP is briefly off.
+ */
+export const BIND_FRESHNESS_MS = 120_000;
 export type RelayFrameTypeValue = (typeof RelayFrameType)[keyof typeof RelayFrameType];
 
-export const RELAY_BIND_LENGTH = RELAY_HEADER_LENGTH + ROUTE_TOKEN_LENGTH + 8 + RELAY_MAC_LENGTH;
+export const RELAY_BIND_LENGTH =
+  RELAY_HEADER_LENGTH + ROUTE_TOKEN_LENGTH + 8 + RELAY_COOKIE_LENGTH + RELAY_MAC_LENGTH;
+export const RELAY_CHALLENGE_LENGTH =
+  RELAY_HEADER_LENGTH + ROUTE_ID_LENGTH + 8 + RELAY_COOKIE_LENGTH + RELAY_MAC_LENGTH;
+export const RELAY_BIND_REFUSED_LENGTH =
+  RELAY_HEADER_LENGTH + ROUTE_ID_LENGTH + 8 + 1 + RELAY_MAC_LENGTH;
 export const RELAY_BIND_ACK_LENGTH =
   RELAY_HEADER_LENGTH + ROUTE_ID_LENGTH + 8 + 1 + RELAY_MAC_LENGTH;
 export const RELAY_DATA_HEADER_LENGTH = RELAY_HEADER_LENGTH + ROUTE_ID_LENGTH;
@@ -39,6 +75,7 @@ export interface RelayBind {
   type: typeof RelayFrameType.Bind;
   token: Uint8Array;
   counter: bigint;
+  cookie: Uint8Array;
   /** Bytes the MAC covers. */
   macInput: Uint8Array;
   mac: Uint8Array;
@@ -59,9 +96,30 @@ export interface RelayData {
   payload: Uint8Array;
 }
 
-export type RelayFrame = RelayBind | RelayBindAck | RelayData;
+export interface RelayChallenge {
+  type: typeof RelayFrameType.Challenge;
+  routeId: Uint8Array;
+  counter: bigint;
+  cookie: Uint8Array;
+  macInput: Uint8Array;
+  mac: Uint8Array;
+}
 
-/** Where a signed frame's MAC starts: it covers every byte before it (BIND, BIND_ACK). */
+export interface RelayBindRefused {
+  type: typeof RelayFrameType.BindRefused;
+  routeId: Uint8Array;
+  counter: bigint;
+  reason: RelayRefusalValue;
+  macInput: Uint8Array;
+  mac: Uint8Array;
+}
+
+export type RelayFrame = RelayBind | RelayBindAck | RelayData | RelayChallenge | RelayBindRefused;
+
+/**
+ * Where a signed frame's MAC starts: it covers every byte before it (BIND, BIND_ACK, CHALLENGE,
+ * BIND_REFUSED).
+ */
 export function relayMacOffset(frame: Uint8Array): number {
   return frame.length - RELAY_MAC_LENGTH;
 }
@@ -78,12 +136,46 @@ function header(type: RelayFrameTypeValue, length: number): Uint8Array {
   return out;
 }
 
-/** BIND without its MAC; the caller fills bytes 44..60 with HMAC(side key, bytes 0..44). */
-export function encodeRelayBindUnsigned(token: Uint8Array, counter: bigint): Uint8Array {
-  if (token.length !== ROUTE_TOKEN_LENGTH) throw new RangeError('route token must be 30 bytes');
+/** BIND without its MAC; the caller fills bytes 68..84 with HMAC(side key, bytes 0..68). */
+export function encodeRelayBindUnsigned(
+  token: Uint8Array,
+  counter: bigint,
+  cookie: Uint8Array | null = null,
+): Uint8Array {
+  if (token.length !== ROUTE_TOKEN_LENGTH) throw new RangeError('route token must be 38 bytes');
   const out = header(RelayFrameType.Bind, RELAY_BIND_LENGTH);
   out.set(token, RELAY_HEADER_LENGTH);
   view(out).setBigUint64(RELAY_HEADER_LENGTH + ROUTE_TOKEN_LENGTH, counter);
+  if (cookie) {
+    if (cookie.length !== RELAY_COOKIE_LENGTH) throw new RangeError('cookie must be 16 bytes');
+    out.set(cookie, RELAY_HEADER_LENGTH + ROUTE_TOKEN_LENGTH + 8);
+  }
+  return out;
+}
+
+/** CHALLENGE without its MAC; the caller fills the last 16 bytes. */
+export function encodeRelayChallengeUnsigned(
+  routeId: Uint8Array,
+  counter: bigint,
+  cookie: Uint8Array,
+): Uint8Array {
+  const out = header(RelayFrameType.Challenge, RELAY_CHALLENGE_LENGTH);
+  out.set(routeId, RELAY_HEADER_LENGTH);
+  view(out).setBigUint64(RELAY_HEADER_LENGTH + ROUTE_ID_LENGTH, counter);
+  out.set(cookie, RELAY_HEADER_LENGTH + ROUTE_ID_LENGTH + 8);
+  return out;
+}
+
+/** BIND_REFUSED without its MAC; the caller fills the last 16 bytes. */
+export function encodeRelayBindRefusedUnsigned(
+  routeId: Uint8Array,
+  counter: bigint,
+  reason: RelayRefusalValue,
+): Uint8Array {
+  const out = header(RelayFrameType.BindRefused, RELAY_BIND_REFUSED_LENGTH);
+  out.set(routeId, RELAY_HEADER_LENGTH);
+  view(out).setBigUint64(RELAY_HEADER_LENGTH + ROUTE_ID_LENGTH, counter);
+  out[RELAY_HEADER_LENGTH + ROUTE_ID_LENGTH + 8] = reason;
   return out;
 }
 
@@ -128,10 +220,12 @@ export function parseRelayFrame(data: Uint8Array): ParseResult<RelayFrame> {
         return rejected(`relay BIND is ${data.length} bytes; expected ${RELAY_BIND_LENGTH}`);
       }
       const macAt = relayMacOffset(data);
+      const cookieAt = RELAY_HEADER_LENGTH + ROUTE_TOKEN_LENGTH + 8;
       return parsed({
         type,
         token: data.subarray(RELAY_HEADER_LENGTH, RELAY_HEADER_LENGTH + ROUTE_TOKEN_LENGTH),
         counter: view(data).getBigUint64(RELAY_HEADER_LENGTH + ROUTE_TOKEN_LENGTH),
+        cookie: data.subarray(cookieAt, cookieAt + RELAY_COOKIE_LENGTH),
         macInput: data.subarray(0, macAt),
         mac: data.subarray(macAt),
       });
@@ -161,6 +255,42 @@ export function parseRelayFrame(data: Uint8Array): ParseResult<RelayFrame> {
         type,
         routeId: data.subarray(RELAY_HEADER_LENGTH, RELAY_DATA_HEADER_LENGTH),
         payload: data.subarray(RELAY_DATA_HEADER_LENGTH),
+      });
+    }
+    case RelayFrameType.Challenge: {
+      if (data.length !== RELAY_CHALLENGE_LENGTH) {
+        return rejected(
+          `relay CHALLENGE is ${data.length} bytes; expected ${RELAY_CHALLENGE_LENGTH}`,
+        );
+      }
+      const macAt = relayMacOffset(data);
+      const cookieAt = RELAY_HEADER_LENGTH + ROUTE_ID_LENGTH + 8;
+      return parsed({
+        type,
+        routeId: data.subarray(RELAY_HEADER_LENGTH, RELAY_HEADER_LENGTH + ROUTE_ID_LENGTH),
+        counter: view(data).getBigUint64(RELAY_HEADER_LENGTH + ROUTE_ID_LENGTH),
+        cookie: data.subarray(cookieAt, cookieAt + RELAY_COOKIE_LENGTH),
+        macInput: data.subarray(0, macAt),
+        mac: data.subarray(macAt),
+      });
+    }
+    case RelayFrameType.BindRefused: {
+      if (data.length !== RELAY_BIND_REFUSED_LENGTH) {
+        return rejected(
+          `relay BIND_REFUSED is ${data.length} bytes; expected ${RELAY_BIND_REFUSED_LENGTH}`,
+        );
+      }
+      const macAt = relayMacOffset(data);
+      const reason = data[RELAY_HEADER_LENGTH + ROUTE_ID_LENGTH + 8]!;
+      if (reason < 1 || reason > 3)
+        return rejected(`relay BIND_REFUSED reason ${reason} is unknown`);
+      return parsed({
+        type,
+        routeId: data.subarray(RELAY_HEADER_LENGTH, RELAY_HEADER_LENGTH + ROUTE_ID_LENGTH),
+        counter: view(data).getBigUint64(RELAY_HEADER_LENGTH + ROUTE_ID_LENGTH),
+        reason: reason as RelayRefusalValue,
+        macInput: data.subarray(0, macAt),
+        mac: data.subarray(macAt),
       });
     }
     default:

@@ -7,11 +7,20 @@ import { PROTOCOL_VERSION } from './version.js';
  * Signed with the secret the control server shares with every relay, so a relay checks it
  * with no database and no call home; relays scale out by adding machines.
  *
- *  0         1        2                 10              14                       30
- *  +---------+--------+-----------------+---------------+------------------------+
- *  | version | side   | route id (8)    | expires (u32, | tag (16) = HMAC-SHA256 |
- *  |  (u8)   | 0 | 1  |                 |  unix seconds)| (secret, label|0..14)  |
- *  +---------+--------+-----------------+---------------+------------------------+
+ *  0         1        2              10              14           18            22
+ *  +---------+--------+--------------+---------------+------------+-------------+
+ *  | version | side   | route id (8) | expires (u32, | party tag  | member tag  |
+ *  |  (u8)   | 0 | 1  |              |  unix seconds)| (4)        | (4)         |
+ *  +---------+--------+--------------+---------------+------------+-------------+
+ *  22                          38
+ *  +---------------------------+
+ *  | tag (16) = HMAC-SHA256    |
+ *  | (secret, label | 0..22)   |
+ *  +---------------------------+
+ *
+ * The party and member tags (HMAC-derived by the control server, opaque to the relay) let a
+ * relay hold each party and each member to a share of its route table without knowing who
+ * they are (relay route-quotas.ts).
  *
  * The route id is derived by the control server from the party and the two members' keys, so
  * both members' tokens name the same route without talking to each other; side 0 is the member
@@ -19,8 +28,9 @@ import { PROTOCOL_VERSION } from './version.js';
  * HMAC-SHA256(secret, key-label | bytes 0..14), which never travels to the relay: binds are
  * MACed with it, so a token seen on the wire cannot be replayed to steal a side.
  */
-export const ROUTE_TOKEN_LENGTH = 30;
-export const ROUTE_TOKEN_SIGNED_LENGTH = 14;
+export const ROUTE_TOKEN_LENGTH = 38;
+export const ROUTE_TOKEN_SIGNED_LENGTH = 22;
+export const ROUTE_OWNER_TAG_LENGTH = 4;
 export const ROUTE_ID_LENGTH = 8;
 export const ROUTE_TAG_LENGTH = 16;
 export const ROUTE_TOKEN_TAG_LABEL = 'lanrage-route-token-v1';
@@ -33,6 +43,10 @@ export interface RouteTokenFields {
   routeId: Uint8Array;
   /** Unix seconds. */
   expiresAt: number;
+  /** Which party the route belongs to, as a 4-byte tag only the control server can link. */
+  partyTag: Uint8Array;
+  /** Which member holds this side, likewise. */
+  memberTag: Uint8Array;
 }
 
 export interface RouteToken extends RouteTokenFields {
@@ -41,14 +55,22 @@ export interface RouteToken extends RouteTokenFields {
   tag: Uint8Array;
 }
 
-/** The 14 bytes the tag covers; the caller appends HMAC(secret, label | these)[0..16]. */
+/** The 22 bytes the tag covers; the caller appends HMAC(secret, label | these)[0..16]. */
 export function encodeRouteTokenBody(fields: RouteTokenFields): Uint8Array {
   if (fields.routeId.length !== ROUTE_ID_LENGTH) throw new RangeError('route id must be 8 bytes');
+  if (
+    fields.partyTag.length !== ROUTE_OWNER_TAG_LENGTH ||
+    fields.memberTag.length !== ROUTE_OWNER_TAG_LENGTH
+  ) {
+    throw new RangeError('party and member tags must be 4 bytes');
+  }
   const out = new Uint8Array(ROUTE_TOKEN_SIGNED_LENGTH);
   out[0] = PROTOCOL_VERSION;
   out[1] = fields.side;
   out.set(fields.routeId, 2);
   view(out).setUint32(10, fields.expiresAt >>> 0);
+  out.set(fields.partyTag, 14);
+  out.set(fields.memberTag, 18);
   return out;
 }
 
@@ -64,6 +86,8 @@ export function parseRouteToken(data: Uint8Array): ParseResult<RouteToken> {
     side,
     routeId: data.slice(2, 10),
     expiresAt: view(data).getUint32(10),
+    partyTag: data.slice(14, 18),
+    memberTag: data.slice(18, 22),
     signed: data.slice(0, ROUTE_TOKEN_SIGNED_LENGTH),
     tag: data.slice(ROUTE_TOKEN_SIGNED_LENGTH),
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FINGERPRINT_PATTERN } from '../../../src-common/tls/certificate-fingerprint.js';
 import { ServerEndpointSchema } from '../../../src-shared/protocol/control-messages.js';
 import {
   DEFAULT_DISCOVERY_GROUPS,
@@ -19,7 +20,19 @@ export const ConfigSchema = z.strictObject({
       (u) => /^(https?|wss?):\/\//.test(u),
       'must start with http://, https://, ws:// or wss://',
     )
-    .default('http://127.0.0.1:7400'),
+    .default('https://127.0.0.1:7400'),
+  /**
+   * SHA-256 fingerprint (base64url) of the control server's TLS certificate, as lanrage-control
+   * prints it and invite links carry it; null trusts a CA-signed certificate, or a self-signed
+   * one on first use (remembered in known-control-servers.json).
+   */
+  controlFingerprint: z
+    .string()
+    .regex(FINGERPRINT_PATTERN, 'must be the 43-character fingerprint lanrage-control prints')
+    .nullable()
+    .default(null),
+  /** Plain ws:// to a non-loopback control server: only for a link that is private anyway. */
+  allowInsecureControl: z.boolean().default(false),
   /** Name shown to the other members. */
   name: z.string().trim().min(1).max(40).default('player'),
   /** WireGuard interface name; ≤ 15 characters (Linux IFNAMSIZ - 1). */

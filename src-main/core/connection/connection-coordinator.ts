@@ -422,7 +422,12 @@ export class ConnectionCoordinator {
     this.d.dataPlane.acceptRoute(this.member.publicKey, route.routeId);
     const ok = await this.d.binder.bind(endpoint, route, RELAY_BIND_TIMEOUT_MS);
     if (this.relay?.epoch !== epoch) return ok;
-    this.log.info(ok ? 'relay bound' : 'relay did not answer', { relay: relayId, epoch });
+    const refused = this.d.binder.refusalOf(route.routeId.toString('hex'));
+    this.log.info(ok ? 'relay bound' : refused ? 'relay refused us' : 'relay did not answer', {
+      relay: relayId,
+      epoch,
+      ...(refused && { reason: refused }),
+    });
     if (!ok) this.record.relayFailed('relay-unreachable');
     if (ok) {
       this.record.relayBound();

@@ -20,6 +20,8 @@ import { closeIsFinal } from '../../../src-shared/protocol/control-close-codes.j
 import { reconnectDelay } from './reconnect-backoff.js';
 import { silentLogger, type Logger } from '../../../src-common/logging/logger.js';
 import { TypedEmitter } from './typed-emitter.js';
+import type { ControlTlsCheck } from './control-tls.js';
+import type { TLSSocket } from 'node:tls';
 import { systemClock, type Clock, type TimerHandle } from '../time/clock.js';
 
 /**
@@ -81,6 +83,8 @@ export interface ControlClientOptions {
   privateKey: string;
   /** If set, a server presenting another key is refused (it cannot be ours). */
   serverKey?: string;
+  /** TLS trust for wss:// (control-tls.ts): pin or first-use check, run before anything is sent. */
+  tls?: ControlTlsCheck | null;
   requestTimeoutMs?: number;
   heartbeatIntervalMs?: number;
   reconnectBaseMs?: number;
@@ -112,7 +116,9 @@ const MAX_REQUEST_ID = 2 ** 31;
 
 export class ControlClient extends TypedEmitter<ControlClientEvents> {
   readonly publicKey: string;
-  private readonly opts: Required<Omit<ControlClientOptions, 'serverKey' | 'logger' | 'clock'>>;
+  private readonly opts: Required<
+    Omit<ControlClientOptions, 'serverKey' | 'logger' | 'clock' | 'tls'>
+  >;
   private readonly clock: Clock;
   private readonly log: Logger;
   private ws: WebSocket | null = null;
@@ -255,12 +261,28 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
 
   private openSocket(): void {
     this.setState('connecting');
+    const tls = this.options.tls ?? null;
     const ws = new WebSocket(this.opts.url, {
       handshakeTimeout: this.opts.requestTimeoutMs,
       maxPayload: 4 * 1024 * 1024,
       perMessageDeflate: false,
+      ...tls?.socketOptions,
     });
     this.ws = ws;
+    // The certificate is checked on the upgrade answer, before `open`: nothing of ours (login,
+    // requests) has been sent yet. A mismatch is final — retrying cannot fix an interceptor.
+    if (tls) {
+      ws.on('upgrade', (res) => {
+        const problem = tls.verify(res.socket as TLSSocket);
+        if (!problem || this.ws !== ws) return;
+        this.warn(problem);
+        this.ws = null;
+        ws.terminate();
+        this.clearTimers();
+        this.setState('closed');
+        this.failAll('closed', problem);
+      });
+    }
     ws.on('open', () => {
       if (this.ws !== ws) return;
       this.setState('authenticating');

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { ensurePrivateDir, ensurePrivateFile, PRIVATE_FILE_MODE } from '../config/private-files.js';
 import winston from 'winston';
 
 /**
@@ -42,9 +43,14 @@ export function createCoreLogger(options: CoreLoggerOptions): winston.Logger {
     );
   }
   if (options.configDir) {
+    // The log names peers, parties and addresses: private directory, private file (and its
+    // rotated copies, which winston opens with the same options).
+    ensurePrivateDir(options.configDir);
+    ensurePrivateFile(join(options.configDir, LOG_FILE_NAME));
     transports.push(
       new winston.transports.File({
         filename: join(options.configDir, LOG_FILE_NAME),
+        options: { flags: 'a', mode: PRIVATE_FILE_MODE },
         maxsize: LOG_FILE_MAX_BYTES,
         maxFiles: LOG_FILE_COUNT,
         tailable: true,

@@ -22,10 +22,16 @@ export interface SocketServicesOptions {
   keys: { publicKey: string; privateKey: string };
   clock: Clock;
   log: Logger;
+  /** The control server's clock: relay BIND counters are its timestamps (relay-frames-client). */
+  serverNow?: () => number;
 }
 
 export function attachSocketServices(o: SocketServicesOptions): SocketServices {
-  const binder = new RelayBinder({ socket: o.socket, clock: o.clock });
+  const binder = new RelayBinder({
+    socket: o.socket,
+    clock: o.clock,
+    ...(o.serverNow && { serverNow: o.serverNow }),
+  });
   const stun = new StunClient({
     send: (data, port, host) => o.socket.send(data, port, host),
     clock: o.clock,

@@ -7,7 +7,8 @@ import { ROUTE_ID_LENGTH } from '../../../src-shared/protocol/route-token.js';
 import {
   buildRelayBind,
   RelayBindCounter,
-  verifyRelayBindAck,
+  verifyRelayAnswer,
+  type RelayAnswer,
   type RelayRoute,
 } from './relay-frames-client.js';
 import type { DatagramSource, PublicSocket } from '../net/public-socket.js';
@@ -16,7 +17,9 @@ import { systemClock, type Clock, type TimerHandle } from '../time/clock.js';
 /**
  * Keeps our side of relay routes bound: a BIND when a route is taken up, again every
  * REBIND_INTERVAL_MS (the relay follows a NAT rebinding only on a newer BIND, and the BIND doubles
- * as keepalive for our NAT's mapping towards the relay), and answers the mux's BIND_ACKs.
+ * as keepalive for our NAT's mapping towards the relay), and handles the relay's answers: a
+ * BIND_ACK, a CHALLENGE (the relay checks we receive at our address before it binds us there;
+ * we send the BIND again with its cookie) or a BIND_REFUSED (the relay is full: fail at once).
  */
 /** 10 s: under the relay's idle expiry and under typical 30 s NAT UDP timeouts. */
 export const REBIND_INTERVAL_MS = 10_000;
@@ -38,6 +41,10 @@ interface Binding {
   acked: boolean;
   peerBound: boolean;
   lastAckAt: number;
+  /** The relay's return-routability cookie for our current address (null until challenged). */
+  cookie: Buffer | null;
+  /** Why the relay refused us, if it did: the bind has failed; choose another relay. */
+  refused: (RelayAnswer & { kind: 'refused' })['reason'] | null;
   waiters: ((ok: boolean) => void)[];
   timer: TimerHandle | null;
 }
@@ -46,6 +53,8 @@ export interface RelayBinderOptions {
   /** BINDs leave from the public socket: the relay learns our NAT mapping from them. */
   socket: Pick<PublicSocket, 'send'>;
   clock?: Clock;
+  /** The control server's clock (ControlClient.serverNow): BIND counters are its timestamps. */
+  serverNow?: () => number;
 }
 
 export class RelayBinder {
@@ -55,7 +64,7 @@ export class RelayBinder {
 
   constructor(private readonly options: RelayBinderOptions) {
     this.clock = options.clock ?? systemClock;
-    this.counter = new RelayBindCounter(() => this.clock.now());
+    this.counter = new RelayBindCounter(options.serverNow ?? (() => this.clock.now()));
   }
 
   /**
@@ -71,6 +80,8 @@ export class RelayBinder {
       acked: false,
       peerBound: false,
       lastAckAt: 0,
+      cookie: null,
+      refused: null,
       waiters: [],
       timer: null,
     };
@@ -99,6 +110,11 @@ export class RelayBinder {
     return this.bindings.get(routeHex)?.peerBound ?? false;
   }
 
+  /** Why the relay refused this route (full, party or member share), or null. */
+  refusalOf(routeHex: string): string | null {
+    return this.bindings.get(routeHex)?.refused ?? null;
+  }
+
   relayOf(routeHex: string): RelayEndpoint | null {
     return this.bindings.get(routeHex)?.relay ?? null;
   }
@@ -108,12 +124,28 @@ export class RelayBinder {
     if (packet.length < RELAY_ROUTE_ID_OFFSET + ROUTE_ID_LENGTH) return;
     const binding = this.bindings.get(relayRouteKeyOf(packet));
     if (!binding || binding.relay.port !== from.port || binding.relay.host !== from.address) return;
-    const ack = verifyRelayBindAck(binding.route, packet);
-    if (!ack.ok) return;
-    binding.acked = true;
-    binding.peerBound = ack.value.peerBound;
-    binding.lastAckAt = this.clock.now();
-    for (const w of binding.waiters.splice(0)) w(true);
+    const answer = verifyRelayAnswer(binding.route, packet);
+    if (!answer.ok) return;
+    switch (answer.value.kind) {
+      case 'challenge':
+        // Prove we receive here: the same BIND again, with the cookie, at once.
+        binding.cookie = answer.value.cookie;
+        if (binding.timer) this.clock.clearTimeout(binding.timer);
+        this.sendBind(binding);
+        return;
+      case 'refused':
+        // A full relay (or our party's or our share of it used up): fail now, not at the timeout,
+        // so the caller moves on to the next relay. Keep re-binding slowly in case it frees up.
+        binding.refused = answer.value.reason;
+        for (const w of binding.waiters.splice(0)) w(false);
+        return;
+      case 'ack':
+        binding.acked = true;
+        binding.refused = null;
+        binding.peerBound = answer.value.peerBound;
+        binding.lastAckAt = this.clock.now();
+        for (const w of binding.waiters.splice(0)) w(true);
+    }
   }
 
   unbind(routeHex: string): void {
@@ -130,15 +162,17 @@ export class RelayBinder {
 
   private sendBind(binding: Binding): void {
     if (this.bindings.get(toHex(binding.route.routeId)) !== binding) return;
-    const frame = buildRelayBind(binding.route, this.counter.next());
+    const frame = buildRelayBind(binding.route, this.counter.next(), binding.cookie);
     this.options.socket.send(frame, binding.relay.port, binding.relay.host);
     // Until the relay answers, retry quickly; then keep the binding fresh at the slow pace.
     // Retrying also while the peer is not bound yet tells us (via the ACK flag) when it arrives.
-    const delay = !binding.acked
-      ? BIND_RETRY_MS
-      : !binding.peerBound
-        ? PEER_WAIT_RETRY_MS
-        : REBIND_INTERVAL_MS;
+    const delay = binding.refused
+      ? REBIND_INTERVAL_MS
+      : !binding.acked
+        ? BIND_RETRY_MS
+        : !binding.peerBound
+          ? PEER_WAIT_RETRY_MS
+          : REBIND_INTERVAL_MS;
     binding.timer = this.clock.setTimeout(() => this.sendBind(binding), delay);
   }
 }

@@ -26,6 +26,8 @@ export interface RelayCandidate {
   endpoint: string;
   region: string;
   source: RelayStatus['source'];
+  /** Reported by the control server (routes / capacity); undefined for configured relays. */
+  load?: number;
 }
 
 export interface RelayDirectoryOptions {
@@ -86,6 +88,7 @@ export class RelayDirectory {
       endpoint: r.endpoint,
       region: r.region,
       source: 'control' as const,
+      load: r.load,
     }));
   }
 
@@ -143,6 +146,7 @@ export class RelayDirectory {
     const all = this.candidates().map((c) => ({
       id: c.id,
       latencyMs: this.latency.get(c.id) ?? null,
+      ...(c.load !== undefined && { load: c.load }),
     }));
     const fallback = all.filter((c) => !exclude.has(c.id));
     const usable = fallback.filter((c) => (this.unresponsiveUntil.get(c.id) ?? 0) <= now);

@@ -4,7 +4,10 @@ import { generateKeyPair } from '../../../src-common/crypto/x25519.js';
 import { issueRouteGrant } from '../../../src-server/common/route-token-crypto.js';
 import {
   encodeRelayBindAckUnsigned,
+  encodeRelayBindRefusedUnsigned,
+  encodeRelayChallengeUnsigned,
   parseRelayFrame,
+  RelayRefusal,
   RELAY_BIND_ACK_LENGTH,
   RELAY_BIND_LENGTH,
   RelayFrameType,
@@ -15,6 +18,7 @@ import {
   relayRouteFromGrant,
   RelayBindCounter,
   unwrapRelayData,
+  verifyRelayAnswer,
   verifyRelayBindAck,
   wrapRelayData,
   type RelayRoute,
@@ -51,14 +55,14 @@ describe('relay frames (client side)', () => {
     const g = grant();
     const r = relayRouteFromGrant(g);
     expect(r.ok && r.value.routeId.toString('hex')).toBe(g.routeId);
-    expect(r.ok && r.value.token.length).toBe(30);
+    expect(r.ok && r.value.token.length).toBe(38);
     expect(r.ok && r.value.sideKey.length).toBe(32);
     expect(r.ok && r.value.side).toBe(g.side);
   });
 
   it.each([
     ['a short route id', { routeId: 'abcd' }, /route id/],
-    ['a token of the wrong size', { token: Buffer.alloc(29).toString('base64') }, /token/],
+    ['a token of the wrong size', { token: Buffer.alloc(37).toString('base64') }, /token/],
     ['a token in sloppy base64', { token: 'not base64!!' }, /token/],
     ['a short side key', { sideKey: Buffer.alloc(16).toString('base64') }, /side key/],
     ['a route id the token does not name', { routeId: '0000000000000000' }, /does not match/],
@@ -68,7 +72,7 @@ describe('relay frames (client side)', () => {
     expect(!result.ok && result.error).toMatch(error);
   });
 
-  it('builds a 60-byte BIND the shared frame parser reads back, MACed with the side key', () => {
+  it('builds an 84-byte BIND the shared frame parser reads back, MACed with the side key', () => {
     const r = route();
     const frame = buildRelayBind(r, 42n);
     expect(frame.length).toBe(RELAY_BIND_LENGTH);
@@ -90,6 +94,38 @@ describe('relay frames (client side)', () => {
     expect(verifyRelayBindAck(r, ack(r.routeId, 9n, true, other.sideKey)).ok).toBe(false);
     expect(verifyRelayBindAck(r, ack(other.routeId, 9n, true, r.sideKey)).ok).toBe(false);
     expect(verifyRelayBindAck(r, buildRelayBind(r, 1n)).ok).toBe(false);
+  });
+
+  it('reads a CHALLENGE and a BIND_REFUSED MACed with its side key, and refuses forged ones', () => {
+    const r = route();
+    const other = route();
+    const signed = (frame: Uint8Array, key: Uint8Array) => {
+      const out = Buffer.from(frame);
+      mac16(key, out.subarray(0, out.length - 16)).copy(out, out.length - 16);
+      return out;
+    };
+    const cookie = Buffer.alloc(16, 3);
+    expect(
+      verifyRelayAnswer(r, signed(encodeRelayChallengeUnsigned(r.routeId, 5n, cookie), r.sideKey)),
+    ).toEqual({ ok: true, value: { kind: 'challenge', counter: 5n, cookie } });
+    expect(
+      verifyRelayAnswer(
+        r,
+        signed(encodeRelayChallengeUnsigned(r.routeId, 5n, cookie), other.sideKey),
+      ).ok,
+    ).toBe(false);
+    expect(
+      verifyRelayAnswer(
+        r,
+        signed(encodeRelayBindRefusedUnsigned(r.routeId, 6n, RelayRefusal.Full), r.sideKey),
+      ),
+    ).toEqual({ ok: true, value: { kind: 'refused', counter: 6n, reason: 'full' } });
+    // A BIND echoed back carries the cookie it was given.
+    const withCookie = parseRelayFrame(buildRelayBind(r, 7n, cookie));
+    expect(
+      withCookie.ok &&
+        withCookie.value.type === RelayFrameType.Bind && [...withCookie.value.cookie],
+    ).toEqual([...cookie]);
   });
 
   it('wraps and unwraps DATA for its route only', () => {

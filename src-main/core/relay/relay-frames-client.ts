@@ -59,9 +59,13 @@ export function relayRouteFromGrant(grant: RouteGrant): ParseResult<RelayRoute> 
   return parsed({ routeId, side: grant.side, token, sideKey, expiresAt: grant.expiresAt });
 }
 
-/** A signed 60-byte BIND for this route with this counter. */
-export function buildRelayBind(route: RelayRoute, counter: bigint): Buffer {
-  const frame = Buffer.from(encodeRelayBindUnsigned(route.token, counter));
+/** A signed 84-byte BIND for this route with this counter (and the relay's cookie, once known). */
+export function buildRelayBind(
+  route: RelayRoute,
+  counter: bigint,
+  cookie: Uint8Array | null = null,
+): Buffer {
+  const frame = Buffer.from(encodeRelayBindUnsigned(route.token, counter, cookie));
   signRelayFrame(frame, route.sideKey);
   return frame;
 }
@@ -77,13 +81,45 @@ export function verifyRelayBindAck(
   route: RelayRoute,
   data: Uint8Array,
 ): ParseResult<RelayBindAckInfo> {
+  const answer = verifyRelayAnswer(route, data);
+  if (!answer.ok) return answer;
+  if (answer.value.kind !== 'ack') return rejected('relay frame is not a BIND_ACK');
+  return parsed({ counter: answer.value.counter, peerBound: answer.value.peerBound });
+}
+
+/** What a relay can answer a BIND with (relay-frames.ts). */
+export type RelayAnswer =
+  | { kind: 'ack'; counter: bigint; peerBound: boolean }
+  | { kind: 'challenge'; counter: bigint; cookie: Buffer }
+  | { kind: 'refused'; counter: bigint; reason: 'full' | 'party-share' | 'member-share' };
+
+const REFUSAL_NAMES = { 1: 'full', 2: 'party-share', 3: 'member-share' } as const;
+
+/**
+ * Checks an answer to our BIND is from a relay that knows our side key, for our route; never
+ * throws. A forged CHALLENGE or BIND_REFUSED (no side key) is refused like a forged ACK.
+ */
+export function verifyRelayAnswer(route: RelayRoute, data: Uint8Array): ParseResult<RelayAnswer> {
   const frame = parseRelayFrame(data);
   if (!frame.ok) return frame;
-  if (frame.value.type !== RelayFrameType.BindAck) return rejected('relay frame is not a BIND_ACK');
-  const ack = frame.value;
-  if (!route.routeId.equals(ack.routeId)) return rejected('BIND_ACK is for another route');
-  if (!relayFrameMacValid(data, route.sideKey)) return rejected('BIND_ACK MAC is wrong');
-  return parsed({ counter: ack.counter, peerBound: ack.peerBound });
+  const f = frame.value;
+  if (
+    f.type !== RelayFrameType.BindAck &&
+    f.type !== RelayFrameType.Challenge &&
+    f.type !== RelayFrameType.BindRefused
+  ) {
+    return rejected('relay frame is not an answer to a BIND');
+  }
+  if (!route.routeId.equals(f.routeId)) return rejected('relay answer is for another route');
+  if (!relayFrameMacValid(data, route.sideKey)) return rejected('relay answer MAC is wrong');
+  switch (f.type) {
+    case RelayFrameType.BindAck:
+      return parsed({ kind: 'ack', counter: f.counter, peerBound: f.peerBound });
+    case RelayFrameType.Challenge:
+      return parsed({ kind: 'challenge', counter: f.counter, cookie: Buffer.from(f.cookie) });
+    case RelayFrameType.BindRefused:
+      return parsed({ kind: 'refused', counter: f.counter, reason: REFUSAL_NAMES[f.reason] });
+  }
 }
 
 /** The 14-byte DATA header for a route; send `[header, payload]` to avoid copying the payload. */
@@ -122,10 +158,11 @@ export function unwrapRelayData(routeId: Uint8Array, data: Buffer): Buffer | nul
 }
 
 /**
- * BIND counters that keep rising across restarts: the relay refuses a counter not above the
- * last it accepted for the side, so a restarted client counting from 1 would be locked out until
- * the route expired. Seeding from the clock (microsecond resolution, as u64) avoids that with no
- * stored state, and +1 keeps it strictly increasing within one millisecond.
+ * BIND counters are timestamps: microseconds of the control server's clock (which the relay's
+ * follows), as u64. The relay refuses a counter not above the last it accepted for the side and
+ * one more than BIND_FRESHNESS_MS away from its clock, so a recorded BIND dies within minutes
+ * even across relay restarts; a restarted client needs no stored state. +1 keeps the counter
+ * strictly increasing within one millisecond. Pass the control client's `serverNow`.
  */
 export class RelayBindCounter {
   private last = 0n;

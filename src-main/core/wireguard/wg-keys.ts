@@ -58,6 +58,8 @@ export async function loadOrCreateKeys(
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   await mkdir(configDir, { recursive: true, mode: CONFIG_DIR_MODE });
+  // An existing directory keeps whatever mode it had: tighten it before a key goes in.
+  await chmod(configDir, CONFIG_DIR_MODE);
   const keys = (options.generate ?? generateKeyPair)();
   // Write a private temp file, then link(2) it into place: link fails if another instance got
   // there first, so two starts racing never end up with different identities on disk.
