@@ -212,6 +212,39 @@ describe('the LANrage UI in web mode, two players in the NAT lab', () => {
     expect(peerIn(auto, 'ben')?.relay?.id).toBe('near');
   }, 90_000);
 
+  it('turns LAN game discovery off from the keyboard in Settings: saved, applied at once, then back on', async () => {
+    const discovery = () =>
+      ana.getByLabel('Carry LAN game discovery (broadcast and multicast) to the party');
+    /** The newest line of ana's core log that says what the helper was told about discovery. */
+    const lastDiscoveryLine = async () => {
+      const lines = ((await ana.getByTestId('logs').textContent()) ?? '').split('\n');
+      return lines.filter((l) => /game discovery (is off|on)/.test(l)).at(-1) ?? '';
+    };
+    const saveAndApply = async (expected: RegExp) => {
+      await ana.getByRole('button', { name: 'Save' }).click();
+      await expect.poll(() => ana.locator('.form-ok').textContent()).toBe('Saved. In effect now.');
+      await tab(ana, 'Logs');
+      await expect.poll(lastDiscoveryLine, { timeout: 10_000 }).toMatch(expected);
+      // Back in Settings the form is read again from the saved file (settings:get).
+      await tab(ana, 'Settings');
+    };
+
+    await tab(ana, 'Settings');
+    expect(await discovery().isChecked()).toBe(true);
+    await discovery().focus();
+    await ana.keyboard.press('Space');
+    expect(await discovery().isChecked()).toBe(false);
+    await saveAndApply(/game discovery is off \(config "discovery": false\)/);
+    await expect.poll(() => discovery().isChecked()).toBe(false);
+    // The view scrolls inside the window, so a full-page shot shows only what is scrolled to.
+    await discovery().scrollIntoViewIfNeeded();
+    await shot(ana, 'settings-discovery-off');
+
+    await discovery().check();
+    await saveAndApply(/game discovery on/);
+    await expect.poll(() => discovery().isChecked()).toBe(true);
+  }, 60_000);
+
   it('refuses an invalid setting with a message naming it', async () => {
     await tab(ana, 'Settings');
     await ana.getByLabel('Slow above (ms)').fill('5');

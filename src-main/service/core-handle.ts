@@ -13,6 +13,8 @@ export interface CoreHandle {
   leaveParty(): Promise<void>;
   relayStatuses(measure?: boolean): Promise<RelayStatus[]>;
   pinRelay(id: string | null): void;
+  /** Re-applies the config's `discovery` setting at once (the helper follows while in a party). */
+  discoverySettingChanged(): Promise<void>;
 }
 
 export type { PartyStatus };

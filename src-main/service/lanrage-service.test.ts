@@ -18,6 +18,10 @@ const INFO = { name: 'LANrage', version: '0.1.0', platform: 'linux', mode: 'web'
 class CoreDouble implements CoreHandle {
   current: CoreStatus = idle();
   pins: (string | null)[] = [];
+  /** The config's discovery value each time the core was asked to re-apply it. */
+  discoveryApplied: boolean[] = [];
+  /** The config object the real core would read (set by setUp). */
+  config = parseConfig({});
   status = () => this.current;
   createParty = async (name: string) => {
     this.current = inParty([], { party: { id: 'p', name, inviteCode: 'K7M2Q-9XTRA' } });
@@ -35,6 +39,9 @@ class CoreDouble implements CoreHandle {
     if (id === 'nowhere') throw new Error('no relay "nowhere"; known: near, far');
     this.pins.push(id);
   };
+  discoverySettingChanged = async () => {
+    this.discoveryApplied.push(this.config.discovery);
+  };
 }
 
 function setUp() {
@@ -42,6 +49,7 @@ function setUp() {
   const path = join(dir, 'config.json');
   const config = parseConfig({});
   const core = new CoreDouble();
+  core.config = config;
   const logs = new LogRing(3);
   const service = new LanrageService({
     info: INFO,
@@ -157,6 +165,45 @@ describe('LanrageService', () => {
     expect(config.degradedThresholdMs).toBe(150);
     expect(view.restartNeeded).toEqual(['name']);
     expect(JSON.parse(readFileSync(path, 'utf8')).degradedThresholdMs).toBe(150);
+  });
+
+  it('turns game discovery off: saved as false, and the running core re-applies it at once', async () => {
+    const { service, core, path, config } = setUp();
+    service.attach(core);
+    const settings = (await service.handlers['settings:get'](undefined)).settings;
+    expect(settings.discovery).toBe(true);
+    const view = await service.handlers['settings:set']({ ...settings, discovery: false });
+    expect(view.settings.discovery).toBe(false);
+    expect(view.restartNeeded).toEqual([]);
+    expect(JSON.parse(readFileSync(path, 'utf8')).discovery).toBe(false);
+    expect(config.discovery).toBe(false);
+    expect(core.discoveryApplied).toEqual([false]);
+    // Saving again without changing it does not make the helper redo its setup.
+    await service.handlers['settings:set']({ ...settings, discovery: false });
+    expect(core.discoveryApplied).toEqual([false]);
+    await service.handlers['settings:set']({ ...settings, discovery: true });
+    expect(core.discoveryApplied).toEqual([false, true]);
+  });
+
+  it('refuses a discovery setting that is not true or false, and changes nothing', async () => {
+    const { service, core, path, config } = setUp();
+    service.attach(core);
+    const settings = (await service.handlers['settings:get'](undefined)).settings;
+    const error = await fail(
+      service.handlers['settings:set']({
+        ...settings,
+        discovery: 'off' as unknown as boolean,
+      }),
+    );
+    expect(error).toEqual(
+      new ServiceError(
+        'bad-setting',
+        'discovery: invalid input: expected boolean, received string',
+      ),
+    );
+    expect(() => readFileSync(path)).toThrow();
+    expect(config.discovery).toBe(true);
+    expect(core.discoveryApplied).toEqual([]);
   });
 
   it('reports a bad settings file by field and leaves it alone', () => {

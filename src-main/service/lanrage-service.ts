@@ -164,7 +164,14 @@ export class LanrageService {
           return core.relayStatuses(false);
         }),
       'settings:get': () => this.o.settings.view(),
-      'settings:set': (patch) => call(() => this.o.settings.save(patch)),
+      'settings:set': (patch) =>
+        call(async () => {
+          const saved = this.o.settings.save(patch);
+          // The running config already holds the new value; the helper must be told (without a
+          // core, the next one starts with the saved file).
+          if (saved.discoveryChanged) await this.core?.discoverySettingChanged();
+          return saved.view;
+        }),
       'logs:recent': ({ limit }) => ({ lines: this.o.logs.recent(limit) }),
       'diagnostics:export': () =>
         diagnosticsBundle({

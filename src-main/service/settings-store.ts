@@ -22,8 +22,19 @@ const LIVE_FIELDS = [
   'reconnectAttempts',
   'failedCleanupMs',
 ] as const;
+/**
+ * Applied by the helper, which is told only when asked: save() updates the running config and
+ * reports the change so the service calls the core's discoverySettingChanged().
+ */
+const PUSHED_FIELDS = ['discovery'] as const;
 /** Used when the core starts or a party is entered: saved now, in effect after a restart. */
 const RESTART_FIELDS = ['controlUrl', 'name'] as const;
+
+/** What save() did: the view after it, and whether the core must re-apply discovery now. */
+export interface SavedSettings {
+  view: SettingsView;
+  discoveryChanged: boolean;
+}
 
 export class SettingsStore {
   private fileProblem: string | null = null;
@@ -69,7 +80,7 @@ export class SettingsStore {
   }
 
   /** Validates with the config schema (the message names the field), saves, applies what can be. */
-  save(patch: EditableSettings): SettingsView {
+  save(patch: EditableSettings): SavedSettings {
     let base: Record<string, unknown> = {};
     try {
       base = { ...loadConfigFile(this.path) };
@@ -86,7 +97,9 @@ export class SettingsStore {
     saveConfigFile(this.path, candidate.data);
     this.fileProblem = null;
     for (const field of LIVE_FIELDS) this.live[field] = candidate.data[field];
-    return this.view();
+    const discoveryChanged = this.live.discovery !== candidate.data.discovery;
+    for (const field of PUSHED_FIELDS) this.live[field] = candidate.data[field];
+    return { view: this.view(), discoveryChanged };
   }
 }
 
@@ -98,6 +111,7 @@ function editable(config: Config): EditableSettings {
     degradedThresholdMs: config.degradedThresholdMs,
     reconnectAttempts: config.reconnectAttempts,
     failedCleanupMs: config.failedCleanupMs,
+    discovery: config.discovery,
   };
 }
 

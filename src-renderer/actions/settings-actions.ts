@@ -19,6 +19,7 @@ export const SETTING_LABELS: Readonly<Record<keyof EditableSettings, string>> = 
   monitorIntervalMs: 'Health check every (ms)',
   reconnectAttempts: 'Reconnect attempts',
   failedCleanupMs: 'Forget unreachable peers after (ms)',
+  discovery: 'LAN game discovery',
 };
 
 /** "degradedThresholdMs: must be at least 10" → "Slow above (ms): must be at least 10". */

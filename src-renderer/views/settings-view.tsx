@@ -164,6 +164,7 @@ function SettingsForm() {
       monitorIntervalMs: Number(draft.monitorIntervalMs),
       reconnectAttempts: Number(draft.reconnectAttempts),
       failedCleanupMs: Number(draft.failedCleanupMs),
+      discovery: draft.discovery === 'true',
     });
   };
   const field = (key: string, value: string) => setDraft({ ...draft, [key]: value });
@@ -205,6 +206,23 @@ function SettingsForm() {
             </span>
           </div>
         ))}
+        <div className="settings__row">
+          <span className="settings__group">LAN games</span>
+          <label className="check" htmlFor="discovery">
+            <input
+              id="discovery"
+              type="checkbox"
+              checked={draft.discovery === 'true'}
+              aria-describedby="discovery-hint"
+              onChange={(e) => field('discovery', String(e.target.checked))}
+            />
+            Carry LAN game discovery (broadcast and multicast) to the party
+          </label>
+          <span id="discovery-hint" className="field-hint">
+            Games that find each other by LAN broadcast see the party&apos;s games. Turn off to keep
+            your broadcasts to yourself.
+          </span>
+        </div>
         <div className="settings__actions">
           <button type="submit" className="button button--primary" disabled={saving}>
             {saving ? 'Saving…' : 'Save'}

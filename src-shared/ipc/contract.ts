@@ -83,6 +83,8 @@ export const EditableSettingsSchema = z.strictObject({
   degradedThresholdMs: z.number().int(),
   reconnectAttempts: z.number().int(),
   failedCleanupMs: z.number().int(),
+  /** Carry LAN games' discovery broadcasts and multicasts to the party (issue 11). */
+  discovery: z.boolean(),
 });
 export type EditableSettings = z.infer<typeof EditableSettingsSchema>;
 

@@ -58,6 +58,7 @@ const core: CoreHandle = {
   leaveParty: async () => undefined,
   relayStatuses: async () => [],
   pinRelay: () => undefined,
+  discoverySettingChanged: async () => undefined,
 };
 const service = new LanrageService({
   info: { name: 'LANrage', version: '0.1.0', platform: process.platform, mode: 'web' },
