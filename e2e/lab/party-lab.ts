@@ -246,8 +246,7 @@ export class PartyLab {
     const proc = this.spawn(`player-${name}`, player.ns, [
       'cli/lanrage.js',
       'up',
-      '--control',
-      `http://${CONTROL_IP}:${CONTROL_PORT}`,
+      ...this.controlArgs(),
       '--name',
       name,
       '--config-dir',
