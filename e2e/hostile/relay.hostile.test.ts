@@ -7,10 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildRelayBind,
   relayRouteFromGrant,
-  wrapRelayData,
   type RelayRoute,
 } from '../../src-main/core/relay/relay-frames-client.js';
-import { parseRelayFrame, RelayFrameType } from '../../src-shared/protocol/relay-frames.js';
+import {
+  encodeRelayData,
+  parseRelayFrame,
+  RelayFrameType,
+} from '../../src-shared/protocol/relay-frames.js';
 import { bindAtRelay, openClient, type TestClient } from '../../src-server/relay/relay-test-kit.js';
 import {
   legitUser,
@@ -144,7 +147,7 @@ async function legitPairWorks(source: string): Promise<boolean> {
   try {
     await bindAtRelay(a, relayPort, ra);
     await bindAtRelay(b, relayPort, rb);
-    const frame = wrapRelayData(ra.routeId, Buffer.from('legit'));
+    const frame = Buffer.from(encodeRelayData(ra.routeId, Buffer.from('legit')));
     await a.send(frame, relayPort);
     return (await b.next()).equals(frame);
   } finally {
@@ -215,7 +218,10 @@ describe('the relay under attack', () => {
         forgedBinds += forged.length;
         // …then DATA from side A that would go to the victim if the relay had bound it there.
         for (let i = 0; i < 200; i++) {
-          await attacker.send(wrapRelayData(ra.routeId, Buffer.alloc(1200, i)), relayPort);
+          await attacker.send(
+            Buffer.from(encodeRelayData(ra.routeId, Buffer.alloc(1200, i))),
+            relayPort,
+          );
           dataSent++;
         }
         await new Promise((r) => setTimeout(r, 100));
@@ -270,7 +276,10 @@ describe('the relay under attack', () => {
       for (let i = 0; i < 20; i++) await thief.send(recorded, relayPort);
       await new Promise((r) => setTimeout(r, 200));
       for (let i = 0; i < 1000; i++) {
-        await b.send(wrapRelayData(rb.routeId, Buffer.alloc(200, i % 256)), relayPort);
+        await b.send(
+          Buffer.from(encodeRelayData(rb.routeId, Buffer.alloc(200, i % 256))),
+          relayPort,
+        );
       }
       await new Promise((r) => setTimeout(r, 500));
       const stats = await relayStats();
@@ -287,7 +296,7 @@ describe('the relay under attack', () => {
       expect(legit.healthFailed + legit.joinFailed).toBe(0);
       // A itself binds again and the route works.
       await bindAtRelay(a, relayPort, ra);
-      const frame = wrapRelayData(rb.routeId, Buffer.from('after restart'));
+      const frame = Buffer.from(encodeRelayData(rb.routeId, Buffer.from('after restart')));
       await b.send(frame, relayPort);
       expect((await a.next()).equals(frame) || a.received.some((p) => p.equals(frame))).toBe(true);
     } finally {

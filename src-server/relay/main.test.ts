@@ -3,7 +3,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { wrapRelayData } from '../../src-main/core/relay/relay-frames-client.js';
+import { encodeRelayData } from '../../src-shared/protocol/relay-frames.js';
 import { bindAtRelay, grantPair, openClient, TEST_SECRET } from './relay-test-kit.js';
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -101,7 +101,9 @@ describe('lanrage-relay CLI', () => {
     try {
       await bindAtRelay(a, port, routeA);
       await bindAtRelay(b, port, routeB);
-      const frame = wrapRelayData(routeA.routeId, Buffer.from('through a real process'));
+      const frame = Buffer.from(
+        encodeRelayData(routeA.routeId, Buffer.from('through a real process')),
+      );
       await a.send(frame, port);
       expect(await b.next(3000)).toEqual(frame);
       const stats = (await (await fetch(`http://127.0.0.1:${metricsPort}/stats`)).json()) as Record<

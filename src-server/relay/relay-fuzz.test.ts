@@ -1,10 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
-import {
-  buildRelayBind,
-  wrapRelayData,
-  type RelayRoute,
-} from '../../src-main/core/relay/relay-frames-client.js';
-import { RELAY_MAGIC } from '../../src-shared/protocol/relay-frames.js';
+import { buildRelayBind, type RelayRoute } from '../../src-main/core/relay/relay-frames-client.js';
+import { encodeRelayData, RELAY_MAGIC } from '../../src-shared/protocol/relay-frames.js';
 import { startRelay, type RelayHandle } from './relay-server.js';
 import {
   bindAtRelay,
@@ -47,8 +43,8 @@ async function exchange(
   b: TestClient,
   routes: [RelayRoute, RelayRoute],
 ) {
-  const toB = wrapRelayData(routes[0].routeId, Buffer.from('still serving side 1'));
-  const toA = wrapRelayData(routes[1].routeId, Buffer.from('still serving side 0'));
+  const toB = Buffer.from(encodeRelayData(routes[0].routeId, Buffer.from('still serving side 1')));
+  const toA = Buffer.from(encodeRelayData(routes[1].routeId, Buffer.from('still serving side 0')));
   await a.send(toB, relay.port);
   expect(await b.next()).toEqual(toB);
   await b.send(toA, relay.port);
@@ -84,8 +80,8 @@ it('answers none of thousands of random and mutated frames, stays up, and still 
     a.sent.at(-1)!,
     b.sent.at(-1)!,
     buildRelayBind(routes[0], BigInt(now) * 1000n + 10_000_000n),
-    wrapRelayData(routes[0].routeId, Buffer.from('payload')),
-    wrapRelayData(routes[1].routeId, Buffer.alloc(0)),
+    Buffer.from(encodeRelayData(routes[0].routeId, Buffer.from('payload'))),
+    Buffer.from(encodeRelayData(routes[1].routeId, Buffer.alloc(0))),
   ];
   const generators: (() => Buffer)[] = [
     () => Buffer.from(Array.from({ length: int(1500) }, () => int(256))),
@@ -102,7 +98,8 @@ it('answers none of thousands of random and mutated frames, stays up, and still 
     },
     () => Buffer.from(seeds[int(seeds.length)]!).subarray(0, int(seeds[0]!.length)),
     () => Buffer.concat([seeds[int(3)]!, Buffer.from([int(256)])]),
-    () => wrapRelayData(seeds[3]!.subarray(6, 14), Buffer.alloc(int(1400), int(256))),
+    () =>
+      Buffer.from(encodeRelayData(seeds[3]!.subarray(6, 14), Buffer.alloc(int(1400), int(256)))),
     // Exact replays of accepted BINDs from a new address: must not steal a side.
     () => Buffer.from(seeds[int(2)]!),
     // A genuine token with a damaged BIND MAC or counter.

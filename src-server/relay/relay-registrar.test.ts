@@ -1,12 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { wrapRelayData } from '../../src-main/core/relay/relay-frames-client.js';
 import {
   RELAY_SIGNATURE_HEADER,
   RelayRegistrationSchema,
   type RelayRegistration,
 } from '../../src-shared/protocol/control-messages.js';
+import { encodeRelayData } from '../../src-shared/protocol/relay-frames.js';
 import { relayRegistrationSignatureValid } from '../common/relay-registration-signature.js';
 import { heartbeatDelay, startRegistrar, validateRegistration } from './relay-registrar.js';
 import { startRelayService } from './relay-service.js';
@@ -216,7 +216,9 @@ describe('relay service with a control server', () => {
       'failed heartbeats',
     );
     for (let i = 0; i < 20; i++) {
-      const frame = wrapRelayData(routeA.routeId, Buffer.from(`during the outage ${i}`));
+      const frame = Buffer.from(
+        encodeRelayData(routeA.routeId, Buffer.from(`during the outage ${i}`)),
+      );
       await a.send(frame, service.relay.port);
       expect(await b.next()).toEqual(frame);
     }

@@ -2,13 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   buildRelayBind as buildBindAt,
   verifyRelayAnswer,
-  wrapRelayData,
   type RelayAnswer,
   type RelayRoute,
 } from '../../src-main/core/relay/relay-frames-client.js';
 import { mac16 } from '../../src-common/crypto/mac.js';
 import {
   encodeRelayBindAckUnsigned,
+  encodeRelayData,
   parseRelayFrame,
   RELAY_BIND_LENGTH,
   RELAY_MAC_LENGTH,
@@ -103,8 +103,8 @@ describe('relay forwarding', () => {
   it('forwards DATA both ways with the bytes unchanged', async () => {
     const relay = await relayWith();
     const { a, b, routeA, routeB } = await boundPair(relay);
-    const toB = wrapRelayData(routeA.routeId, Buffer.from('hello from side 0'));
-    const toA = wrapRelayData(routeB.routeId, Buffer.alloc(1400, 0xab));
+    const toB = Buffer.from(encodeRelayData(routeA.routeId, Buffer.from('hello from side 0')));
+    const toA = Buffer.from(encodeRelayData(routeB.routeId, Buffer.alloc(1400, 0xab)));
     await a.send(toB, relay.port);
     expect(await b.next()).toEqual(toB);
     await b.send(toA, relay.port);
@@ -131,10 +131,16 @@ describe('relay forwarding', () => {
     const { a, b, routeA, routeB } = await boundPair(relay);
     const moved = await client();
     await bind(relay, moved, routeA, 2n);
-    const toA = wrapRelayData(routeB.routeId, Buffer.from('after the NAT rebinding'));
+    const toA = Buffer.from(
+      encodeRelayData(routeB.routeId, Buffer.from('after the NAT rebinding')),
+    );
     await b.send(toA, relay.port);
     expect(await moved.next()).toEqual(toA);
-    await sendAndSettle(relay, a, wrapRelayData(routeA.routeId, Buffer.from('stale')));
+    await sendAndSettle(
+      relay,
+      a,
+      Buffer.from(encodeRelayData(routeA.routeId, Buffer.from('stale'))),
+    );
     expect(relay.stats.drops['unbound-source']).toBe(1);
     await silence();
     expect(b.received).toHaveLength(2); // its own CHALLENGE and BIND_ACK only
@@ -145,7 +151,7 @@ describe('relay forwarding', () => {
   it('expires a route once it has been idle for the idle timeout', async () => {
     const relay = await relayWith({ idleTimeoutMs: 10_000 });
     const { a, b, routeA } = await boundPair(relay);
-    const data = wrapRelayData(routeA.routeId, Buffer.from('keepalive'));
+    const data = Buffer.from(encodeRelayData(routeA.routeId, Buffer.from('keepalive')));
     for (let i = 0; i < 3; i++) {
       now += 8_000;
       await a.send(data, relay.port);
@@ -194,7 +200,7 @@ describe('relay forwarding', () => {
     await bind(relay, b, routeB, 1n);
     now += 31_000;
     relay.sweep();
-    const data = wrapRelayData(routeA.routeId, Buffer.from('x'));
+    const data = Buffer.from(encodeRelayData(routeA.routeId, Buffer.from('x')));
     await sendAndSettle(relay, a, data);
     expect(relay.stats.drops['unbound-source']).toBe(1);
     await sendAndSettle(relay, a, buildRelayBind(routeA, 2n));
@@ -319,20 +325,20 @@ describe('relay refusals', () => {
     {
       name: 'DATA before any BIND of its route',
       reason: 'unknown-route',
-      frame: () => wrapRelayData(pair()[0].routeId, Buffer.from('early')),
+      frame: () => Buffer.from(encodeRelayData(pair()[0].routeId, Buffer.from('early'))),
       from: 'stranger',
     },
     {
       name: 'DATA from a third address',
       reason: 'unbound-source',
-      frame: ({ routeA }) => wrapRelayData(routeA.routeId, Buffer.from('intruder')),
+      frame: ({ routeA }) => Buffer.from(encodeRelayData(routeA.routeId, Buffer.from('intruder'))),
       from: 'stranger',
     },
     {
       name: 'a frame of another protocol version',
       reason: 'bad-version',
       frame: ({ routeA }) => {
-        const frame = wrapRelayData(routeA.routeId, Buffer.from('v2'));
+        const frame = Buffer.from(encodeRelayData(routeA.routeId, Buffer.from('v2')));
         frame[4] = 2;
         return frame;
       },
@@ -347,7 +353,8 @@ describe('relay refusals', () => {
     {
       name: 'a DATA frame cut inside its route id',
       reason: 'truncated',
-      frame: ({ routeA }) => wrapRelayData(routeA.routeId, Buffer.alloc(0)).subarray(0, 10),
+      frame: ({ routeA }) =>
+        Buffer.from(encodeRelayData(routeA.routeId, Buffer.alloc(0))).subarray(0, 10),
       from: 'a',
     },
     {
@@ -384,7 +391,7 @@ describe('relay refusals', () => {
     expect(a.received).toHaveLength(2); // its CHALLENGE and BIND_ACK
     expect(b.received).toHaveLength(2);
     // The route still works for its rightful sides.
-    const data = wrapRelayData(routeA.routeId, Buffer.from('still fine'));
+    const data = Buffer.from(encodeRelayData(routeA.routeId, Buffer.from('still fine')));
     await a.send(data, relay.port);
     expect(await b.next()).toEqual(data);
   });
@@ -394,7 +401,11 @@ describe('relay refusals', () => {
     const [routeA] = pair();
     const a = await client();
     await bind(relay, a, routeA, 1n);
-    await sendAndSettle(relay, a, wrapRelayData(routeA.routeId, Buffer.from('anyone there?')));
+    await sendAndSettle(
+      relay,
+      a,
+      Buffer.from(encodeRelayData(routeA.routeId, Buffer.from('anyone there?'))),
+    );
     expect(relay.stats.drops['peer-not-bound']).toBe(1);
     await silence();
     expect(a.received).toHaveLength(2);
@@ -411,7 +422,7 @@ describe('relay rate limits', () => {
     cleanups.push(() => b.close());
     await bind(relay, a, routeA, 1n);
     await bind(relay, b, routeB, 1n);
-    const data = wrapRelayData(routeA.routeId, Buffer.from('flood'));
+    const data = Buffer.from(encodeRelayData(routeA.routeId, Buffer.from('flood')));
     const start = relay.stats.packetsIn;
     for (let i = 0; i < 20; i++) await a.send(data, relay.port);
     await until(() => relay.stats.packetsIn === start + 20, 5000, 'the flood');
@@ -449,8 +460,11 @@ describe('relay amplification', () => {
     const replayedBind = buildRelayBind(routeB, 1n);
     for (let i = 0; i < 50; i++) {
       const size = (i * 37) % 1400;
-      await a.send(wrapRelayData(routeA.routeId, Buffer.alloc(size, i)), relay.port);
-      await b.send(wrapRelayData(routeB.routeId, Buffer.alloc(1400 - size, i)), relay.port);
+      await a.send(Buffer.from(encodeRelayData(routeA.routeId, Buffer.alloc(size, i))), relay.port);
+      await b.send(
+        Buffer.from(encodeRelayData(routeB.routeId, Buffer.alloc(1400 - size, i))),
+        relay.port,
+      );
       await a.send(buildRelayBind(routeA, BigInt(10 + i)), relay.port);
       await stranger.send(replayedBind, relay.port);
       await stranger.send(Buffer.alloc(i * 20, 0xff), relay.port);

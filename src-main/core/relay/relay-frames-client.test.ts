@@ -1,26 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { mac16 } from '../../../src-common/crypto/mac.js';
+import { signRelayFrame } from '../../../src-common/crypto/relay-frame-mac.js';
 import { generateKeyPair } from '../../../src-common/crypto/x25519.js';
 import { issueRouteGrant } from '../../../src-server/common/route-token-crypto.js';
 import {
   encodeRelayBindAckUnsigned,
   encodeRelayBindRefusedUnsigned,
   encodeRelayChallengeUnsigned,
+  encodeRelayData,
+  isRelayData,
   parseRelayFrame,
+  relayDataPayload,
+  relayRouteKeyOf,
   RelayRefusal,
-  RELAY_BIND_ACK_LENGTH,
   RELAY_BIND_LENGTH,
   RelayFrameType,
 } from '../../../src-shared/protocol/relay-frames.js';
 import {
   buildRelayBind,
-  relayDataHeader,
+  relayDataHeaderOf,
   relayRouteFromGrant,
   RelayBindCounter,
-  unwrapRelayData,
   verifyRelayAnswer,
-  verifyRelayBindAck,
-  wrapRelayData,
   type RelayRoute,
 } from './relay-frames-client.js';
 
@@ -43,11 +44,16 @@ function route(): RelayRoute {
   return result.value;
 }
 
+/** A relay frame signed as a relay signs it, with `key`. */
+function signed(frame: Uint8Array, key: Uint8Array): Buffer {
+  const out = Buffer.from(frame);
+  signRelayFrame(out, key);
+  return out;
+}
+
 /** What a relay would answer, MACed with `key`. */
 function ack(routeId: Uint8Array, counter: bigint, peerBound: boolean, key: Uint8Array): Buffer {
-  const frame = Buffer.from(encodeRelayBindAckUnsigned(routeId, counter, peerBound));
-  mac16(key, frame.subarray(0, RELAY_BIND_ACK_LENGTH - 16)).copy(frame, RELAY_BIND_ACK_LENGTH - 16);
-  return frame;
+  return signed(encodeRelayBindAckUnsigned(routeId, counter, peerBound), key);
 }
 
 describe('relay frames (client side)', () => {
@@ -87,23 +93,18 @@ describe('relay frames (client side)', () => {
   it('accepts a BIND_ACK for its route MACed with its side key, and refuses others', () => {
     const r = route();
     const other = route();
-    expect(verifyRelayBindAck(r, ack(r.routeId, 9n, true, r.sideKey))).toEqual({
+    expect(verifyRelayAnswer(r, ack(r.routeId, 9n, true, r.sideKey))).toEqual({
       ok: true,
-      value: { counter: 9n, peerBound: true },
+      value: { kind: 'ack', counter: 9n, peerBound: true },
     });
-    expect(verifyRelayBindAck(r, ack(r.routeId, 9n, true, other.sideKey)).ok).toBe(false);
-    expect(verifyRelayBindAck(r, ack(other.routeId, 9n, true, r.sideKey)).ok).toBe(false);
-    expect(verifyRelayBindAck(r, buildRelayBind(r, 1n)).ok).toBe(false);
+    expect(verifyRelayAnswer(r, ack(r.routeId, 9n, true, other.sideKey)).ok).toBe(false);
+    expect(verifyRelayAnswer(r, ack(other.routeId, 9n, true, r.sideKey)).ok).toBe(false);
+    expect(verifyRelayAnswer(r, buildRelayBind(r, 1n)).ok).toBe(false);
   });
 
   it('reads a CHALLENGE and a BIND_REFUSED MACed with its side key, and refuses forged ones', () => {
     const r = route();
     const other = route();
-    const signed = (frame: Uint8Array, key: Uint8Array) => {
-      const out = Buffer.from(frame);
-      mac16(key, out.subarray(0, out.length - 16)).copy(out, out.length - 16);
-      return out;
-    };
     const cookie = Buffer.alloc(16, 3);
     expect(
       verifyRelayAnswer(r, signed(encodeRelayChallengeUnsigned(r.routeId, 5n, cookie), r.sideKey)),
@@ -128,20 +129,31 @@ describe('relay frames (client side)', () => {
     ).toEqual([...cookie]);
   });
 
-  it('wraps and unwraps DATA for its route only', () => {
-    const r = route();
+  it('sends the shared DATA header for its route, which the in-place readers read back', () => {
+    const g = grant();
+    const r = relayRouteFromGrant(g);
+    if (!r.ok) throw new Error(r.error);
+    const { routeId } = r.value;
     const payload = Buffer.from('a WireGuard message');
-    const frame = wrapRelayData(r.routeId, payload);
-    expect(Buffer.concat([relayDataHeader(r.routeId), payload])).toEqual(frame);
-    expect(unwrapRelayData(r.routeId, frame)).toEqual(payload);
-    expect(unwrapRelayData(route().routeId, frame)).toBeNull();
-    expect(unwrapRelayData(r.routeId, frame.subarray(0, 13))).toBeNull();
-    expect(unwrapRelayData(r.routeId, buildRelayBind(r, 1n))).toBeNull();
+    const frame = encodeRelayData(routeId, payload);
+    const header = relayDataHeaderOf(routeId);
+    expect(header.toString('hex')).toBe(`ff4c52520103${g.routeId}`);
+    expect(relayDataHeaderOf(routeId)).toBe(header); // built once per route, not per packet
+    expect(Buffer.concat([header, payload])).toEqual(Buffer.from(frame));
+    expect(isRelayData(frame)).toBe(true);
+    expect(relayRouteKeyOf(frame)).toBe(g.routeId);
+    expect(Buffer.from(relayDataPayload(frame)).toString()).toBe('a WireGuard message');
+    expect(relayRouteKeyOf(encodeRelayData(route().routeId, payload))).not.toBe(g.routeId);
+    expect(isRelayData(frame.subarray(0, 13))).toBe(false);
+    expect(isRelayData(buildRelayBind(r.value, 1n))).toBe(false);
   });
 
   it('never throws on random or mutated input to its parsers', () => {
     const r = route();
-    const good = [ack(r.routeId, 1n, false, r.sideKey), wrapRelayData(r.routeId, Buffer.from('x'))];
+    const good = [
+      ack(r.routeId, 1n, false, r.sideKey),
+      encodeRelayData(r.routeId, Buffer.from('x')),
+    ];
     let seed = 12345;
     const rand = (n: number) => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
@@ -156,11 +168,13 @@ describe('relay frames (client side)', () => {
         data = Buffer.from(good[rand(2)]!);
         data[rand(data.length)]! ^= 1 + rand(255);
       }
-      expect(() => verifyRelayBindAck(r, data)).not.toThrow();
-      expect(() => unwrapRelayData(r.routeId, data)).not.toThrow();
-      if (verifyRelayBindAck(r, data).ok) accepted++;
+      expect(() => verifyRelayAnswer(r, data)).not.toThrow();
+      expect(
+        () => isRelayData(data) && relayRouteKeyOf(data) + relayDataPayload(data).length,
+      ).not.toThrow();
+      if (verifyRelayAnswer(r, data).ok) accepted++;
     }
-    // A mutated ACK could pass only by forging a 128-bit MAC.
+    // A mutated ACK (or one turned into a CHALLENGE or BIND_REFUSED) passes only with a forged MAC.
     expect(accepted).toBe(0);
   });
 

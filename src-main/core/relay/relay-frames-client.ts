@@ -3,10 +3,6 @@ import {
   encodeRelayBindUnsigned,
   encodeRelayDataHeader,
   parseRelayFrame,
-  RELAY_DATA_HEADER_LENGTH,
-  RELAY_HEADER_LENGTH,
-  RELAY_MAGIC,
-  RELAY_MAX_PAYLOAD,
   RelayFrameType,
 } from '../../../src-shared/protocol/relay-frames.js';
 import {
@@ -14,14 +10,14 @@ import {
   ROUTE_TOKEN_LENGTH,
   type RouteSide,
 } from '../../../src-shared/protocol/route-token.js';
-import { PROTOCOL_VERSION } from '../../../src-shared/protocol/version.js';
 import type { RouteGrant } from '../../../src-shared/protocol/control-messages.js';
 import { parsed, rejected, type ParseResult } from '../../../src-shared/protocol/parse-result.js';
 
 /**
  * The client's half of the relay protocol (layout: src-shared/protocol/relay-frames.ts): turn a
- * RouteGrant from the control server into signed BINDs, check the relay's BIND_ACKs, and wrap /
- * unwrap DATA frames. Pure functions over bytes; the socket belongs to the UDP mux.
+ * RouteGrant from the control server into signed BINDs, check the relay's answers, and keep one
+ * DATA header per route. Pure functions over bytes; the sockets belong to their callers. Received
+ * DATA is read in place by the shared codec's readers (isRelayData, relayDataPayload).
  */
 
 const SIDE_KEY_LENGTH = 32;
@@ -70,23 +66,6 @@ export function buildRelayBind(
   return frame;
 }
 
-export interface RelayBindAckInfo {
-  counter: bigint;
-  /** The other side has bound too: DATA will reach it now. */
-  peerBound: boolean;
-}
-
-/** Checks a BIND_ACK is from a relay that knows our side key, for our route; never throws. */
-export function verifyRelayBindAck(
-  route: RelayRoute,
-  data: Uint8Array,
-): ParseResult<RelayBindAckInfo> {
-  const answer = verifyRelayAnswer(route, data);
-  if (!answer.ok) return answer;
-  if (answer.value.kind !== 'ack') return rejected('relay frame is not a BIND_ACK');
-  return parsed({ counter: answer.value.counter, peerBound: answer.value.peerBound });
-}
-
 /** What a relay can answer a BIND with (relay-frames.ts). */
 export type RelayAnswer =
   | { kind: 'ack'; counter: bigint; peerBound: boolean }
@@ -122,39 +101,21 @@ export function verifyRelayAnswer(route: RelayRoute, data: Uint8Array): ParseRes
   }
 }
 
-/** The 14-byte DATA header for a route; send `[header, payload]` to avoid copying the payload. */
-export function relayDataHeader(routeId: Uint8Array): Buffer {
-  const header = encodeRelayDataHeader(routeId);
-  return Buffer.from(header.buffer, header.byteOffset, header.byteLength);
-}
-
 /** DATA headers by route-id object: a path keeps its routeId, so a lookup costs no allocation. */
 const relayHeaders = new WeakMap<Uint8Array, Buffer>();
 
-/** The DATA header for a route id, built once per route-id object (the per-packet hot path). */
+/**
+ * The 14-byte DATA header for a route id, built once per route-id object (the per-packet hot
+ * path); send `[header, payload]` so the payload is never copied.
+ */
 export function relayDataHeaderOf(routeId: Uint8Array): Buffer {
   let header = relayHeaders.get(routeId);
   if (!header) {
-    header = relayDataHeader(routeId);
+    const bytes = encodeRelayDataHeader(routeId);
+    header = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     relayHeaders.set(routeId, header);
   }
   return header;
-}
-
-/** One buffer: header then payload (a copy; use relayDataHeader for scatter-gather sends). */
-export function wrapRelayData(routeId: Uint8Array, payload: Uint8Array): Buffer {
-  if (payload.length > RELAY_MAX_PAYLOAD) throw new RangeError('relay payload too large');
-  return Buffer.concat([relayDataHeader(routeId), payload]);
-}
-
-/** The payload of a DATA frame for this route (a view, no copy), or null for anything else. */
-export function unwrapRelayData(routeId: Uint8Array, data: Buffer): Buffer | null {
-  if (data.length < RELAY_DATA_HEADER_LENGTH) return null;
-  for (let i = 0; i < RELAY_MAGIC.length; i++) if (data[i] !== RELAY_MAGIC[i]) return null;
-  if (data[4] !== PROTOCOL_VERSION || data[5] !== RelayFrameType.Data) return null;
-  for (let i = 0; i < ROUTE_ID_LENGTH; i++)
-    if (data[RELAY_HEADER_LENGTH + i] !== routeId[i]) return null;
-  return data.subarray(RELAY_DATA_HEADER_LENGTH);
 }
 
 /**

@@ -3,10 +3,12 @@ import dgram from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 import {
   buildRelayBind,
-  verifyRelayBindAck,
-  wrapRelayData,
+  verifyRelayAnswer,
 } from '../../../src-main/core/relay/relay-frames-client.js';
-import { RELAY_DATA_HEADER_LENGTH } from '../../../src-shared/protocol/relay-frames.js';
+import {
+  encodeRelayData,
+  RELAY_DATA_HEADER_LENGTH,
+} from '../../../src-shared/protocol/relay-frames.js';
 import { grantPair, TEST_SECRET } from '../relay-test-kit.js';
 
 /**
@@ -158,10 +160,21 @@ try {
     [a, routeA, (f: (m: Buffer) => void) => (onA = f)],
     [b, routeB, (f: (m: Buffer) => void) => (onB = f)],
   ] as const) {
-    const ack = new Promise<Buffer>((resolve) => set(resolve));
-    socket.send(buildRelayBind(route, 1n), relay.port, '127.0.0.1');
-    const result = verifyRelayBindAck(route, await ack);
-    if (!result.ok) throw new Error(`relay BIND failed: ${result.error}`);
+    // As a real client binds: a timestamp counter, and the BIND again with the cookie of the
+    // relay's CHALLENGE (the first BIND from an address is always challenged).
+    const counter = BigInt(Date.now()) * 1000n;
+    let cookie: Buffer | null = null;
+    for (let round = 0; ; round++) {
+      const answer = new Promise<Buffer>((resolve) => set(resolve));
+      socket.send(buildRelayBind(route, counter, cookie), relay.port, '127.0.0.1');
+      const result = verifyRelayAnswer(route, await answer);
+      if (!result.ok) throw new Error(`relay BIND failed: ${result.error}`);
+      if (result.value.kind === 'ack') break;
+      if (result.value.kind === 'refused' || round > 0) {
+        throw new Error(`relay BIND failed: ${result.value.kind}`);
+      }
+      cookie = result.value.cookie;
+    }
   }
   onA = () => {};
 
@@ -169,9 +182,8 @@ try {
   const lines: string[] = [];
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
   for (const size of SIZES) {
-    const frame = wrapRelayData(
-      routeA.routeId,
-      Buffer.alloc(size - RELAY_DATA_HEADER_LENGTH, 0x5a),
+    const frame = Buffer.from(
+      encodeRelayData(routeA.routeId, Buffer.alloc(size - RELAY_DATA_HEADER_LENGTH, 0x5a)),
     );
     const trials = { relay: [] as Trial[], bare: [] as Trial[] };
     for (let round = 0; round < ROUNDS; round++) {
@@ -196,7 +208,9 @@ try {
     );
   }
 
-  const frame = wrapRelayData(routeA.routeId, Buffer.alloc(100 - RELAY_DATA_HEADER_LENGTH, 0x5a));
+  const frame = Buffer.from(
+    encodeRelayData(routeA.routeId, Buffer.alloc(100 - RELAY_DATA_HEADER_LENGTH, 0x5a)),
+  );
   const lat = { relay: [] as [number, number][], bare: [] as [number, number][] };
   for (let round = 0; round < ROUNDS; round++) {
     lat.bare.push(await latency(bare.port, frame));
