@@ -29,8 +29,9 @@ export const NAT_WORDS: Readonly<Record<NatType, string>> = {
   unknown: 'a network LANrage could not identify',
 };
 
+// No UPnP / NAT-PMP advice: LANrage does not map ports yet, so a router offering it would not help.
 const FIX_ROUTER =
-  'a router with UPnP or NAT-PMP turned on, or a different network (for example a phone hotspot), would help';
+  'a router whose NAT keeps one public port per device (most home routers do), or a different network (for example a phone hotspot), would help';
 
 /** What happened to the hole punch, as the core reports it, when it was not ruled out by the table. */
 const PUNCH_WORDS: Partial<Record<AttemptReason, string>> = {
