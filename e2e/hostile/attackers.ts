@@ -100,6 +100,10 @@ export async function holdConnections(o: HoldOptions): Promise<HoldFigures> {
     }
     await new Promise((r) => setTimeout(r, 25));
   }
+  // Out of attempts before the deadline: keep holding what is open until then, as a real
+  // slowloris would; the server's deadline, not our budget, must be what ends them.
+  const left = deadline - Date.now();
+  if (left > 0) await new Promise((r) => setTimeout(r, left));
   ending = true;
   figures.openAtEnd = open.size;
   const now = Date.now();
