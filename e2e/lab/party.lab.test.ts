@@ -58,11 +58,16 @@ function expectedStrategy(a: string, b: string): Strategy {
   return want;
 }
 
+// A peer is "connected" once probes prove its path; WireGuard's own handshake may still be on its
+// way (a lost initiation is resent by WireGuard after its 5 s REKEY_TIMEOUT). So the tunnel gets
+// up to 6 s to answer 3 pings; a working tunnel answers them in about 0.4 s.
+const TUNNEL_PING_DEADLINE_S = 6;
+
 async function pingsBothWays(a: string, b: string): Promise<void> {
   const ipOf = (s: StatusJson) => s.self.virtualIp!;
   const [ab, ba] = await Promise.all([
-    ping(party.player(a).ns, ipOf(status.get(b)!), 3, 0.2),
-    ping(party.player(b).ns, ipOf(status.get(a)!), 3, 0.2),
+    ping(party.player(a).ns, ipOf(status.get(b)!), 3, 0.2, TUNNEL_PING_DEADLINE_S),
+    ping(party.player(b).ns, ipOf(status.get(a)!), 3, 0.2, TUNNEL_PING_DEADLINE_S),
   ]);
   expect(ab.rttsMs.length, `${a} → ${b} over the tunnel`).toBeGreaterThan(0);
   expect(ba.rttsMs.length, `${b} → ${a} over the tunnel`).toBeGreaterThan(0);

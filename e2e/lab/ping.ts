@@ -11,9 +11,12 @@ export async function ping(
   target: string,
   count: number,
   intervalSeconds = 0.2,
+  /** With a deadline, ping keeps sending until `count` replies came back or the deadline passed. */
+  deadlineSeconds?: number,
 ): Promise<PingResult> {
   // ping exits 1 when some replies are missing; the caller judges loss from rttsMs.
   const args = ['-n', '-c', String(count), '-i', String(intervalSeconds), '-W', '1', target];
+  if (deadlineSeconds !== undefined) args.splice(1, 0, '-w', String(deadlineSeconds));
   const result = await runIn(ns, 'ping', args).catch((error: unknown) => {
     if (error instanceof LabCommandError && error.exitCode === 1)
       return { stdout: error.stdout, stderr: error.stderr };
