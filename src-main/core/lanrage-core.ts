@@ -23,6 +23,10 @@ import { RelayDirectory } from './relay/relay-directory.js';
 import { TaskManager } from './tasks/task-manager.js';
 import { systemClock, type Clock, type TimerHandle } from './time/clock.js';
 import { loadOrCreateKeys } from './wireguard/wg-keys.js';
+import { CorePortMapping } from './portmap/core-port-mapping.js';
+import type { MappingProtocol } from './portmap/mapping-protocol.js';
+import { routerProtocols } from './portmap/router-protocols.js';
+import type { AnnouncedMapping } from '../../src-shared/domain/port-mapping.js';
 
 export interface CoreOptions {
   config: Config;
@@ -48,6 +52,8 @@ export interface CoreOptions {
   relayLatency?: LatencyProbe;
   /** Our LAN candidates for the public socket's port. Default: this machine's interfaces. */
   localCandidates?: (port: number) => string[];
+  /** The router's port-mapping protocols, in order. Default: PCP and NAT-PMP at the gateway. */
+  mappingProtocols?: () => Promise<MappingProtocol[]>;
 }
 
 function controlWsUrl(base: string): string {
@@ -73,7 +79,16 @@ interface CoreParts {
   /** The NAT verdict: null until detection (started with the core, not awaited) finishes. */
   nat: { current: NatDetection | null };
   /** This member as the connections see it; its NAT fields are filled in with the verdict. */
-  self: { publicKey: string; natType: NatType; publicIp: string | null; hasIpv6: boolean };
+  self: {
+    publicKey: string;
+    natType: NatType;
+    publicIp: string | null;
+    hasIpv6: boolean;
+    portMapping: AnnouncedMapping | null;
+    mappingTried: readonly { protocol: AnnouncedMapping['protocol']; error: string | null }[];
+  };
+  /** The public port kept mapped on the router while in a party (portmap/). */
+  portMapping: CorePortMapping;
   memberInfo: () => MemberInfo;
   localCandidates: () => string[];
   /** The control channel's TLS check (null on plain ws:// to loopback). */
@@ -100,8 +115,8 @@ export class LanrageCore {
   private leaving = 0;
   private stopped = false;
   private stopping = false;
-  /** The NAT type the control server was last told (null: nothing told yet). */
-  private announcedNat: NatType | null = null;
+  /** The NAT type and port mapping the control server was last told (null: nothing told yet). */
+  private announcedNat: string | null = null;
   /** NAT detection, started with the core and not awaited by it; resolves when it is done. */
   natDetection: Promise<void> = Promise.resolve();
 
@@ -145,7 +160,7 @@ export class LanrageCore {
       selfKey: p.publicKey,
       memberInfo: () => {
         const info = p.memberInfo();
-        this.announcedNat = info.natType;
+        this.announcedNat = announcedKey(info);
         return info;
       },
       tunnel: p.network.dataPlane,
@@ -261,12 +276,29 @@ export class LanrageCore {
       o.localCandidates ?? ((port: number) => candidatesOn(port, network.socket.hasIpv6));
     const ownCandidates = () => candidatesOf(network.socket.localPort);
     const nat: { current: NatDetection | null } = { current: null };
-    const self = {
+    const self: CoreParts['self'] = {
       publicKey: keys.publicKey,
       natType: 'unknown' as NatType,
       publicIp: null as string | null,
       hasIpv6: hasGlobalIpv6(ownCandidates()),
+      portMapping: null,
+      // Read live: a round that maps nothing changes no mapping, but "Why relayed?" tells it.
+      get mappingTried() {
+        return portMapping.tried;
+      },
     };
+    let mappingChanged: () => void = () => {};
+    const portMapping = new CorePortMapping({
+      enabled: o.config.portMapping,
+      clock,
+      log: o.logger.child({ area: 'portmap' }),
+      protocols:
+        o.mappingProtocols ?? (() => routerProtocols(clock, o.logger.child({ area: 'portmap' }))),
+      onChange: (mapping) => {
+        self.portMapping = mapping;
+        mappingChanged();
+      },
+    });
     const core = new LanrageCore(o, {
       publicKey: keys.publicKey,
       controlTls: tls,
@@ -278,8 +310,10 @@ export class LanrageCore {
       tasks,
       nat,
       self,
+      portMapping,
       localCandidates: ownCandidates,
       memberInfo: () => ({
+        portMapping: self.portMapping,
         natType: nat.current?.natType ?? 'unknown',
         publicEndpoint:
           nat.current?.publicEndpoint && !nat.current.publicEndpoint.host.includes(':')
@@ -289,6 +323,9 @@ export class LanrageCore {
       }),
     });
     fatal = (error) => o.onFatal?.(error);
+    mappingChanged = () => void core.mappingChanged();
+    // In parallel with everything else, never awaited: the mapping is announced when it comes.
+    portMapping.start(network.socket.localPort);
     // Neither waits: a party can be joined at once, and every pair starts on a relay, which works
     // whatever the NATs are. Relay distances are measured meanwhile (the first relay choice waits
     // for that round; not the built-in default relay: nothing needs it until a peer does, and it
@@ -326,12 +363,14 @@ export class LanrageCore {
   }
 
   async createParty(name: string): Promise<void> {
+    this.p.portMapping.start(this.p.network.socket.localPort);
     await this.party.create(name, this.o.config.name);
     await this.announceNat();
     this.scheduleStatus();
   }
 
   async joinParty(inviteCode: string): Promise<void> {
+    this.p.portMapping.start(this.p.network.socket.localPort);
     await this.party.join(inviteCode, this.o.config.name);
     await this.announceNat();
     this.scheduleStatus();
@@ -345,6 +384,8 @@ export class LanrageCore {
       this.leaving--;
       this.scheduleStatus();
     }
+    // Nobody needs the mapped port outside a party: it is deleted on the router.
+    await this.p.portMapping.stop();
   }
 
   /** Measures every relay now and reports them, the ones in use marked. */
@@ -398,6 +439,7 @@ export class LanrageCore {
         natType: nat?.natType ?? 'unknown',
         publicEndpoint: nat?.publicEndpoint ? formatEndpoint(nat.publicEndpoint) : null,
         localCandidates: this.p.localCandidates(),
+        portMapping: this.p.self.portMapping,
       },
       peers: this.connections.statuses(),
     };
@@ -438,6 +480,8 @@ export class LanrageCore {
       this.leaving--;
     }
     this.party.detach();
+    // Before the socket closes: the router forgets the mapping now, not at its lifetime's end.
+    await this.p.portMapping.stop();
     await this.p.tasks.shutdown();
     this.p.services.close();
     await this.p.control.close();
@@ -458,13 +502,21 @@ export class LanrageCore {
     this.scheduleStatus();
   }
 
-  /** Sends our member info again when the party was told an older NAT verdict. */
+  /** The router mapped our port, moved it or lost it: tell the party, then choose paths again. */
+  private async mappingChanged(): Promise<void> {
+    if (this.stopping) return;
+    await this.announceNat();
+    if (this.stopping) return;
+    this.connections.selfChanged();
+    this.scheduleStatus();
+  }
+
+  /** Sends our member info again when the party was told an older NAT verdict or mapping. */
   private async announceNat(): Promise<void> {
     const party = this.party.current;
-    const natType = this.p.nat.current?.natType ?? 'unknown';
-    if (!party || this.announcedNat === natType) return;
     const member = this.p.memberInfo();
-    this.announcedNat = member.natType;
+    if (!party || this.announcedNat === announcedKey(member)) return;
+    this.announcedNat = announcedKey(member);
     await this.p.control
       .request('member.update', { partyId: party.id, member })
       .catch((error: Error) =>
@@ -482,6 +534,11 @@ export class LanrageCore {
       this.o.onStatus?.(this.status());
     }, STATUS_COALESCE_MS);
   }
+}
+
+/** What of our member info the party must hear again when it changes. */
+function announcedKey(info: MemberInfo): string {
+  return `${info.natType} ${info.portMapping?.protocol ?? '-'} ${info.portMapping?.endpoint ?? '-'}`;
 }
 
 async function loadKeys(

@@ -34,6 +34,7 @@ describe('ControlStore', () => {
       natType: 'symmetric',
       publicEndpoint: null,
       localCandidates: ['192.168.0.2:1'],
+      portMapping: { endpoint: '203.0.113.7:40000', protocol: 'pcp' },
       online: true,
       joinedAt: 2,
       lastSeen: 3,
@@ -48,6 +49,7 @@ describe('ControlStore', () => {
         publicKey: key,
         virtualIp: '10.66.0.7',
         localCandidates: ['192.168.0.2:1'],
+        portMapping: { endpoint: '203.0.113.7:40000', protocol: 'pcp' },
         online: true,
       }),
     ]);

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import type { NatType } from '../../src-shared/domain/nat-type.js';
+import type { PortMappingInfo } from '../../src-shared/protocol/control-messages.js';
 
 /**
  * Parties, members and remembered IP assignments in SQLite: the control server's only state that
@@ -28,6 +29,7 @@ export interface MemberRow {
   natType: NatType;
   publicEndpoint: string | null;
   localCandidates: string[];
+  portMapping: PortMappingInfo | null;
   online: boolean;
   joinedAt: number;
   lastSeen: number;
@@ -66,6 +68,8 @@ const MIGRATIONS: readonly string[] = [
      virtual_ip TEXT NOT NULL,
      PRIMARY KEY (party_id, public_key)
    ) STRICT, WITHOUT ROWID;`,
+  // Port mapping (issue 10): the member's router-mapped endpoint and protocol, JSON or NULL.
+  `ALTER TABLE members ADD COLUMN port_mapping TEXT;`,
 ];
 
 interface RawMember {
@@ -76,6 +80,7 @@ interface RawMember {
   nat_type: string;
   public_endpoint: string | null;
   local_candidates: string;
+  port_mapping: string | null;
   online: number;
   joined_at: number;
   last_seen: number;
@@ -112,6 +117,9 @@ function toMember(raw: RawMember): MemberRow {
     natType: raw.nat_type as NatType,
     publicEndpoint: raw.public_endpoint,
     localCandidates: JSON.parse(raw.local_candidates) as string[],
+    // Only ever written from a schema-checked PortMappingInfo.
+    portMapping:
+      raw.port_mapping === null ? null : (JSON.parse(raw.port_mapping) as PortMappingInfo),
     online: raw.online === 1,
     joinedAt: raw.joined_at,
     lastSeen: raw.last_seen,
@@ -156,13 +164,14 @@ export class ControlStore {
       memberByKey: db.prepare<[string], RawMember>('SELECT * FROM members WHERE public_key = ?'),
       insertMember: db.prepare(
         `INSERT INTO members (public_key, party_id, name, virtual_ip, nat_type, public_endpoint,
-           local_candidates, online, joined_at, last_seen, offline_since)
+           local_candidates, port_mapping, online, joined_at, last_seen, offline_since)
          VALUES (@publicKey, @partyId, @name, @virtualIp, @natType, @publicEndpoint,
-           @localCandidates, @online, @joinedAt, @lastSeen, @offlineSince)`,
+           @localCandidates, @portMapping, @online, @joinedAt, @lastSeen, @offlineSince)`,
       ),
       deleteMember: db.prepare<[string]>('DELETE FROM members WHERE public_key = ?'),
-      updateInfo: db.prepare<[string, string | null, string, number, string]>(
-        `UPDATE members SET nat_type = ?, public_endpoint = ?, local_candidates = ?, last_seen = ?
+      updateInfo: db.prepare<[string, string | null, string, string | null, number, string]>(
+        `UPDATE members SET nat_type = ?, public_endpoint = ?, local_candidates = ?,
+           port_mapping = ?, last_seen = ?
          WHERE public_key = ?`,
       ),
       setOnline: db.prepare<[number, number, number | null, string]>(
@@ -256,6 +265,7 @@ export class ControlStore {
     this.q.insertMember.run({
       ...member,
       localCandidates: JSON.stringify(member.localCandidates),
+      portMapping: member.portMapping === null ? null : JSON.stringify(member.portMapping),
       online: member.online ? 1 : 0,
     });
   }
@@ -266,13 +276,19 @@ export class ControlStore {
 
   updateMemberInfo(
     publicKey: string,
-    info: { natType: NatType; publicEndpoint: string | null; localCandidates: string[] },
+    info: {
+      natType: NatType;
+      publicEndpoint: string | null;
+      localCandidates: string[];
+      portMapping?: PortMappingInfo | null | undefined;
+    },
     at: number,
   ): void {
     this.q.updateInfo.run(
       info.natType,
       info.publicEndpoint,
       JSON.stringify(info.localCandidates),
+      info.portMapping ? JSON.stringify(info.portMapping) : null,
       at,
       publicKey,
     );

@@ -45,6 +45,21 @@ const PunchSummarySchema = z.strictObject({
   nextTryAt: z.number().int().nonnegative().nullable(),
 });
 
+const MappingProtocolSchema = z.enum(['pcp', 'nat-pmp', 'upnp']);
+
+const PortMappingReportSchema = z.strictObject({
+  self: z.strictObject({
+    protocol: MappingProtocolSchema.nullable(),
+    tried: z
+      .array(z.strictObject({ protocol: MappingProtocolSchema, error: Text.nullable() }))
+      .max(3),
+  }),
+  peer: MappingProtocolSchema.nullable(),
+  used: z
+    .strictObject({ whose: z.enum(['self', 'peer']), protocol: MappingProtocolSchema })
+    .nullable(),
+});
+
 export const PeerCoordinationSchema = z.strictObject({
   selfNat: NatTypeSchema,
   peerNat: NatTypeSchema,
@@ -52,7 +67,8 @@ export const PeerCoordinationSchema = z.strictObject({
   holePunch: AttemptSchema,
   punch: PunchSummarySchema.nullable(),
   relay: AttemptSchema,
-  openedBy: z.enum(['lan', 'hole-punch', 'relay']).nullable(),
+  portMapping: PortMappingReportSchema.optional(),
+  openedBy: z.enum(['lan', 'hole-punch', 'port-mapping', 'relay']).nullable(),
 });
 
 const Count = z.number().int().nonnegative();
@@ -89,6 +105,10 @@ export const SelfStatusSchema = z.strictObject({
   natType: NatTypeSchema,
   publicEndpoint: Text.nullable(),
   localCandidates: z.array(Text).max(64),
+  portMapping: z
+    .strictObject({ endpoint: Text, protocol: MappingProtocolSchema })
+    .nullable()
+    .optional(),
 });
 
 export const PartyStatusSchema = z.strictObject({

@@ -1,4 +1,5 @@
 import type { NatType } from './nat-type.js';
+import type { MappingProtocolName } from './port-mapping.js';
 
 /**
  * The status model every face of LANrage shows: `lanrage status --json`, the desktop window and
@@ -9,7 +10,7 @@ export type PeerState = 'connecting' | 'connected' | 'degraded' | 'failed';
 export type PathKind = 'lan' | 'direct' | 'relay';
 
 /** How a path to a peer can be opened, in the order LANrage tries them. */
-export type CoordinationMethod = 'lan' | 'hole-punch' | 'relay';
+export type CoordinationMethod = 'lan' | 'hole-punch' | 'port-mapping' | 'relay';
 
 export type AttemptOutcome = 'not-tried' | 'trying' | 'succeeded' | 'failed';
 
@@ -53,6 +54,19 @@ export interface PunchSummary {
   nextTryAt: number | null;
 }
 
+/** Port mapping (NAT-PMP, PCP, UPnP IGD) for one pair: both routers, and whose mapping is used. */
+export interface PortMappingReport {
+  /** Our router: the protocol that mapped our port (null: none), and what each protocol answered. */
+  self: {
+    protocol: MappingProtocolName | null;
+    tried: { protocol: MappingProtocolName; error: string | null }[];
+  };
+  /** The protocol of the mapping the peer announced; null when it announced none. */
+  peer: MappingProtocolName | null;
+  /** The mapping this pair goes through (ours: we answer; the peer's: we send to it), or null. */
+  used: { whose: 'self' | 'peer'; protocol: MappingProtocolName } | null;
+}
+
 /**
  * What was tried to reach a peer and how each went — what "Why relayed?" explains. LAN and hole
  * punching are tried at the same moment; the relay is set up first, for every pair, and stays as
@@ -66,6 +80,8 @@ export interface PeerCoordination {
   /** The latest punch attempt; null before the first. */
   punch: PunchSummary | null;
   relay: CoordinationAttempt;
+  /** Port mapping on both sides; absent from cores older than port mapping. */
+  portMapping?: PortMappingReport;
   /** The method that opened the path in use now; null while there is none. */
   openedBy: CoordinationMethod | null;
 }
@@ -116,6 +132,8 @@ export interface SelfStatus {
   natType: NatType;
   publicEndpoint: string | null;
   localCandidates: string[];
+  /** The endpoint our router mapped for us and by which protocol; null when none (yet). */
+  portMapping?: { endpoint: string; protocol: MappingProtocolName } | null;
 }
 
 export interface PartyStatus {

@@ -54,10 +54,22 @@ const displayName = z.string().transform((s, ctx) => {
   return z.NEVER;
 });
 
+/**
+ * A UDP port the member's router mapped for it (NAT-PMP, PCP or UPnP IGD): packets from anyone to
+ * `endpoint` reach the member, so a peer behind any NAT can open a direct path by sending there.
+ */
+export const PortMappingInfoSchema = z.strictObject({
+  endpoint: EndpointSchema,
+  protocol: z.enum(['pcp', 'nat-pmp', 'upnp']),
+});
+export type PortMappingInfo = z.infer<typeof PortMappingInfoSchema>;
+
 export const MemberInfoSchema = z.strictObject({
   natType: NatTypeSchema,
   publicEndpoint: EndpointSchema.nullable(),
   localCandidates: z.array(EndpointSchema).max(8, 'at most 8 local candidates'),
+  /** Absent from clients older than port mapping; null when the router mapped nothing. */
+  portMapping: PortMappingInfoSchema.nullable().optional(),
 });
 export type MemberInfo = z.infer<typeof MemberInfoSchema>;
 
@@ -68,6 +80,8 @@ export const MemberSchema = z.strictObject({
   natType: NatTypeSchema,
   publicEndpoint: EndpointSchema.nullable(),
   localCandidates: z.array(EndpointSchema),
+  /** Absent from servers older than port mapping. */
+  portMapping: PortMappingInfoSchema.nullable().optional(),
   online: z.boolean(),
   /** Unix milliseconds. */
   joinedAt: z.number().int(),

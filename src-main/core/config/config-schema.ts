@@ -72,6 +72,11 @@ export const ConfigSchema = z.strictObject({
    * (docs/game-discovery.md). On by default: it is what "if it runs on LAN" promises.
    */
   discovery: z.boolean().default(true),
+  /**
+   * Ask the router to map LANrage's UDP port (PCP, NAT-PMP): a mapped port makes a direct path
+   * possible behind any NAT. On by default; off sends nothing to the router.
+   */
+  portMapping: z.boolean().default(true),
   /** Multicast groups games announce on, copied into the party (default: Minecraft's). */
   discoveryMulticastGroups: z
     .array(

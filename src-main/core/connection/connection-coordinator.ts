@@ -11,6 +11,11 @@ import { sleep } from '../time/clock.js';
 import { relayRouteFromGrant, type RelayRoute } from '../relay/relay-frames-client.js';
 import { directRetryDelayMs, punchPlan } from '../paths/punch-schedule.js';
 import { isGlobalIpv6 } from '../party/ipv6-candidates.js';
+import {
+  MAPPING_WORDS,
+  mappingRoute,
+  type MappingRoute,
+} from '../../../src-shared/domain/port-mapping.js';
 import { CoordinationRecord } from './coordination-record.js';
 import type { PeerConnectionDeps } from './peer-connection.js';
 import type { Logger } from '../../../src-common/logging/logger.js';
@@ -50,6 +55,9 @@ export const GRANT_REFRESH_FRACTION = 0.5;
 export const GRANT_REFRESH_MIN_MS = 5_000;
 
 export type CoordinatorDeps = Omit<PeerConnectionDeps, 'onGiveUp'>;
+
+/** The plan of a mapped pair takes only its opener TTL from the cone ↔ cone schedule. */
+const CONE_PAIR = { self: 'port_restricted_cone', peer: 'port_restricted_cone' } as const;
 
 export class ConnectionCoordinator {
   private member: Member;
@@ -94,7 +102,26 @@ export class ConnectionCoordinator {
 
   /** What was tried and how it went, with the path kind in use now. */
   coordination(current: PathKind | null): PeerCoordination {
-    return this.record.snapshot(this.d.self.natType, this.member.natType, current);
+    const snapshot = this.record.snapshot(this.d.self.natType, this.member.natType, current);
+    const route = this.mapping();
+    const self = this.d.self.portMapping ?? null;
+    const tried = this.d.self.mappingTried ?? [];
+    // Nothing to tell while neither router was asked or offered anything (mapping turned off).
+    if (!self && tried.length === 0 && !this.member.portMapping) return snapshot;
+    return {
+      ...snapshot,
+      portMapping: {
+        self: {
+          protocol: self?.protocol ?? null,
+          tried: tried.map((t) => ({ ...t })),
+        },
+        peer: this.member.portMapping?.protocol ?? null,
+        used:
+          snapshot.openedBy === 'port-mapping' && route
+            ? { whose: route.role === 'send' ? 'peer' : 'self', protocol: route.protocol }
+            : null,
+      },
+    };
   }
 
   get relayEndpoint(): RelayEndpoint | null {
@@ -116,7 +143,8 @@ export class ConnectionCoordinator {
   update(member: Member): void {
     const moved =
       member.publicEndpoint !== this.member.publicEndpoint ||
-      member.natType !== this.member.natType;
+      member.natType !== this.member.natType ||
+      member.portMapping?.endpoint !== this.member.portMapping?.endpoint;
     this.member = member;
     this.choice = this.decide();
     this.record.planned(this.choice);
@@ -276,10 +304,15 @@ export class ConnectionCoordinator {
     // No known address is no reason to sit out: the peer's pings reach us from its fresh mapping
     // (heardFrom adds it), which is all a peer whose NAT verdict is still pending can offer.
     const candidates = this.candidates();
-    const plan = punchPlan(attempt, this.initiator, {
-      self: this.d.self.natType,
-      peer: this.member.natType,
-    });
+    const route = this.mapping();
+    // Through a mapping there is nothing to open first: the sending side pings at full TTL, and
+    // the answering side (no candidates of its own) pings back whatever address it hears from.
+    const plan = route
+      ? { attempt, leads: true, openerTtl: punchPlan(attempt, true, CONE_PAIR).openerTtl }
+      : punchPlan(attempt, this.initiator, {
+          self: this.d.self.natType,
+          peer: this.member.natType,
+        });
     this.record.punchStarted(candidates.some((c) => c.kind === 'lan'));
     this.record.punchPlanned({
       attempt,
@@ -299,8 +332,14 @@ export class ConnectionCoordinator {
     if (path) {
       this.failure = null;
       this.directFailures = 0;
-      this.directMethod = `after hole punching (attempt ${attempt}, ${plan.leads ? 'leading' : `opened with TTL ${plan.openerTtl}`})`;
-      this.record.punchSucceeded(path.kind === 'lan' ? 'lan' : 'direct');
+      const viaMapping = route !== null && path.kind === 'direct' && !path.via.host.includes(':');
+      this.directMethod = viaMapping
+        ? `via ${MAPPING_WORDS[route.protocol]} mapping (${route.role === 'send' ? "the peer's router" : 'our router'}, attempt ${attempt})`
+        : `after hole punching (attempt ${attempt}, ${plan.leads ? 'leading' : `opened with TTL ${plan.openerTtl}`})`;
+      this.record.punchSucceeded(
+        path.kind === 'lan' ? 'lan' : 'direct',
+        viaMapping ? 'port-mapping' : 'hole-punch',
+      );
       this.record.punchPlanned({
         attempt,
         role: plan.leads ? 'leader' : 'follower',
@@ -319,8 +358,10 @@ export class ConnectionCoordinator {
       const retryMs = directRetryDelayMs(this.directFailures);
       this.nextDirectAt = this.d.clock.now() + retryMs;
       this.record.punchRetryAt(this.nextDirectAt);
-      const tried = plan.leads ? 'leading' : `following with TTL-${plan.openerTtl} openers`;
-      this.failure = `${this.choice.reason}; direct attempt ${this.directFailures} failed (hole punching, ${tried}), using the relay; next try in ${Math.round(retryMs / 1000)} s`;
+      const tried = route
+        ? `through ${route.role === 'send' ? "the peer's" : 'our'} ${MAPPING_WORDS[route.protocol]} mapping`
+        : `hole punching, ${plan.leads ? 'leading' : `following with TTL-${plan.openerTtl} openers`}`;
+      this.failure = `${this.choice.reason}; direct attempt ${this.directFailures} failed (${tried}), using the relay; next try in ${Math.round(retryMs / 1000)} s`;
       this.record.punchFailed('no-answer');
       this.log.warn('direct attempt failed; staying on the relay', { attempt, retryMs, ...cost });
       this.restoreRelayPath();
@@ -350,8 +391,19 @@ export class ConnectionCoordinator {
     for (const c of this.peerIpv6()) add('direct', c);
     if (this.choice.strategy === 'relay') return out;
     if (this.choice.strategy === 'lan') for (const c of this.member.localCandidates) add('lan', c);
-    add('direct', this.member.publicEndpoint);
+    const route = this.choice.strategy === 'lan' ? null : this.mapping();
+    // Through a mapping only: the answering side sends nothing first (port-mapping.ts says why).
+    if (route?.role === 'send') add('direct', route.endpoint);
+    if (!route) add('direct', this.member.publicEndpoint);
     return out;
+  }
+
+  /** Whose router mapping this pair goes through, if any (src-shared/domain/port-mapping.ts). */
+  private mapping(): MappingRoute | null {
+    return mappingRoute(
+      { publicKey: this.d.self.publicKey, mapping: this.d.self.portMapping ?? null },
+      { publicKey: this.member.publicKey, mapping: this.member.portMapping ?? null },
+    );
   }
 
   /** The peer's global IPv6 candidates, when we have IPv6 too. */
@@ -474,9 +526,17 @@ export class ConnectionCoordinator {
   private decide(): StrategyChoice {
     const self = this.d.self;
     const ep = this.member.publicEndpoint ? parseEndpoint(this.member.publicEndpoint) : null;
-    return chooseStrategy(
+    const table = chooseStrategy(
       { natType: self.natType, publicIp: self.publicIp },
       { natType: this.member.natType, publicIp: ep && ep.ok ? ep.value.host : null },
     );
+    const route = this.mapping();
+    if (table.strategy === 'lan' || !route) return table;
+    // A mapped port takes packets from any address: direct whatever the two NATs are.
+    const whose = route.role === 'send' ? "the peer's router" : 'our router';
+    return {
+      strategy: 'direct',
+      reason: `${self.natType} ↔ ${this.member.natType}: ${whose} mapped a port (${MAPPING_WORDS[route.protocol]})`,
+    };
   }
 }

@@ -24,6 +24,8 @@ export class CoordinationRecord {
   private holePunch: CoordinationAttempt = attempt('not-tried', 'nat-incompatible');
   private relay: CoordinationAttempt = attempt('trying', 'ok');
   private punch: PunchSummary | null = null;
+  /** How the live direct path was opened: punching, or through a router's port mapping. */
+  private directVia: CoordinationMethod = 'hole-punch';
 
   /** The strategy was (re)decided: what is not going to be tried, and why. */
   planned(choice: StrategyChoice): void {
@@ -40,9 +42,12 @@ export class CoordinationRecord {
   }
 
   /** A punch proved a path of this kind; the other kind stays where it was. */
-  punchSucceeded(kind: 'lan' | 'direct'): void {
+  punchSucceeded(kind: 'lan' | 'direct', via: 'hole-punch' | 'port-mapping' = 'hole-punch'): void {
     if (kind === 'lan') this.lan = attempt('succeeded', 'ok');
-    else this.holePunch = attempt('succeeded', 'ok');
+    else {
+      this.holePunch = attempt('succeeded', 'ok');
+      this.directVia = via;
+    }
   }
 
   /** The plan of the punch under way (punch-schedule.ts); its next try is not known yet. */
@@ -88,7 +93,8 @@ export class CoordinationRecord {
       holePunch: { ...this.holePunch },
       punch: this.punch && { ...this.punch },
       relay: { ...this.relay },
-      openedBy: current === null ? null : OPENED_BY[current],
+      openedBy:
+        current === null ? null : current === 'direct' ? this.directVia : OPENED_BY[current],
     };
   }
 }

@@ -1,3 +1,7 @@
+import type {
+  AnnouncedMapping,
+  MappingProtocolName,
+} from '../../../src-shared/domain/port-mapping.js';
 import type { PeerState, PeerStatus } from '../../../src-shared/domain/core-status.js';
 import type { NatType } from '../../../src-shared/domain/nat-type.js';
 import type { Member, RouteGrant, Signal } from '../../../src-shared/protocol/control-messages.js';
@@ -38,6 +42,10 @@ export interface SelfView {
   publicIp: string | null;
   /** We have a global IPv6 candidate on the public port (ipv6-candidates.ts). */
   hasIpv6: boolean;
+  /** The port our router mapped for us (portmap/), as announced to the party; null: none. */
+  portMapping?: AnnouncedMapping | null;
+  /** What each mapping protocol answered in the latest round, in order. */
+  mappingTried?: readonly { protocol: MappingProtocolName; error: string | null }[];
 }
 
 export interface PeerConnectionDeps {

@@ -1,8 +1,11 @@
+import type { MappingProtocolName } from '../../../src-shared/domain/port-mapping.js';
+
 /**
  * What every port-mapping client (NAT-PMP, PCP, UPnP IGD) offers the PortMapper: map one UDP port
  * of ours on the router, renew it by mapping again, delete it.
  */
-export type MappingProtocolName = 'pcp' | 'nat-pmp' | 'upnp';
+
+export type { MappingProtocolName };
 
 export interface MappedPort {
   externalIp: string;

@@ -89,7 +89,7 @@ describe('PcpClient', () => {
       'another nonce',
       (r: Buffer) => {
         const b = mapAnswer(r);
-        b[24] ^= 0xff;
+        b.writeUInt8(b.readUInt8(24) ^ 0xff, 24);
         return b;
       },
       'another mapping nonce',

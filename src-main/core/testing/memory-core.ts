@@ -51,6 +51,8 @@ export async function startMemoryCore(
       keys: options.keys ?? generateKeyPair(),
       relayLatency: world.relayLatency,
       localCandidates: (port) => [`${host.ip}:${port}`],
+      // No router in the memory world answers port mapping (and nothing may reach a real one).
+      mappingProtocols: () => Promise.resolve([]),
       onStatus: (s) => pushed.push(s),
     }),
   );
