@@ -14,6 +14,20 @@ import { LAB_STATE_DIR } from './delay-link.js';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const BUNDLE_DIR = join(LAB_STATE_DIR, 'js');
 const bundles = new Map<string, Promise<string>>();
+/** Sources a helper imports beyond the common ones, so a change to them rebuilds it. */
+const EXTRA_INPUTS: Record<string, string[]> = {
+  'port-mapping-probe.ts': [
+    'nat-pmp-codec.ts',
+    'nat-pmp-client.ts',
+    'pcp-codec.ts',
+    'pcp-client.ts',
+    'gateway-exchange.ts',
+    'mapping-protocol.ts',
+    // 'upnp-client.ts',
+    // 'upnp-description.ts',
+    // 'ssdp-search.ts',
+  ].map((f) => `../../src-main/core/portmap/${f}`),
+};
 
 async function bundle(entry: string): Promise<string> {
   // Hash the entry and the modules it imports (the lab's protocol and shared endpoint parser).
@@ -23,6 +37,7 @@ async function bundle(entry: string): Promise<string> {
     'teeworlds-lan-query.ts',
     '../../src-shared/domain/endpoint.ts',
     '../../src-shared/protocol/parse-result.ts',
+    ...(EXTRA_INPUTS[entry] ?? []),
   ];
   const hash = createHash('sha256');
   for (const input of inputs) hash.update(await readFile(join(HERE, input)));
@@ -54,7 +69,7 @@ async function bundle(entry: string): Promise<string> {
 
 /** Path of a ready-to-run bundle of one of the lab's helper scripts. */
 export function labScript(
-  entry: 'udp-agent.ts' | 'udp-responder.ts' | 'discovery-probe.ts',
+  entry: 'udp-agent.ts' | 'udp-responder.ts' | 'discovery-probe.ts' | 'port-mapping-probe.ts',
 ): Promise<string> {
   let pending = bundles.get(entry);
   if (!pending) {

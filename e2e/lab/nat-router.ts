@@ -49,10 +49,16 @@ const TABLE = 'lanrage_lab';
  */
 const SYMMETRIC_MASQUERADE = 'masquerade random';
 
+/** `acceptsMapped`: the router maps ports (miniupnpd.ts): WAN packets it DNATs are let in. */
+export interface NatOptions {
+  acceptsMapped?: boolean;
+}
+
 export function natRuleset(
   kind: LabNatKind,
   a: RouterAddressing,
   input: RouterInputPolicy = 'firewalled',
+  options: NatOptions = {},
 ): string {
   const wan = JSON.stringify(a.wanIf);
   const lines: string[] = [`table ip ${TABLE} {`];
@@ -61,7 +67,9 @@ export function natRuleset(
       '  chain forward {',
       '    type filter hook forward priority filter; policy accept;',
       `    iifname ${wan} ct state established,related accept`,
-      kind === 'full_cone' ? `    iifname ${wan} ct status dnat accept` : '',
+      kind === 'full_cone' || options.acceptsMapped
+        ? `    iifname ${wan} ct status dnat accept`
+        : '',
       `    iifname ${wan} drop`,
       '  }',
     );
@@ -108,9 +116,10 @@ export async function applyNat(
   kind: LabNatKind,
   addressing: RouterAddressing,
   input: RouterInputPolicy = 'firewalled',
+  options: NatOptions = {},
 ): Promise<void> {
   await run('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], {
-    input: `table ip ${TABLE}\ndelete table ip ${TABLE}\n${natRuleset(kind, addressing, input)}`,
+    input: `table ip ${TABLE}\ndelete table ip ${TABLE}\n${natRuleset(kind, addressing, input, options)}`,
   });
 }
 

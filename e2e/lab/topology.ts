@@ -1,3 +1,7 @@
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MAPPED_WAN_PREFIX, startMiniupnpd, type RunningMiniupnpd } from './miniupnpd.js';
 import { randomBytes } from 'node:crypto';
 import { ipBatch, requireRoot, run, runIn, startProcess, type StartedProcess } from './exec.js';
 import { startDelayLink, type DelayLink } from './delay-link.js';
@@ -65,6 +69,8 @@ export interface PlayerSpec {
   doubleNat?: boolean;
   /** Also a global IPv6 address behind a stateful IPv6 firewall on the router. */
   ipv6?: boolean;
+  /** The router runs miniupnpd (NAT-PMP, PCP, UPnP IGD) beside its NAT (miniupnpd.ts). */
+  portMapping?: boolean;
 }
 
 export interface ScenarioSpec {
@@ -88,6 +94,8 @@ export interface PlayerLayout {
   publicIp: string;
   /** The player's global IPv6 address, when it has one. */
   ipv6: string | null;
+  /** The router's mapping address (miniupnpd's ext_ip) when it maps ports, else null. */
+  mappedWanIp: string | null;
   /** A WireGuard interface name unique on this machine (sockets are global). */
   wgName: string;
 }
@@ -128,6 +136,8 @@ export function checkScenario(spec: ScenarioSpec): void {
       throw new Error(`player ${player.name}: an open player cannot be behind a double NAT`);
     if (player.doubleNat && player.ipv6)
       throw new Error(`player ${player.name}: IPv6 is offered to single-router players only`);
+    if (player.portMapping && (player.nat === 'open' || player.doubleNat))
+      throw new Error(`player ${player.name}: port mapping needs a single NAT router`);
   }
 }
 
@@ -157,6 +167,7 @@ export function planLayout(spec: ScenarioSpec, id: string): LabLayout {
         p.nat === 'open' ? `198.18.${OPEN_LAN_BASE + i}.2` : `198.18.0.${ROUTER_WAN_BASE + i}`,
       wgName: `${LAB_WG_PREFIX}${id}${i}`,
       ipv6: p.ipv6 ? `${IPV6_PREFIX}:${(i + 1).toString(16)}::2` : null,
+      mappedWanIp: p.portMapping ? `${MAPPED_WAN_PREFIX}.${i + 1}` : null,
     })),
     relays: (spec.relays ?? []).map((r, j) => ({
       name: r.name,
@@ -238,6 +249,11 @@ async function buildPlayer(layout: LabLayout, player: PlayerLayout, index: numbe
   ]);
   const inetLines = [`link set ${inetPort} master br0`, `link set ${inetPort} up`];
   if (player.nat === 'open') inetLines.push(`route add ${lanNet}.0/24 via ${wanIp}`);
+  if (player.mappedWanIp) {
+    // miniupnpd's own WAN address (miniupnpd.ts says why a second one), routed to this router.
+    await ipBatch(player.routerNs, [`address add ${player.mappedWanIp}/32 dev wan`]);
+    inetLines.push(`route add ${player.mappedWanIp}/32 via ${wanIp}`);
+  }
   await ipBatch(inet, inetLines);
   await sysctlForward(player.routerNs);
   await applyNat(
@@ -245,6 +261,7 @@ async function buildPlayer(layout: LabLayout, player: PlayerLayout, index: numbe
     player.nat,
     { wanIf: 'wan', lanIf: 'lan', publicIp: wanIp, insideHost },
     player.router,
+    { acceptsMapped: player.mappedWanIp !== null },
   );
   if (player.ipv6) await buildIpv6(layout, player, index);
 }
@@ -308,17 +325,23 @@ export class Lab {
     readonly layout: LabLayout,
     private readonly links: DelayLink[],
     private readonly responder: StartedProcess | null,
+    private readonly mappers: RunningMiniupnpd[],
   ) {}
 
   static newId(): string {
     return randomBytes(2).toString('hex');
   }
 
-  static async start(spec: ScenarioSpec, options: { id?: string } = {}): Promise<Lab> {
+  /** `stateDir`: where miniupnpd's config and log go (default: a fresh temporary folder). */
+  static async start(
+    spec: ScenarioSpec,
+    options: { id?: string; stateDir?: string } = {},
+  ): Promise<Lab> {
     requireRoot();
     const layout = planLayout(spec, options.id ?? Lab.newId());
     const links: DelayLink[] = [];
     let responder: StartedProcess | null = null;
+    const mappers: RunningMiniupnpd[] = [];
     try {
       const all = [
         layout.internetNs,
@@ -356,6 +379,20 @@ export class Lab {
       await Promise.all(layout.players.map((player, i) => buildPlayer(layout, player, i)));
       for (const [j, relay] of layout.relays.entries())
         links.push(await buildRelay(layout, relay, j));
+      for (const player of layout.players) {
+        if (!player.mappedWanIp) continue;
+        const dir = options.stateDir ?? mkdtempSync(join(tmpdir(), `${layout.prefix}upnp-`));
+        mkdirSync(dir, { recursive: true });
+        mappers.push(
+          await startMiniupnpd({
+            routerNs: player.routerNs,
+            wanIf: 'wan',
+            lanIf: 'lan',
+            externalIp: player.mappedWanIp,
+            dir,
+          }),
+        );
+      }
       if (spec.stun !== false) {
         responder = await startProcess('ip', [
           'netns',
@@ -369,8 +406,9 @@ export class Lab {
           String(STUN_PORTS[1]),
         ]);
       }
-      return new Lab(layout, links, responder);
+      return new Lab(layout, links, responder, mappers);
     } catch (error) {
+      await Promise.all(mappers.map((m) => m.stop()));
       await responder?.stop();
       await Promise.all(links.map((link) => link.stop()));
       await teardownLab(layout.prefix, `${LAB_WG_PREFIX}${layout.id}`);
@@ -399,6 +437,7 @@ export class Lab {
   }
 
   async stop(): Promise<void> {
+    await Promise.all(this.mappers.map((m) => m.stop()));
     await this.responder?.stop();
     await Promise.all(this.links.map((link) => link.stop()));
     await teardownLab(this.layout.prefix, `${LAB_WG_PREFIX}${this.layout.id}`);
