@@ -356,6 +356,12 @@ export class PartyLab {
     await run('ip', ['netns', 'exec', router, 'nft', '-f', '-'], { input: `${ruleset}\n` });
   }
 
+  /** Ctrl-C for one player's `lanrage up` (it leaves the party and quits), awaited. */
+  async stopPlayer(name: string): Promise<void> {
+    await this.players.get(name)?.stop('SIGINT');
+    this.players.delete(name);
+  }
+
   async stop(): Promise<void> {
     await Promise.all([...this.players.values()].map((p) => p.stop('SIGINT')));
     await Promise.all([...this.relays.values(), ...this.others].map((p) => p.stop()));

@@ -353,6 +353,13 @@ export class ConnectionCoordinator {
         afterMs: outcome.provenAfterMs,
         ...cost,
       });
+    } else if (this.onDirect()) {
+      // Another attempt, run beside this one (a second signal while this one was under way),
+      // proved a direct path meanwhile: this one's silence is no reason to leave it.
+      this.log.info('direct attempt got no answer; another attempt holds the direct path', {
+        attempt,
+        ...cost,
+      });
     } else {
       this.directFailures++;
       const retryMs = directRetryDelayMs(this.directFailures);
