@@ -63,4 +63,27 @@ describe('formatStatus', () => {
       'peer   10.66.0.4    dan              connected  direct           12.3 ms  nat full_cone',
     ]);
   });
+
+  it('says which router mapping opened a direct path', () => {
+    const mapped = peer({
+      coordination: {
+        ...peer({}).coordination,
+        openedBy: 'port-mapping',
+        portMapping: {
+          self: {
+            protocol: 'nat-pmp',
+            tried: [
+              { protocol: 'pcp', error: 'no answer within 300 ms' },
+              { protocol: 'nat-pmp', error: null },
+            ],
+          },
+          peer: null,
+          used: { whose: 'self', protocol: 'nat-pmp' },
+        },
+      },
+    });
+    expect(formatStatus(status([mapped])).split('\n')[2]).toBe(
+      'peer   10.66.0.2    ben              connected  direct via NAT-PMP mapping   12.3 ms  nat full_cone',
+    );
+  });
 });

@@ -1,5 +1,6 @@
 import type { CoreStatus, RelayStatus } from '../../src-shared/domain/core-status.js';
 import { printableName } from '../../src-shared/domain/display-name.js';
+import { mappingPathWords } from '../../src-shared/domain/port-mapping.js';
 
 // Every name printed here came from other people (through the control server): escaped.
 
@@ -16,7 +17,13 @@ export function formatStatus(status: CoreStatus): string {
     `self   ${s.virtualIp ?? '-'}  ${printableName(s.name)}  nat ${s.natType}  public ${s.publicEndpoint ?? '-'}`,
   );
   for (const p of status.peers) {
-    const via = p.strategy === 'relay' ? `relay ${p.relay?.id ?? '?'}` : (p.path ?? 'direct');
+    const mapping = p.path === 'direct' ? mappingPathWords(p.coordination) : null;
+    const via =
+      p.strategy === 'relay'
+        ? `relay ${p.relay?.id ?? '?'}`
+        : mapping
+          ? `direct ${mapping}`
+          : (p.path ?? 'direct');
     const rtt = p.latencyMs === null ? '-' : `${p.latencyMs.toFixed(1)} ms`;
     // LAN-game discovery packets to / from the peer, and those its rate limit dropped.
     const d = p.discovery;

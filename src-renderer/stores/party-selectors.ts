@@ -1,3 +1,4 @@
+import { mappingPathWords } from '../../src-shared/domain/port-mapping';
 import type { PeerStatus } from '../../src-shared/domain/core-status';
 import type { PartyStoreState } from './party-store';
 
@@ -32,7 +33,10 @@ export const selectSamples = (id: string) => (s: PartyStoreState) => s.samples[i
 /** The badge text of a path: "LAN", "Direct", "Relay eu-1", or "Connecting". */
 export function pathLabel(peer: PeerStatus): string {
   if (peer.path === 'lan') return 'LAN';
-  if (peer.path === 'direct') return 'Direct';
+  if (peer.path === 'direct') {
+    const mapping = mappingPathWords(peer.coordination);
+    return mapping ? `Direct ${mapping}` : 'Direct';
+  }
   if (peer.path === 'relay') return peer.relay ? `Relay ${peer.relay.id}` : 'Relay';
   return peer.state === 'failed' ? 'No path' : 'Connecting';
 }

@@ -75,6 +75,20 @@ describe('party selectors', () => {
   it.each([
     [peer('a', { path: 'lan' }), 'LAN'],
     [peer('a'), 'Direct'],
+    [
+      peer('a', {
+        coordination: {
+          ...peer('a').coordination,
+          openedBy: 'port-mapping',
+          portMapping: {
+            self: { protocol: null, tried: [] },
+            peer: 'upnp',
+            used: { whose: 'peer', protocol: 'upnp' },
+          },
+        },
+      }),
+      'Direct via UPnP mapping',
+    ],
     [relayed('a', 'eu-1', 41), 'Relay eu-1'],
     [peer('a', { path: null, state: 'connecting' }), 'Connecting'],
     [peer('a', { path: null, state: 'failed' }), 'No path'],

@@ -39,3 +39,16 @@ export function mappingRoute(
   if (self.mapping) return { role: 'answer', protocol: self.mapping.protocol };
   return null;
 }
+
+/**
+ * "via PCP mapping" when a router's port mapping opened the peer's direct path, else null: what
+ * `lanrage status` and the desktop window add to "direct".
+ */
+export function mappingPathWords(coordination: {
+  openedBy: string | null;
+  portMapping?: { used: { protocol: MappingProtocolName } | null };
+}): string | null {
+  const used = coordination.portMapping?.used;
+  if (coordination.openedBy !== 'port-mapping' || !used) return null;
+  return `via ${MAPPING_WORDS[used.protocol]} mapping`;
+}

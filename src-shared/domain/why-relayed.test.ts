@@ -9,7 +9,7 @@ describe('explainRelay ("Why relayed?")', () => {
       summary: 'You are behind a port-restricted NAT; ben is behind a symmetric NAT.',
       tried:
         'Ben is behind a symmetric NAT, which picks a new port for every destination; the port-restricted NAT you are behind only lets in packets from the exact address it already sent to. So no direct path can be opened from a port-restricted NAT.',
-      fix: 'For ben, a router whose NAT keeps one public port per device (most home routers do), or a different network (for example a phone hotspot), would help.',
+      fix: 'For ben, a router with PCP or NAT-PMP turned on (LANrage then maps its port there), a router whose NAT keeps one public port per device (most home routers do), or a different network (for example a phone hotspot), would help.',
     });
   });
 
@@ -20,7 +20,7 @@ describe('explainRelay ("Why relayed?")', () => {
       summary: 'You are behind a symmetric NAT; cara is behind a restricted-cone NAT.',
       tried:
         'You are behind a symmetric NAT, which picks a new port for every destination; the restricted-cone NAT cara is behind only lets in packets from the exact address it already sent to. So no direct path can be opened from a restricted-cone NAT.',
-      fix: 'For you, a router whose NAT keeps one public port per device (most home routers do), or a different network (for example a phone hotspot), would help.',
+      fix: 'For you, a router with PCP or NAT-PMP turned on (LANrage then maps its port there), a router whose NAT keeps one public port per device (most home routers do), or a different network (for example a phone hotspot), would help.',
     });
   });
 
@@ -102,6 +102,62 @@ describe('explainRelay ("Why relayed?")', () => {
     });
     expect(why.tried).toBe(
       'A direct path worked, then stopped answering, so LANrage moved your traffic to a relay within seconds. It keeps trying the direct path.',
+    );
+  });
+
+  it('says what port mapping was tried on both sides', () => {
+    const why = explainRelay({
+      peerName: 'gus',
+      selfNat: 'port_restricted_cone',
+      peerNat: 'symmetric',
+      coordination: {
+        selfNat: 'port_restricted_cone',
+        peerNat: 'symmetric',
+        lan: { outcome: 'not-tried', reason: 'different-networks' },
+        holePunch: { outcome: 'not-tried', reason: 'nat-incompatible' },
+        punch: null,
+        relay: { outcome: 'succeeded', reason: 'ok' },
+        portMapping: {
+          self: {
+            protocol: null,
+            tried: [
+              { protocol: 'pcp', error: 'no answer within 300 ms' },
+              { protocol: 'nat-pmp', error: 'no answer within 300 ms' },
+            ],
+          },
+          peer: null,
+          used: null,
+        },
+        openedBy: 'relay',
+      },
+    });
+    expect(why.tried).toBe(
+      "Gus is behind a symmetric NAT, which picks a new port for every destination; the port-restricted NAT you are behind only lets in packets from the exact address it already sent to. So no direct path can be opened from a port-restricted NAT. LANrage asked your router for a port mapping (PCP, NAT-PMP); it offered none. Gus's router mapped none.",
+    );
+  });
+
+  it('says when a mapping existed but no packet got through it', () => {
+    const why = explainRelay({
+      peerName: 'hal',
+      selfNat: 'symmetric',
+      peerNat: 'symmetric',
+      coordination: {
+        selfNat: 'symmetric',
+        peerNat: 'symmetric',
+        lan: { outcome: 'not-tried', reason: 'different-networks' },
+        holePunch: { outcome: 'failed', reason: 'no-answer' },
+        punch: null,
+        relay: { outcome: 'succeeded', reason: 'ok' },
+        portMapping: {
+          self: { protocol: 'pcp', tried: [{ protocol: 'pcp', error: null }] },
+          peer: null,
+          used: null,
+        },
+        openedBy: 'relay',
+      },
+    });
+    expect(why.tried).toMatch(
+      / Your router mapped a port for LANrage \(PCP\), but no direct packet got through it yet\. Hal's router mapped none\.$/,
     );
   });
 });

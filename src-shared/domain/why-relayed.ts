@@ -1,5 +1,6 @@
 import { chooseStrategy } from './connection-strategy.js';
-import type { AttemptReason, PeerCoordination } from './core-status.js';
+import type { AttemptReason, PeerCoordination, PortMappingReport } from './core-status.js';
+import { MAPPING_WORDS } from './port-mapping.js';
 import type { NatType } from './nat-type.js';
 
 /**
@@ -29,9 +30,9 @@ export const NAT_WORDS: Readonly<Record<NatType, string>> = {
   unknown: 'a network LANrage could not identify',
 };
 
-// No UPnP / NAT-PMP advice: LANrage does not map ports yet, so a router offering it would not help.
+// Port mapping advice is true since LANrage maps its port by PCP and NAT-PMP (src-main/core/portmap/).
 const FIX_ROUTER =
-  'a router whose NAT keeps one public port per device (most home routers do), or a different network (for example a phone hotspot), would help';
+  'a router with PCP or NAT-PMP turned on (LANrage then maps its port there), a router whose NAT keeps one public port per device (most home routers do), or a different network (for example a phone hotspot), would help';
 
 /** What happened to the hole punch, as the core reports it, when it was not ruled out by the table. */
 const PUNCH_WORDS: Partial<Record<AttemptReason, string>> = {
@@ -44,6 +45,32 @@ const PUNCH_WORDS: Partial<Record<AttemptReason, string>> = {
 };
 
 export function explainRelay(input: {
+  peerName: string;
+  selfNat: NatType;
+  peerNat: NatType;
+  coordination?: PeerCoordination;
+}): RelayExplanation {
+  const explanation = explainByNat(input);
+  const mapping = input.coordination?.portMapping;
+  if (!mapping) return explanation;
+  return { ...explanation, tried: `${explanation.tried} ${mappingTried(mapping, input.peerName)}` };
+}
+
+/** What port mapping did for this pair, in one or two sentences. */
+function mappingTried(mapping: PortMappingReport, peer: string): string {
+  const asked = mapping.self.tried.map((t) => MAPPING_WORDS[t.protocol]);
+  const ours = mapping.self.protocol
+    ? `Your router mapped a port for LANrage (${MAPPING_WORDS[mapping.self.protocol]}), but no direct packet got through it yet.`
+    : asked.length > 0
+      ? `LANrage asked your router for a port mapping (${asked.join(', ')}); it offered none.`
+      : 'LANrage has not asked your router for a port mapping (turned off, or still asking).';
+  const theirs = mapping.peer
+    ? `${capitalise(peer)}'s router mapped a port (${MAPPING_WORDS[mapping.peer]}).`
+    : `${capitalise(peer)}'s router mapped none.`;
+  return `${ours} ${theirs}`;
+}
+
+function explainByNat(input: {
   peerName: string;
   selfNat: NatType;
   peerNat: NatType;
