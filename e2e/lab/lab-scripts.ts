@@ -23,9 +23,9 @@ const EXTRA_INPUTS: Record<string, string[]> = {
     'pcp-client.ts',
     'gateway-exchange.ts',
     'mapping-protocol.ts',
-    // 'upnp-client.ts',
-    // 'upnp-description.ts',
-    // 'ssdp-search.ts',
+    'upnp-client.ts',
+    'upnp-description.ts',
+    'ssdp-search.ts',
   ].map((f) => `../../src-main/core/portmap/${f}`),
 };
 

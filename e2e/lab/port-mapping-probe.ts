@@ -4,6 +4,7 @@ import { systemClock } from '../../src-main/core/time/clock.js';
 import type { MappingProtocol } from '../../src-main/core/portmap/mapping-protocol.js';
 import { NatPmpClient } from '../../src-main/core/portmap/nat-pmp-client.js';
 import { PcpClient } from '../../src-main/core/portmap/pcp-client.js';
+import { UpnpClient } from '../../src-main/core/portmap/upnp-client.js';
 
 /**
  * Lab helper, run inside a player's namespace: binds a UDP port, maps it on the router with one
@@ -12,7 +13,7 @@ import { PcpClient } from '../../src-main/core/portmap/pcp-client.js';
  *   {"received": "ip:port"}    a datagram reached the bound port from outside
  *   {"unmapped": true}         after "unmap" on stdin, the deletion was answered
  *   {"error": "..."}           anything failed (then it exits 1)
- * Usage: port-mapping-probe <pcp|nat-pmp> <gateway> <port>
+ * Usage: port-mapping-probe <pcp|nat-pmp|upnp> <gateway> <port> (UPnP finds the gateway by SSDP)
  */
 const [protocolName, gateway, portText] = process.argv.slice(2);
 const port = Number(portText);
@@ -22,6 +23,7 @@ function client(): MappingProtocol {
   const at = { host: gateway!, port: 5351 };
   if (protocolName === 'pcp') return new PcpClient(at, systemClock);
   if (protocolName === 'nat-pmp') return new NatPmpClient(at, systemClock);
+  if (protocolName === 'upnp') return new UpnpClient(systemClock);
   throw new Error(`unknown protocol ${protocolName}`);
 }
 
