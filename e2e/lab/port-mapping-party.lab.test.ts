@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from './exec.js';
 import { MINIUPNPD_TABLE } from './miniupnpd.js';
@@ -35,7 +37,10 @@ const DIRECT_WITHIN_MS = 20_000;
 const POLL_MS = 300;
 
 let party: PartyLab;
-const outcome = new Map<string, { strategy: string; reasons: string[] }>();
+const outcome = new Map<
+  string,
+  { strategy: string; reasons: string[]; reachedAfterMs: number | null }
+>();
 const pairKey = (a: string, b: string) => `${a}↔${b}`;
 const peerOf = (s: StatusJson | undefined, name: string) =>
   s?.peers.find((x) => x.name === name) ?? null;
@@ -55,7 +60,8 @@ beforeAll(async () => {
   party = await PartyLab.start({ players: PLAYERS, relays: [{ name: 'near', delayMs: 2 }] });
   const invite = (await party.up(PLAYERS[0]!.name, { create: 'port mapping' }))!;
   await Promise.all(PLAYERS.slice(1).map((p) => party.up(p.name, { join: invite })));
-  const deadline = Date.now() + DIRECT_WITHIN_MS;
+  const joinedAt = Date.now();
+  const deadline = joinedAt + DIRECT_WITHIN_MS;
   const pending = new Set(EXPECTED.map(([a, b]) => pairKey(a, b)));
   while (pending.size > 0 && Date.now() < deadline) {
     const all = await statuses();
@@ -64,14 +70,44 @@ beforeAll(async () => {
       const ba = peerOf(all.get(b), a);
       if (!ab || !ba || !pending.has(pairKey(a, b))) continue;
       const strategy = ab.strategy === ba.strategy ? ab.strategy : `${ab.strategy}/${ba.strategy}`;
-      outcome.set(pairKey(a, b), { strategy, reasons: [ab.reason, ba.reason] });
       const live = ab.latencyMs !== null && ba.latencyMs !== null;
-      if (live && strategy === want && ab.reason.includes(words) && ba.reason.includes(words))
-        pending.delete(pairKey(a, b));
+      const reached =
+        live && strategy === want && ab.reason.includes(words) && ba.reason.includes(words);
+      outcome.set(pairKey(a, b), {
+        strategy,
+        reasons: [ab.reason, ba.reason],
+        reachedAfterMs: reached ? Date.now() - joinedAt : null,
+      });
+      if (reached) pending.delete(pairKey(a, b));
     }
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
+  process.stdout.write(`${writeMatrix()}\n`);
 }, 120_000);
+
+/** The run's results matrix, into its log folder (README copies it). */
+function writeMatrix(): string {
+  const label = (n: string) => {
+    const p = PLAYERS.find((x) => x.name === n)!;
+    return `${n} (${p.nat}${p.portMapping ? ', miniupnpd' : ''})`;
+  };
+  const rows = EXPECTED.map(([a, b, want]) => {
+    const got = outcome.get(pairKey(a, b));
+    const at = got?.reachedAfterMs == null ? '–' : `${(got.reachedAfterMs / 1000).toFixed(1)} s`;
+    return `| ${label(a)} | ${label(b)} | ${want} | ${got?.strategy ?? 'none'} | ${at} | ${got?.reasons[0] ?? ''} |`;
+  });
+  const text = [
+    '# Port mapping: results',
+    '',
+    '| player | peer | expected | outcome | reached after joining (poll 0.3 s) | how (status reason) |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+  mkdirSync(party.logDir, { recursive: true });
+  writeFileSync(join(party.logDir, 'port-mapping-matrix.md'), text);
+  return text;
+}
 
 afterAll(async () => {
   await party?.stop();
@@ -111,7 +147,7 @@ describe('a player whose router maps ports (miniupnpd), behind a symmetric NAT',
     expect(relayed.strategy, brief(relayed)).toBe('relay');
     const mapping = relayed.coordination.portMapping!;
     expect(mapping.self.protocol).toBeNull();
-    expect(mapping.self.tried.map((t) => t.protocol)).toEqual(['pcp', 'nat-pmp']);
+    expect(mapping.self.tried.map((t) => t.protocol)).toEqual(['pcp', 'nat-pmp', 'upnp']);
     expect(mapping.self.tried.every((t) => t.error !== null)).toBe(true);
     expect(mapping.peer).toBeNull();
   });

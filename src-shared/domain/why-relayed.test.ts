@@ -9,7 +9,7 @@ describe('explainRelay ("Why relayed?")', () => {
       summary: 'You are behind a port-restricted NAT; ben is behind a symmetric NAT.',
       tried:
         'Ben is behind a symmetric NAT, which picks a new port for every destination; the port-restricted NAT you are behind only lets in packets from the exact address it already sent to. So no direct path can be opened from a port-restricted NAT.',
-      fix: 'For ben, a router with PCP or NAT-PMP turned on (LANrage then maps its port there), a router whose NAT keeps one public port per device (most home routers do), or a different network (for example a phone hotspot), would help.',
+      fix: 'For ben, a router with UPnP, NAT-PMP or PCP turned on (LANrage then maps its port there), a router whose NAT keeps one public port per device (most home routers do), or a different network (for example a phone hotspot), would help.',
     });
   });
 
@@ -20,7 +20,7 @@ describe('explainRelay ("Why relayed?")', () => {
       summary: 'You are behind a symmetric NAT; cara is behind a restricted-cone NAT.',
       tried:
         'You are behind a symmetric NAT, which picks a new port for every destination; the restricted-cone NAT cara is behind only lets in packets from the exact address it already sent to. So no direct path can be opened from a restricted-cone NAT.',
-      fix: 'For you, a router with PCP or NAT-PMP turned on (LANrage then maps its port there), a router whose NAT keeps one public port per device (most home routers do), or a different network (for example a phone hotspot), would help.',
+      fix: 'For you, a router with UPnP, NAT-PMP or PCP turned on (LANrage then maps its port there), a router whose NAT keeps one public port per device (most home routers do), or a different network (for example a phone hotspot), would help.',
     });
   });
 

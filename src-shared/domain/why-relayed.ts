@@ -30,9 +30,9 @@ export const NAT_WORDS: Readonly<Record<NatType, string>> = {
   unknown: 'a network LANrage could not identify',
 };
 
-// Port mapping advice is true since LANrage maps its port by PCP and NAT-PMP (src-main/core/portmap/).
+// Port mapping advice is true since LANrage maps its port by PCP, NAT-PMP and UPnP (src-main/core/portmap/).
 const FIX_ROUTER =
-  'a router with PCP or NAT-PMP turned on (LANrage then maps its port there), a router whose NAT keeps one public port per device (most home routers do), or a different network (for example a phone hotspot), would help';
+  'a router with UPnP, NAT-PMP or PCP turned on (LANrage then maps its port there), a router whose NAT keeps one public port per device (most home routers do), or a different network (for example a phone hotspot), would help';
 
 /** What happened to the hole punch, as the core reports it, when it was not ruled out by the table. */
 const PUNCH_WORDS: Partial<Record<AttemptReason, string>> = {
