@@ -297,6 +297,12 @@ for src_ip, src_port, hexpayload in pkts:
   }
 }
 
+/**
+ * Why 40 s past the attack's own deadline: an attacker's last request may wait its full 10 s
+ * timeout, its close 1 s, and at nice 19 on a loaded machine it may be starved for seconds more.
+ */
+const ATTACK_GRACE_MS = 40_000;
+
 /** Runs an attack (attackers.ts) in its own process; resolves with its figures. */
 export function runAttack<T = Record<string, number>>(name: string, options: unknown): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -320,7 +326,15 @@ export function runAttack<T = Record<string, number>>(name: string, options: unk
     let err = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    // Every attack loop is bounded by its deadline; one that outlives it by this much is stuck,
+    // and the test should fail saying so rather than hang until vitest's own timeout.
+    const limitMs = ((options as { durationMs?: number }).durationMs ?? 0) + ATTACK_GRACE_MS;
+    const killer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`attack ${name} still running after ${limitMs} ms; stderr: ${err}`));
+    }, limitMs);
     child.once('exit', (code) => {
+      clearTimeout(killer);
       if (code !== 0) reject(new Error(`attack ${name} failed (${code}): ${err}`));
       else resolve(JSON.parse(out.trim().split('\n').at(-1)!) as T);
     });
