@@ -153,7 +153,10 @@ export class PartyService {
 
   /** A join-proof seed for the caller, at the difficulty asked for now (join-attempt-limiter.ts). */
   joinChallenge(caller: Caller): { seed: string; bits: number } {
-    return this.options.joinProofs.challenge(caller.publicKey, this.options.joinLimiter.proofBits());
+    return this.options.joinProofs.challenge(
+      caller.publicKey,
+      this.options.joinLimiter.proofBits(),
+    );
   }
 
   leave(caller: Caller, partyId: string): void {
