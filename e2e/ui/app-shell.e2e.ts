@@ -4,6 +4,7 @@ import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppInfo } from '../../src-shared/ipc/contract.js';
+import { inParty, peer, relayed } from '../../src-shared/domain/testing/status-fixtures.js';
 import { launchChromium } from './support/chromium.js';
 import { REPO_ROOT, RENDERER_DIR, SCREENSHOTS_DIR } from './support/paths.js';
 import { serveDirectory, type StaticServer } from './support/static-server.js';
@@ -142,6 +143,73 @@ describe('the app shell with a LANrage service behind the bridge', () => {
     await expect
       .poll(() => page.getByRole('status').textContent(), POLL)
       .toBe('Connected, some peers slow');
+    await page.close();
+  });
+});
+
+describe('the Peers view with port mapping', () => {
+  /** Ben's router mapped a port (UPnP); cara is relayed and nobody's router mapped one. */
+  const STATUS = inParty([
+    peer('ben', {
+      natType: 'symmetric',
+      reason:
+        "port_restricted_cone ↔ symmetric: the peer's router mapped a port (UPnP); direct via UPnP mapping (the peer's router, attempt 1)",
+      coordination: {
+        ...peer('ben').coordination,
+        peerNat: 'symmetric',
+        openedBy: 'port-mapping',
+        portMapping: {
+          self: {
+            protocol: null,
+            tried: [
+              { protocol: 'pcp', error: 'no answer within 300 ms' },
+              { protocol: 'nat-pmp', error: 'no answer within 300 ms' },
+              { protocol: 'upnp', error: 'no UPnP gateway answered the SSDP search' },
+            ],
+          },
+          peer: 'upnp',
+          used: { whose: 'peer', protocol: 'upnp' },
+        },
+      },
+    }),
+    relayed('cara', 'eu-1', 41, {
+      virtualIp: '10.66.0.3',
+      coordination: {
+        ...relayed('cara', 'eu-1', 41).coordination,
+        portMapping: {
+          self: {
+            protocol: null,
+            tried: [
+              { protocol: 'pcp', error: 'no answer within 300 ms' },
+              { protocol: 'nat-pmp', error: 'no answer within 300 ms' },
+              { protocol: 'upnp', error: 'no UPnP gateway answered the SSDP search' },
+            ],
+          },
+          peer: null,
+          used: null,
+        },
+      },
+    }),
+  ]);
+
+  it('says which router mapping opened a direct path, and what mapping a relayed pair tried', async () => {
+    const { page, problems } = await openPage(
+      await inPageCore({ 'app:info': INFO, 'party:status': STATUS }),
+    );
+    await page.getByRole('button', { name: 'Peers', exact: true }).click();
+    const ben = page.locator('[data-peer="ben"]');
+    await expect
+      .poll(() => ben.getByTestId('path').textContent(), POLL)
+      .toBe('Direct via UPnP mapping');
+    const cara = page.locator('[data-peer="cara"]');
+    await cara.getByText('Why relayed?').click();
+    await expect
+      .poll(() => cara.textContent(), POLL)
+      .toContain(
+        "LANrage asked your router for a port mapping (PCP, NAT-PMP, UPnP); it offered none. Cara's router mapped none.",
+      );
+    await page.screenshot({ path: join(SCREENSHOTS_DIR, 'peers-port-mapping.png') });
+    expect(problems).toEqual([]);
     await page.close();
   });
 });
