@@ -37,14 +37,28 @@ export class MemoryNat {
   /** By mapping key: the inside endpoint, plus the destination for symmetric NATs. */
   private readonly byInside = new Map<string, Mapping>();
   private readonly byOutsidePort = new Map<number, Mapping>();
+  /**
+   * Port forwards a router maps on request (NAT-PMP, PCP, UPnP), as Linux does them with DNAT:
+   * inbound from anyone reaches `inside`, and that sender then gets its replies from the forwarded
+   * port (conntrack's reply direction). A forwarded packet from a sender the inside host already
+   * sent to through its own mapping collides with that mapping and is dropped, as conntrack does.
+   */
+  private readonly forwards = new Map<number, { inside: Address; repliesTo: Set<string> }>();
 
   constructor(
     readonly kind: Exclude<MemoryNatKind, 'open'>,
     readonly publicIp: string,
   ) {}
 
+  /** Forwards `outsidePort` to `inside` (a mapping the router granted). */
+  forward(outsidePort: number, inside: Address): void {
+    this.forwards.set(outsidePort, { inside, repliesTo: new Set() });
+  }
+
   /** The outside port for a packet from `inside` to `to`, creating the mapping if needed. */
   outbound(inside: Address, to: Address): number {
+    for (const [port, f] of this.forwards)
+      if (key(f.inside) === key(inside) && f.repliesTo.has(key(to))) return port;
     const mapKey = this.kind === 'symmetric' ? `${key(inside)}>${key(to)}` : key(inside);
     let mapping = this.byInside.get(mapKey);
     if (!mapping) {
@@ -58,6 +72,15 @@ export class MemoryNat {
 
   /** The inside endpoint a packet from `from` to our `outsidePort` reaches, or null (dropped). */
   inbound(from: Address, outsidePort: number): Address | null {
+    const forward = this.forwards.get(outsidePort);
+    if (forward) {
+      const sentBefore = [...this.byInside.values()].some(
+        (m) => key(m.inside) === key(forward.inside) && m.permitted.has(key(from)),
+      );
+      if (sentBefore && !forward.repliesTo.has(key(from))) return null;
+      forward.repliesTo.add(key(from));
+      return forward.inside;
+    }
     const mapping = this.byOutsidePort.get(outsidePort);
     if (!mapping) return null;
     switch (this.kind) {

@@ -74,6 +74,8 @@ export async function memoryPeer(
   virtualIp: string,
   deliver: (to: string, from: string, signal: Signal) => void,
   tokenLifetimeS = TOKEN_LIFETIME_S,
+  /** The router forwards this outside port to the peer's socket (a NAT-PMP mapping). */
+  mappedPort: number | null = null,
 ): Promise<MemoryPeer> {
   let grants = 0;
   const { clock } = world;
@@ -96,6 +98,12 @@ export async function memoryPeer(
     }),
   );
   const tasks = new TaskManager({ clock });
+  if (mappedPort !== null && !host.nat) throw new Error(`${name}: a mapping needs a NAT`);
+  if (mappedPort !== null) host.nat!.forward(mappedPort, { ip: local.host, port: local.port });
+  const portMapping =
+    mappedPort === null
+      ? null
+      : { endpoint: `${host.nat!.publicIp}:${mappedPort}`, protocol: 'nat-pmp' as const };
   const directory = new RelayDirectory({
     configured: world.relayConfig,
     defaultRelay: '203.0.113.99:7401',
@@ -111,6 +119,8 @@ export async function memoryPeer(
       natType: nat.natType,
       publicIp: nat.publicEndpoint?.host ?? null,
       hasIpv6: false,
+      portMapping,
+      mappingTried: portMapping ? [{ protocol: 'nat-pmp', error: null }] : [],
     },
     clock,
     dataPlane,
@@ -141,6 +151,7 @@ export async function memoryPeer(
     natType: nat.natType,
     publicEndpoint: nat.publicEndpoint ? formatEndpoint(nat.publicEndpoint) : null,
     localCandidates: [formatEndpoint(local)],
+    ...(portMapping && { portMapping }),
     online: true,
     joinedAt: 0,
     lastSeen: 0,
@@ -170,13 +181,31 @@ export async function memoryPair(
   a: { kind: MemoryNatKind; publicIp: string } | MemoryHost,
   b: { kind: MemoryNatKind; publicIp: string } | MemoryHost,
   tokenLifetimeS = TOKEN_LIFETIME_S,
+  /** Outside ports the routers of a and b forward to them (port mapping), if any. */
+  mapped: { a?: number; b?: number } = {},
 ): Promise<[MemoryPeer, MemoryPeer]> {
   const peers = new Map<string, MemoryPeer>();
   const deliver = (to: string, from: string, signal: Signal) =>
     peers.get(to)?.manager.onSignal(from, signal);
   const hostOf = (x: typeof a) => ('kind' in x ? world.internet.player(x.kind, x.publicIp)[0]! : x);
-  const pa = await memoryPeer(world, 'a', hostOf(a), '10.66.0.1', deliver, tokenLifetimeS);
-  const pb = await memoryPeer(world, 'b', hostOf(b), '10.66.0.2', deliver, tokenLifetimeS);
+  const pa = await memoryPeer(
+    world,
+    'a',
+    hostOf(a),
+    '10.66.0.1',
+    deliver,
+    tokenLifetimeS,
+    mapped.a ?? null,
+  );
+  const pb = await memoryPeer(
+    world,
+    'b',
+    hostOf(b),
+    '10.66.0.2',
+    deliver,
+    tokenLifetimeS,
+    mapped.b ?? null,
+  );
   peers.set(pa.keys.publicKey, pa);
   peers.set(pb.keys.publicKey, pb);
   await onClock(
