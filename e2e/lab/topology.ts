@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAPPED_WAN_PREFIX, startMiniupnpd, type RunningMiniupnpd } from './miniupnpd.js';
@@ -379,9 +379,9 @@ export class Lab {
       await Promise.all(layout.players.map((player, i) => buildPlayer(layout, player, i)));
       for (const [j, relay] of layout.relays.entries())
         links.push(await buildRelay(layout, relay, j));
+      const dir = options.stateDir ?? join(tmpdir(), `${layout.prefix}upnp`);
       for (const player of layout.players) {
         if (!player.mappedWanIp) continue;
-        const dir = options.stateDir ?? mkdtempSync(join(tmpdir(), `${layout.prefix}upnp-`));
         mkdirSync(dir, { recursive: true });
         mappers.push(
           await startMiniupnpd({
@@ -438,6 +438,8 @@ export class Lab {
 
   async stop(): Promise<void> {
     await Promise.all(this.mappers.map((m) => m.stop()));
+    // miniupnpd's config, pid file and log, when no state folder was given (Lab.start).
+    rmSync(join(tmpdir(), `${this.layout.prefix}upnp`), { recursive: true, force: true });
     await this.responder?.stop();
     await Promise.all(this.links.map((link) => link.stop()));
     await teardownLab(this.layout.prefix, `${LAB_WG_PREFIX}${this.layout.id}`);
