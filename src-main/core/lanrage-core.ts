@@ -52,7 +52,7 @@ export interface CoreOptions {
   relayLatency?: LatencyProbe;
   /** Our LAN candidates for the public socket's port. Default: this machine's interfaces. */
   localCandidates?: (port: number) => string[];
-  /** The router's port-mapping protocols, in order. Default: PCP and NAT-PMP at the gateway. */
+  /** The router's port-mapping protocols, in order. Default: PCP, NAT-PMP (gateway), UPnP. */
   mappingProtocols?: () => Promise<MappingProtocol[]>;
 }
 
