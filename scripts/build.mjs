@@ -8,7 +8,8 @@
 //   dist/assets/                  icons the shell loads at run time (tray states, window icon)
 //   dist/renderer/                the UI (vite + React)
 //   dist/server/lanrage-*.js      control, relay and STUN servers (ESM, packages external)
-//   dist/cli/lanrage.js           the headless client (ESM, packages external)
+//   dist/cli/lanrage.js           the headless client (ESM; its packages bundled in, minified:
+//                                 `lanrage up`'s start is on the path of every join)
 //
 // Optional entries (servers, CLI) are skipped with a message while their source does not exist
 // yet, and built as soon as it does.
@@ -44,6 +45,15 @@ const CJS_IMPORT_META_DEFINE = {
   'import.meta.dirname': '__dirname',
   'import.meta.filename': '__filename',
 };
+
+/**
+ * The CLI bundles its packages: resolving and loading winston, zod, ws… file by file from
+ * node_modules took ~0.1 s of every `lanrage up` (issue #7, join → first ping). Natives stay out.
+ * Bundled CommonJS packages call require() for Node's modules; an ES module has none of its own.
+ */
+const CLI_EXTERNALS = MAIN_EXTERNALS.filter((name) => name !== 'electron');
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __lanrageCreateRequire } from 'node:module'; const require = __lanrageCreateRequire(import.meta.url);";
 
 const OPTIONAL_ENTRIES = [
   { group: 'servers', entry: 'src-server/control/main.ts', out: 'server/lanrage-control.js' },
@@ -108,8 +118,15 @@ async function buildOptional(group) {
       platform: 'node',
       format: 'esm',
       target: SERVER_NODE_TARGET,
-      // Servers install their dependencies (npm ci); bundling them would only hide native ones.
-      packages: 'external',
+      ...(group === 'cli'
+        ? {
+            external: CLI_EXTERNALS,
+            banner: { js: ESM_REQUIRE_BANNER },
+            minify: true,
+            keepNames: true,
+          }
+        : // Servers install their dependencies (npm ci); bundling them would only hide native ones.
+          { packages: 'external' }),
       sourcemap: 'linked',
       logLevel: 'warning',
     });

@@ -158,8 +158,9 @@ export class PartyLab {
     return [
       '--control',
       `https://${CONTROL_IP}:${CONTROL_PORT}`,
-      '--control-fingerprint',
-      this.controlFingerprint!,
+      // One word: a base64url fingerprint may start with "-", which parseArgs would take for an
+      // option (it did, in about 1 of 64 lab runs).
+      `--control-fingerprint=${this.controlFingerprint!}`,
     ];
   }
 

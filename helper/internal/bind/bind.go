@@ -68,6 +68,7 @@ func New(c *net.UDPConn, up Upstream, o Options) *Bind {
 	if o.BatchSize <= 0 {
 		o.BatchSize = conn.IdealBatchSize
 	}
+	sizeBuffers(c)
 	b := &Bind{conn: c, up: up, now: o.Now, batch: o.BatchSize, peers: map[proto.Key]*Peer{}}
 	b.io = newBatchIO(c, o.BatchSize)
 	b.table.Store(&table{})
