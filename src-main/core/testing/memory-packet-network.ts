@@ -56,8 +56,14 @@ export class MemoryDataPlane implements DataPlane {
     private readonly clock: Clock,
   ) {}
 
+  /** Set by a test: the next `up` fails with this, as a helper that cannot address its TUN. */
+  failNextUp: Error | null = null;
+
   async up(virtualIp: string): Promise<void> {
     await new Promise<void>((resolve) => this.clock.setTimeout(resolve, MEMORY_TUNNEL_UP_MS));
+    const failure = this.failNextUp;
+    this.failNextUp = null;
+    if (failure) throw failure;
     this.virtualIp = virtualIp;
   }
 
