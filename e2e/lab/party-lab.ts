@@ -63,6 +63,7 @@ export function ensureBundles(): void {
     'server/lanrage-relay.js',
     'server/lanrage-stun.js',
     'cli/lanrage.js',
+    'cli/lanrage.cjs',
   ].map((p) => join(DIST, p));
   const sources = Math.max(
     ...['src-main', 'src-server', 'src-shared'].map((d) => newest(join(ROOT, d))),
