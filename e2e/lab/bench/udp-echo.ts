@@ -19,8 +19,8 @@ const TICK_MS = 1;
  * ~270 small datagrams, 27 ms of the 10,000/s load: on the shared machine the tool's own Node
  * process is descheduled longer than that, and the kernel's counters (drop-counters.ts) put every
  * datagram lost at 10,000/s in UDP receive buffers of the two ends, on every route, the plain
- * underlay (where these are the only sockets) included. 4 MiB (the
- * lab machine's net.core.rmem_max; more is capped to it) makes the tool measure the tunnels.
+ * underlay (where these are the only sockets) included. 4 MiB (the lab machine's
+ * net.core.rmem_max; more is capped to it) makes the tool measure the tunnels.
  */
 const TOOL_BUFFER_BYTES = 4 << 20;
 
