@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runIn } from './exec.js';
 import { ipv6FirewallCounters } from './nat-router.js';
@@ -49,6 +51,8 @@ const TUNNEL_PING_DEADLINE_S = 6;
 
 let party: PartyLab;
 const seen = new Map<string, { ab: Outcome | null; ba: Outcome | null; endpoint: string | null }>();
+/** When each pair reached its outcome on both sides, ms after the last player joined. */
+const reachedAfterMs = new Map<string, number>();
 const key = (a: string, b: string) => `${a}↔${b}`;
 
 function outcomeOf(s: StatusJson | undefined, peer: string): Outcome | null {
@@ -62,7 +66,8 @@ beforeAll(async () => {
   party = await PartyLab.start({ players: PLAYERS, relays: [{ name: 'near', delayMs: 2 }] });
   const invite = (await party.up(PLAYERS[0]!.name, { create: 'ipv6 party' }))!;
   await Promise.all(PLAYERS.slice(1).map((p) => party.up(p.name, { join: invite })));
-  const deadline = Date.now() + SETTLE_MS;
+  const joinedAt = Date.now();
+  const deadline = joinedAt + SETTLE_MS;
   const pending = new Set(EXPECTED.map(([a, b]) => key(a, b)));
   while (pending.size > 0 && Date.now() < deadline) {
     const statuses = new Map<string, StatusJson>();
@@ -78,10 +83,28 @@ beforeAll(async () => {
       const ba = outcomeOf(statuses.get(b), a);
       const endpoint = statuses.get(a)?.peers.find((x) => x.name === b)?.endpoint ?? null;
       seen.set(key(a, b), { ab, ba, endpoint });
-      if (ab === want && ba === want) pending.delete(key(a, b));
+      if (ab === want && ba === want) {
+        pending.delete(key(a, b));
+        reachedAfterMs.set(key(a, b), Date.now() - joinedAt);
+      }
     }
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
+  const rows = EXPECTED.map(([a, b, want]) => {
+    const got = seen.get(key(a, b));
+    const at = reachedAfterMs.get(key(a, b));
+    const when = at === undefined ? '–' : `${(at / 1000).toFixed(1)} s`;
+    return `| ${a} | ${b} | ${want} | ${got?.ab ?? 'none'} / ${got?.ba ?? 'none'} | ${when} | ${got?.endpoint ?? ''} |`;
+  });
+  const text = [
+    '| player | peer | expected | outcome (both sides) | reached after the last join (polled every 0.5 s) | endpoint |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+  mkdirSync(party.logDir, { recursive: true });
+  writeFileSync(join(party.logDir, 'ipv6-matrix.md'), text);
+  process.stdout.write(`${text}\n`);
 }, 120_000);
 
 afterAll(async () => {
