@@ -287,10 +287,16 @@ export class ConnectionCoordinator {
       openerTtl: plan.openerTtl,
       family: candidates.every((c) => c.host.includes(':')) ? 'ipv6' : 'ipv4',
     });
+    const ipv6Only = candidates.length > 0 && candidates.every((c) => c.host.includes(':'));
     this.log.info('hole punching', {
       candidates: candidates.map((c) => formatEndpoint(c)).join(','),
       attempt,
-      role: plan.leads ? 'leader' : `follower (opener TTL ${plan.openerTtl})`,
+      // IPv6 candidates are pinged at once by both sides (peer-link.ts): the plan is IPv4's.
+      role: ipv6Only
+        ? 'both at once (IPv6)'
+        : plan.leads
+          ? 'leader'
+          : `follower (opener TTL ${plan.openerTtl})`,
     });
     const outcome = await this.link.punch(candidates, localAt, PUNCH_WINDOW_MS, signal, plan);
     if (signal.aborted) return;
