@@ -323,6 +323,14 @@ export class ConnectionCoordinator {
         afterMs: outcome.provenAfterMs,
         ...cost,
       });
+    } else if (this.onDirect()) {
+      // An overlapping, newer attempt proved a direct path while this one ran (the first punch
+      // runs under `begin`, outside the punch task, so a later signal does not cancel it): its
+      // silence says nothing, and moving back to the relay would undo the working path.
+      this.log.info('direct attempt ended unanswered; a newer attempt holds a direct path', {
+        attempt,
+        ...cost,
+      });
     } else {
       this.directFailures++;
       const retryMs = directRetryDelayMs(this.directFailures);
