@@ -28,7 +28,7 @@ var families = []struct {
 
 // newDualFixture is newFixture over Listen's wildcard socket; addr is the Bind on loopback of
 // the family under test (the same port for both).
-func newDualFixture(t *testing.T, loopback netip.Addr) *fixture {
+func newDualFixture(t testing.TB, loopback netip.Addr) *fixture {
 	t.Helper()
 	c, err := Listen(netip.IPv4Unspecified(), 0, nil)
 	if err != nil {
