@@ -1,5 +1,6 @@
 import type { CoreStatus, RelayStatus } from '../../src-shared/domain/core-status.js';
 import { printableName } from '../../src-shared/domain/display-name.js';
+import { isIpv6EndpointText } from '../../src-shared/domain/endpoint.js';
 
 // Every name printed here came from other people (through the control server): escaped.
 
@@ -16,7 +17,10 @@ export function formatStatus(status: CoreStatus): string {
     `self   ${s.virtualIp ?? '-'}  ${printableName(s.name)}  nat ${s.natType}  public ${s.publicEndpoint ?? '-'}`,
   );
   for (const p of status.peers) {
-    const via = p.strategy === 'relay' ? `relay ${p.relay?.id ?? '?'}` : (p.path ?? 'direct');
+    const via =
+      p.strategy === 'relay'
+        ? `relay ${p.relay?.id ?? '?'}`
+        : `${p.path ?? 'direct'}${isIpv6EndpointText(p.endpoint) ? ' IPv6' : ''}`;
     const rtt = p.latencyMs === null ? '-' : `${p.latencyMs.toFixed(1)} ms`;
     // LAN-game discovery packets to / from the peer, and those its rate limit dropped.
     const d = p.discovery;
