@@ -213,3 +213,37 @@ describe('the Peers view with port mapping', () => {
     await page.close();
   });
 });
+
+describe('a party with a peer reached over IPv6', () => {
+  it('labels the IPv6 direct path plainly, beside IPv4 direct and relayed peers', async () => {
+    const status = inParty([
+      peer('ben', {
+        virtualIp: '10.66.0.2',
+        natType: 'symmetric',
+        endpoint: '[2001:db8:2::2]:51820',
+        latencyMs: 9,
+        latencyHistory: [9],
+        reason:
+          'direct over IPv6 (no NAT on the way) after both sides’ probes opened their firewalls (attempt 1)',
+      }),
+      peer('cat', { virtualIp: '10.66.0.3', natType: 'full_cone', latencyMs: 14 }),
+      relayed('dan', 'near', 31, { virtualIp: '10.66.0.4' }),
+    ]);
+    const { page, problems } = await openPage(
+      await inPageCore({ 'app:info': INFO, 'party:status': status }),
+    );
+    await page
+      .getByRole('navigation', { name: 'Views' })
+      .getByRole('button', { name: 'Peers' })
+      .click();
+    const badge = (name: string) => page.locator(`[data-peer="${name}"] [data-testid="path"]`);
+    await expect.poll(() => badge('ben').textContent(), POLL).toBe('Direct · IPv6');
+    await page.evaluate(`__lanrageTest.push('app:state', { state: 'connected' })`);
+    await expect.poll(() => page.getByRole('status').textContent(), POLL).toBe('Connected');
+    expect(await badge('cat').textContent()).toBe('Direct');
+    expect(await badge('dan').textContent()).toBe('Relay near');
+    await page.screenshot({ path: join(SCREENSHOTS_DIR, 'party-ipv6-peer.png') });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});

@@ -89,6 +89,7 @@ describe('party selectors', () => {
       }),
       'Direct via UPnP mapping',
     ],
+    [peer('a', { endpoint: '[2001:db8:2::2]:51820' }), 'Direct · IPv6'],
     [relayed('a', 'eu-1', 41), 'Relay eu-1'],
     [peer('a', { path: null, state: 'connecting' }), 'Connecting'],
     [peer('a', { path: null, state: 'failed' }), 'No path'],

@@ -3,7 +3,7 @@ import {
   type StrategyChoice,
 } from '../../../src-shared/domain/connection-strategy.js';
 import type { PathKind, PeerCoordination } from '../../../src-shared/domain/core-status.js';
-import { parseEndpoint } from '../../../src-shared/domain/endpoint.js';
+import { formatEndpoint, parseEndpoint } from '../../../src-shared/domain/endpoint.js';
 import type { Member, Signal } from '../../../src-shared/protocol/control-messages.js';
 import type { Candidate, LivePath, PeerLink } from '../paths/peer-link.js';
 import type { RelayEndpoint } from '../relay/relay-binder.js';
@@ -320,10 +320,16 @@ export class ConnectionCoordinator {
       openerTtl: plan.openerTtl,
       family: candidates.every((c) => c.host.includes(':')) ? 'ipv6' : 'ipv4',
     });
+    const ipv6Only = candidates.length > 0 && candidates.every((c) => c.host.includes(':'));
     this.log.info('hole punching', {
-      candidates: candidates.map((c) => `${c.host}:${c.port}`).join(','),
+      candidates: candidates.map((c) => formatEndpoint(c)).join(','),
       attempt,
-      role: plan.leads ? 'leader' : `follower (opener TTL ${plan.openerTtl})`,
+      // IPv6 candidates are pinged at once by both sides (peer-link.ts): the plan is IPv4's.
+      role: ipv6Only
+        ? 'both at once (IPv6)'
+        : plan.leads
+          ? 'leader'
+          : `follower (opener TTL ${plan.openerTtl})`,
     });
     const outcome = await this.link.punch(candidates, localAt, PUNCH_WINDOW_MS, signal, plan);
     if (signal.aborted) return;
@@ -333,9 +339,12 @@ export class ConnectionCoordinator {
       this.failure = null;
       this.directFailures = 0;
       const viaMapping = route !== null && path.kind === 'direct' && !path.via.host.includes(':');
+      // IPv6 candidates are pinged at once by both sides (peer-link.ts): no leader, no opener TTL.
       this.directMethod = viaMapping
         ? `via ${MAPPING_WORDS[route.protocol]} mapping (${route.role === 'send' ? "the peer's router" : 'our router'}, attempt ${attempt})`
-        : `after hole punching (attempt ${attempt}, ${plan.leads ? 'leading' : `opened with TTL ${plan.openerTtl}`})`;
+        : path.via.host.includes(':')
+          ? `after both sides' probes opened their firewalls (attempt ${attempt})`
+          : `after hole punching (attempt ${attempt}, ${plan.leads ? 'leading' : `opened with TTL ${plan.openerTtl}`})`;
       this.record.punchSucceeded(
         path.kind === 'lan' ? 'lan' : 'direct',
         viaMapping ? 'port-mapping' : 'hole-punch',
@@ -348,15 +357,16 @@ export class ConnectionCoordinator {
       });
       this.log.info('direct path proven', {
         path: path.kind,
-        endpoint: `${path.via.host}:${path.via.port}`,
+        endpoint: formatEndpoint(path.via),
         attempt,
         afterMs: outcome.provenAfterMs,
         ...cost,
       });
     } else if (this.onDirect()) {
-      // Another attempt, run beside this one (a second signal while this one was under way),
-      // proved a direct path meanwhile: this one's silence is no reason to leave it.
-      this.log.info('direct attempt got no answer; another attempt holds the direct path', {
+      // An overlapping, newer attempt proved a direct path while this one ran (the first punch
+      // runs under `begin`, outside the punch task, so a later signal does not cancel it): its
+      // silence says nothing, and moving back to the relay would undo the working path.
+      this.log.info('direct attempt ended unanswered; a newer attempt holds a direct path', {
         attempt,
         ...cost,
       });

@@ -1,5 +1,6 @@
-import { isIPv4 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
+import { isPlainUnicastIpv6, ipv6ToBytes } from './ipv6-text.js';
 import {
   DiscoveryStatsSchema,
   SetDiscoveryArgsSchema,
@@ -20,11 +21,26 @@ export const MAX_REQUEST_ID = 4_294_967_295;
 export const MAX_ALLOWED_IPS = 64;
 const MIN_MTU = 1280;
 const MAX_MTU = 9000;
+/** 224.0.0.0/4 and up: multicast and reserved, never a peer. */
+const FIRST_MULTICAST_OCTET = 224;
 
 /** 32 bytes in standard base64: 43 characters, the last carrying 4 bits, then one '='. */
 const WG_KEY = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
 export const WireGuardKeySchema = z.string().regex(WG_KEY, 'must be a WireGuard key (44 base64)');
 const Ipv4Schema = z.string().refine((s) => isIPv4(s), 'must be a dotted IPv4 address');
+/**
+ * A peer's or relay's address (PROTOCOL.md): unicast IPv4, or a plain IPv6 literal — no zone,
+ * not IPv4-mapped (that is written as IPv4), not unspecified, not multicast (ff00::/8).
+ */
+const PeerHostSchema = z
+  .string()
+  .refine(
+    (s) =>
+      isIPv4(s)
+        ? s !== '0.0.0.0' && Number(s.split('.')[0]) < FIRST_MULTICAST_OCTET
+        : isIPv6(s) && !s.includes('%') && isPlainUnicastIpv6(ipv6ToBytes(s)),
+    'must be a unicast IPv4 or IPv6 address',
+  );
 const PortSchema = z.number().int().min(1).max(65_535);
 const RouteIdSchema = z.string().regex(/^[0-9a-f]{16}$/, 'must be 16 lowercase hex digits');
 const InterfaceNameSchema = z
@@ -48,11 +64,11 @@ const CidrSchema = z.string().refine((s) => {
 
 export const HelperPathSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('none') }),
-  z.strictObject({ kind: z.literal('direct'), host: Ipv4Schema, port: PortSchema }),
-  z.strictObject({ kind: z.literal('lan'), host: Ipv4Schema, port: PortSchema }),
+  z.strictObject({ kind: z.literal('direct'), host: PeerHostSchema, port: PortSchema }),
+  z.strictObject({ kind: z.literal('lan'), host: PeerHostSchema, port: PortSchema }),
   z.strictObject({
     kind: z.literal('relay'),
-    host: Ipv4Schema,
+    host: PeerHostSchema,
     port: PortSchema,
     routeId: RouteIdSchema,
   }),
@@ -110,6 +126,8 @@ export const HELPER_OPS = {
       interface: InterfaceNameSchema,
       listenPort: PortSchema,
       publicKey: WireGuardKeySchema,
+      /** The socket is dual-stack: IPv6 candidates, paths and sends work (PROTOCOL.md "IPv6"). */
+      ipv6: z.boolean(),
     }),
   },
   'set-address': {
@@ -131,7 +149,7 @@ export const HELPER_OPS = {
     result: Empty,
   },
   'accept-direct': {
-    args: z.strictObject({ peer: WireGuardKeySchema, host: Ipv4Schema, port: PortSchema }),
+    args: z.strictObject({ peer: WireGuardKeySchema, host: PeerHostSchema, port: PortSchema }),
     result: Empty,
   },
   'accept-route': {

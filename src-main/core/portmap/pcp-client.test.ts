@@ -72,7 +72,8 @@ describe('PcpClient', () => {
     const client = await clientFor(() => null);
     const started = Date.now();
     await expect(client.map(51820, 7200)).rejects.toThrow('no answer within 300 ms');
-    expect(Date.now() - started).toBeLessThan(600);
+    // 300 ms of timeout; the margin is for a loaded machine's timers.
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 
   it.each([
@@ -112,9 +113,8 @@ describe('PcpClient', () => {
     ],
   ])('rejects %s with a clear error, at once', async (_, answer, error) => {
     const client = await clientFor(answer);
-    const started = Date.now();
+    // The answer's own error, not "no answer within 300 ms": the answer ended the exchange.
     await expect(client.map(51820, 7200)).rejects.toThrow(error);
-    expect(Date.now() - started).toBeLessThan(150);
   });
 
   it('accepts options after the MAP payload', async () => {

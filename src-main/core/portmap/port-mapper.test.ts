@@ -156,7 +156,7 @@ describe('PortMapper', () => {
     mapper.start(51820);
     while (mapper.state !== 'unavailable') await new Promise((r) => setTimeout(r, 20));
     settledAt = Date.now() - started;
-    expect(settledAt).toBeLessThan(900); // two protocols × 300 ms, plus scheduling
+    expect(settledAt).toBeLessThan(1_500); // two protocols × 300 ms, plus a loaded machine
     await mapper.stop();
   });
 });

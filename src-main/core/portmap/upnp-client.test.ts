@@ -105,14 +105,14 @@ describe('UpnpClient', () => {
     const { client } = await gateway(goodGateway, () => null);
     const started = Date.now();
     await expect(client.map(51820, 7200)).rejects.toThrow('no UPnP gateway answered');
-    expect(Date.now() - started).toBeLessThan(700);
+    expect(Date.now() - started).toBeLessThan(1_200); // 400 ms of SSDP wait, plus a loaded machine
   });
 
   it('fails within the HTTP timeout when the gateway accepts and then says nothing', async () => {
     const { client } = await gateway(() => null);
     const started = Date.now();
     await expect(client.map(51820, 7200)).rejects.toThrow('did not answer within 500 ms');
-    expect(Date.now() - started).toBeLessThan(1_200);
+    expect(Date.now() - started).toBeLessThan(1_500); // 500 ms of HTTP timeout, plus load
   });
 
   it('reports the gateway refusal with its UPnP error code', async () => {
