@@ -2,6 +2,7 @@ import { generateKeyPair } from '../../../src-common/crypto/x25519.js';
 import type { CoreStatus } from '../../../src-shared/domain/core-status.js';
 import { parseConfig } from '../config/config-loader.js';
 import type { ConfigInput } from '../config/config-schema.js';
+import type { MappingProtocol } from '../portmap/mapping-protocol.js';
 import { LanrageCore } from '../lanrage-core.js';
 import { silentLogger } from '../../../src-common/logging/logger.js';
 import type { MemoryHost } from './memory-internet.js';
@@ -26,7 +27,12 @@ export async function startMemoryCore(
   controlUrl: string,
   host: MemoryHost,
   name: string,
-  options: { keys?: { publicKey: string; privateKey: string }; config?: ConfigInput } = {},
+  options: {
+    keys?: { publicKey: string; privateKey: string };
+    config?: ConfigInput;
+    /** The router's port mapping, scripted (default: no router answers). */
+    mappingProtocols?: () => Promise<MappingProtocol[]>;
+  } = {},
 ): Promise<MemoryCore> {
   const network = memoryPacketNetwork(host, world.clock);
   const pushed: CoreStatus[] = [];
@@ -52,7 +58,7 @@ export async function startMemoryCore(
       relayLatency: world.relayLatency,
       localCandidates: (port) => [`${host.ip}:${port}`],
       // No router in the memory world answers port mapping (and nothing may reach a real one).
-      mappingProtocols: () => Promise.resolve([]),
+      mappingProtocols: options.mappingProtocols ?? (() => Promise.resolve([])),
       onStatus: (s) => pushed.push(s),
     }),
   );
