@@ -5,7 +5,7 @@ import { systemClock } from '../time/clock.js';
 import type { MappedPort, MappingProtocol, MappingProtocolName } from './mapping-protocol.js';
 import { NatPmpClient } from './nat-pmp-client.js';
 import { PcpClient } from './pcp-client.js';
-import { PortMapper, type PortMapping } from './port-mapper.js';
+import { externalAddressProblem, PortMapper, type PortMapping } from './port-mapper.js';
 import { natPmpAnswer, startFakeRouter, type FakeRouter } from './testing/fake-router.js';
 
 const routers: FakeRouter[] = [];
@@ -158,5 +158,51 @@ describe('PortMapper', () => {
     settledAt = Date.now() - started;
     expect(settledAt).toBeLessThan(1_500); // two protocols × 300 ms, plus a loaded machine
     await mapper.stop();
+  });
+
+  it('does not announce a mapping on an address behind another NAT, and deletes it', async () => {
+    const clock = new FakeClock();
+    const changes: (PortMapping | null)[] = [];
+    const cgnat = {
+      externalIp: '100.64.3.9',
+      externalPort: 40000,
+      lifetimeS: 7200,
+      routerRestarted: false,
+    };
+    const pcp = scripted('pcp', [cgnat]);
+    const mapper = new PortMapper({
+      protocols: [pcp],
+      clock,
+      log: silentLogger,
+      onChange: (m) => changes.push(m),
+    });
+    mapper.start(51820);
+    await clock.advance(0);
+    expect(mapper.state).toBe('unavailable');
+    expect(changes).toEqual([]);
+    expect(pcp.unmaps).toBe(1);
+    expect(mapper.tried).toEqual([
+      {
+        protocol: 'pcp',
+        error:
+          "the router's external address 100.64.3.9 is not public (another NAT lies beyond it)",
+      },
+    ]);
+    await mapper.stop();
+  });
+
+  it.each([
+    ['10.1.2.3', false],
+    ['172.31.255.255', false],
+    ['172.32.0.1', true],
+    ['192.168.1.1', false],
+    ['100.64.0.1', false],
+    ['100.127.255.255', false],
+    ['100.128.0.1', true],
+    ['169.254.1.1', false],
+    ['203.0.113.7', true],
+    ['198.51.100.9', true],
+  ])('calls %s public: %s', (ip, isPublic) => {
+    expect(externalAddressProblem(ip) === null).toBe(isPublic);
   });
 });

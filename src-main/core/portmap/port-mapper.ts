@@ -26,6 +26,32 @@ export const UNAVAILABLE_RETRY_MS = 600_000;
 
 export type PortMapperState = 'idle' | 'trying' | 'mapped' | 'unavailable';
 
+/**
+ * Address blocks a router's "external" address can be in when yet another NAT lies beyond it
+ * (RFC 1918 private, RFC 6598 carrier-grade NAT, link-local, loopback, "this network"): a
+ * mapping there opens nothing the internet can reach, so it is not announced.
+ */
+const BEHIND_ANOTHER_NAT: readonly [number, number][] = [
+  [0x0a000000, 8], // 10.0.0.0/8
+  [0xac100000, 12], // 172.16.0.0/12
+  [0xc0a80000, 16], // 192.168.0.0/16
+  [0x64400000, 10], // 100.64.0.0/10
+  [0xa9fe0000, 16], // 169.254.0.0/16
+  [0x7f000000, 8], // 127.0.0.0/8
+  [0x00000000, 8], // 0.0.0.0/8
+];
+
+/** Why a mapping on `ip` is useless to peers, or null when it is a public address. */
+export function externalAddressProblem(ip: string): string | null {
+  const n = ip.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
+  const inside = BEHIND_ANOTHER_NAT.some(
+    ([net, bits]) => Math.floor(n / 2 ** (32 - bits)) === Math.floor(net / 2 ** (32 - bits)),
+  );
+  return inside
+    ? `the router's external address ${ip} is not public (another NAT lies beyond it)`
+    : null;
+}
+
 export interface PortMapping {
   protocol: MappingProtocolName;
   externalIp: string;
@@ -131,6 +157,11 @@ export class PortMapper {
           // Stopped while the answer was on its way: the mapping must not outlive us.
           await protocol.unmap(port).catch(() => {});
           return null;
+        }
+        const problem = externalAddressProblem(mapped.externalIp);
+        if (problem) {
+          await protocol.unmap(port).catch(() => {});
+          throw new Error(problem);
         }
         attempts.push({ protocol: protocol.name, error: null });
         this.attempts = attempts;
