@@ -26,6 +26,10 @@ const WG_KEY = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
 export const WireGuardKeySchema = z.string().regex(WG_KEY, 'must be a WireGuard key (44 base64)');
 const Ipv4Schema = z.string().refine((s) => isIPv4(s), 'must be a dotted IPv4 address');
 const PortSchema = z.number().int().min(1).max(65_535);
+/** A probe socket's index (PROTOCOL.md "Port probing"); 0 is the public socket, never named. */
+const ProbeSocketSchema = z.number().int().min(1).max(65_535);
+/** Probe sockets open at once (PROTOCOL.md limits). */
+export const MAX_HELPER_PROBE_SOCKETS = 256;
 const RouteIdSchema = z.string().regex(/^[0-9a-f]{16}$/, 'must be 16 lowercase hex digits');
 const InterfaceNameSchema = z
   .string()
@@ -48,8 +52,18 @@ const CidrSchema = z.string().refine((s) => {
 
 export const HelperPathSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('none') }),
-  z.strictObject({ kind: z.literal('direct'), host: Ipv4Schema, port: PortSchema }),
-  z.strictObject({ kind: z.literal('lan'), host: Ipv4Schema, port: PortSchema }),
+  z.strictObject({
+    kind: z.literal('direct'),
+    host: Ipv4Schema,
+    port: PortSchema,
+    socket: ProbeSocketSchema.optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('lan'),
+    host: Ipv4Schema,
+    port: PortSchema,
+    socket: ProbeSocketSchema.optional(),
+  }),
   z.strictObject({
     kind: z.literal('relay'),
     host: Ipv4Schema,
@@ -69,6 +83,8 @@ const SocketStatsSchema = z.object({
   droppedUnknownKind: Counter,
   droppedNoPath: Counter,
   sendErrors: Counter,
+  /** Probe sockets open now (port probing). */
+  probeSockets: Counter,
 });
 const PeerStatsSchema = z.object({
   peer: WireGuardKeySchema,
@@ -131,7 +147,12 @@ export const HELPER_OPS = {
     result: Empty,
   },
   'accept-direct': {
-    args: z.strictObject({ peer: WireGuardKeySchema, host: Ipv4Schema, port: PortSchema }),
+    args: z.strictObject({
+      peer: WireGuardKeySchema,
+      host: Ipv4Schema,
+      port: PortSchema,
+      socket: ProbeSocketSchema.optional(),
+    }),
     result: Empty,
   },
   'accept-route': {
@@ -143,6 +164,20 @@ export const HELPER_OPS = {
     result: z.object({ resent: z.boolean() }),
   },
   'set-discovery': { args: SetDiscoveryArgsSchema, result: SetDiscoveryResultSchema },
+  'probe-open': {
+    args: z.strictObject({ count: z.number().int().min(1).max(MAX_HELPER_PROBE_SOCKETS) }),
+    result: z.object({
+      sockets: z
+        .array(z.strictObject({ socket: ProbeSocketSchema, port: PortSchema }))
+        .max(MAX_HELPER_PROBE_SOCKETS),
+    }),
+  },
+  'probe-close': {
+    args: z.strictObject({
+      sockets: z.array(ProbeSocketSchema).max(MAX_HELPER_PROBE_SOCKETS),
+    }),
+    result: z.object({ closed: Counter }),
+  },
   stats: { args: z.strictObject({}), result: HelperStatsSchema },
   close: { args: z.strictObject({}), result: Empty },
 } as const;

@@ -133,14 +133,8 @@ export class PeerLink {
           tries.push(
             this.o.probes.ping(this.o.peerKey, via, timeout, ttl).then((rtt) => {
               if (rtt === null || outcome.path !== null || signal.aborted) return;
-              const proven: LivePath = { kind: c.kind, via, relayId: null, since: clock.now() };
-              outcome.path = proven;
+              outcome.path = this.useProven(c.kind, via, rtt);
               outcome.provenAfterMs = clock.now() - start;
-              this.o.dataPlane.acceptDirectFrom(this.o.peerKey, c.host, c.port);
-              this.setActive(proven);
-              this.unproven = false;
-              this.resendHandshake();
-              this.o.onEvent({ type: 'rtt', rttMs: rtt });
             }),
           );
         }
@@ -153,6 +147,20 @@ export class PeerLink {
       this.punching = null;
     }
     return outcome;
+  }
+
+  /**
+   * A direct way that just answered a ping (hole punching, port probing) becomes the live path:
+   * its WireGuard is accepted, and WireGuard's pending handshake goes along it now.
+   */
+  useProven(kind: 'lan' | 'direct', via: ProbeVia & { kind: 'direct' }, rttMs: number): LivePath {
+    const proven: LivePath = { kind, via, relayId: null, since: this.o.clock.now() };
+    this.o.dataPlane.acceptDirectFrom(this.o.peerKey, via.host, via.port, via.socket);
+    this.setActive(proven);
+    this.unproven = false;
+    this.resendHandshake();
+    this.o.onEvent({ type: 'rtt', rttMs });
+    return proven;
   }
 
   /** A ping from this peer arrived directly at `from`: a candidate we may not have known. */
@@ -234,10 +242,16 @@ export class PeerLink {
     this.deadReported = false;
     this.unproven = true;
     this.prove(path);
+    const v = path.via;
     const dataPath: PeerPath =
-      path.via.kind === 'direct'
-        ? { kind: 'direct', host: path.via.host, port: path.via.port }
-        : { kind: 'relay', host: path.via.host, port: path.via.port, routeId: path.via.routeId };
+      v.kind === 'direct'
+        ? {
+            kind: 'direct',
+            host: v.host,
+            port: v.port,
+            ...(v.socket !== undefined && { socket: v.socket }),
+          }
+        : { kind: 'relay', host: v.host, port: v.port, routeId: v.routeId };
     this.o.dataPlane.setPath(this.o.peerKey, dataPath);
     this.o.onEvent({ type: 'path', path });
   }
