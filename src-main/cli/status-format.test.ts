@@ -23,6 +23,7 @@ const peer = (over: Partial<PeerStatus>): PeerStatus => ({
     lan: { outcome: 'not-tried', reason: 'different-networks' },
     holePunch: { outcome: 'succeeded', reason: 'ok' },
     punch: null,
+    portProbe: null,
     relay: { outcome: 'succeeded', reason: 'ok' },
     openedBy: 'hole-punch',
   },

@@ -45,14 +45,25 @@ const PunchSummarySchema = z.strictObject({
   nextTryAt: z.number().int().nonnegative().nullable(),
 });
 
+const PortProbeSummarySchema = z.strictObject({
+  attempt: z.number().int().nonnegative(),
+  role: z.enum(['opener', 'prober']),
+  outcome: z.enum(['trying', 'succeeded', 'failed']),
+  sockets: z.number().int().nonnegative(),
+  packets: z.number().int().nonnegative(),
+  timeToDirectMs: z.number().nonnegative().nullable(),
+  nextTryAt: z.number().int().nonnegative().nullable(),
+});
+
 export const PeerCoordinationSchema = z.strictObject({
   selfNat: NatTypeSchema,
   peerNat: NatTypeSchema,
   lan: AttemptSchema,
   holePunch: AttemptSchema,
   punch: PunchSummarySchema.nullable(),
+  portProbe: PortProbeSummarySchema.nullable(),
   relay: AttemptSchema,
-  openedBy: z.enum(['lan', 'hole-punch', 'relay']).nullable(),
+  openedBy: z.enum(['lan', 'hole-punch', 'port-probe', 'relay']).nullable(),
 });
 
 const Count = z.number().int().nonnegative();

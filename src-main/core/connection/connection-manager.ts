@@ -42,8 +42,9 @@ export class ConnectionManager {
       if (ping.via.kind !== 'direct') return;
       // An authenticated ping proves the address is the peer's: accept its WireGuard from there
       // too, so a path the peer already switched to never drops packets while we catch up.
-      deps.dataPlane.acceptDirectFrom(ping.peer, ping.via.host, ping.via.port);
-      this.peers.get(ping.peer)?.heardFrom({ host: ping.via.host, port: ping.via.port });
+      const { host, port, socket } = ping.via;
+      deps.dataPlane.acceptDirectFrom(ping.peer, host, port, socket);
+      this.peers.get(ping.peer)?.heardFrom({ host, port, ...(socket !== undefined && { socket }) });
     });
   }
 
