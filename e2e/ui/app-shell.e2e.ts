@@ -4,6 +4,7 @@ import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppInfo } from '../../src-shared/ipc/contract.js';
+import { inParty, probed, relayed } from '../../src-shared/domain/testing/status-fixtures.js';
 import { launchChromium } from './support/chromium.js';
 import { REPO_ROOT, RENDERER_DIR, SCREENSHOTS_DIR } from './support/paths.js';
 import { serveDirectory, type StaticServer } from './support/static-server.js';
@@ -142,6 +143,31 @@ describe('the app shell with a LANrage service behind the bridge', () => {
     await expect
       .poll(() => page.getByRole('status').textContent(), POLL)
       .toBe('Connected, some peers slow');
+    await page.close();
+  });
+});
+
+describe('a peer that port probing took direct', () => {
+  it('says "Direct after port probing" on its path', async () => {
+    const status = inParty([
+      probed('ben'),
+      relayed('cara', 'eu-1', 41, { virtualIp: '10.66.0.3' }),
+    ]);
+    const { page, problems } = await openPage(
+      await inPageCore({ 'app:info': INFO, 'party:status': status }),
+    );
+    await page.evaluate(`__lanrageTest.push('app:state', { state: 'connected' })`);
+    await page.evaluate(`__lanrageTest.push('party:status', ${JSON.stringify(status)})`);
+    await page.getByRole('button', { name: 'Peers' }).click();
+    const ben = page.locator('[data-testid="peer"][data-peer="ben"] [data-testid="path"]');
+    await expect.poll(() => ben.textContent(), POLL).toBe('Direct after port probing');
+    expect(
+      await page
+        .locator('[data-testid="peer"][data-peer="cara"] [data-testid="path"]')
+        .textContent(),
+    ).toBe('Relay eu-1');
+    await page.screenshot({ path: join(SCREENSHOTS_DIR, 'peer-direct-after-port-probing.png') });
+    expect(problems).toEqual([]);
     await page.close();
   });
 });

@@ -64,4 +64,14 @@ describe('formatStatus', () => {
       'peer   10.66.0.4    dan              connected  direct           12.3 ms  nat full_cone',
     ]);
   });
+
+  it('says when port probing opened the direct path', () => {
+    const probed = peer({
+      natType: 'symmetric',
+      coordination: { ...peer({}).coordination, openedBy: 'port-probe' },
+    });
+    expect(formatStatus(status([probed])).split('\n')[2]).toBe(
+      'peer   10.66.0.2    ben              connected  direct after port probing   12.3 ms  nat symmetric',
+    );
+  });
 });

@@ -16,7 +16,12 @@ export function formatStatus(status: CoreStatus): string {
     `self   ${s.virtualIp ?? '-'}  ${printableName(s.name)}  nat ${s.natType}  public ${s.publicEndpoint ?? '-'}`,
   );
   for (const p of status.peers) {
-    const via = p.strategy === 'relay' ? `relay ${p.relay?.id ?? '?'}` : (p.path ?? 'direct');
+    const via =
+      p.strategy === 'relay'
+        ? `relay ${p.relay?.id ?? '?'}`
+        : p.path === 'direct' && p.coordination.openedBy === 'port-probe'
+          ? 'direct after port probing'
+          : (p.path ?? 'direct');
     const rtt = p.latencyMs === null ? '-' : `${p.latencyMs.toFixed(1)} ms`;
     // LAN-game discovery packets to / from the peer, and those its rate limit dropped.
     const d = p.discovery;

@@ -32,7 +32,8 @@ export const selectSamples = (id: string) => (s: PartyStoreState) => s.samples[i
 /** The badge text of a path: "LAN", "Direct", "Relay eu-1", or "Connecting". */
 export function pathLabel(peer: PeerStatus): string {
   if (peer.path === 'lan') return 'LAN';
-  if (peer.path === 'direct') return 'Direct';
+  if (peer.path === 'direct')
+    return peer.coordination.openedBy === 'port-probe' ? 'Direct after port probing' : 'Direct';
   if (peer.path === 'relay') return peer.relay ? `Relay ${peer.relay.id}` : 'Relay';
   return peer.state === 'failed' ? 'No path' : 'Connecting';
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inParty, peer, relayed } from '../../src-shared/domain/testing/status-fixtures';
+import { inParty, peer, probed, relayed } from '../../src-shared/domain/testing/status-fixtures';
 import { latencyLabel, pathLabel, selectPeers, showsReason, stateLabel } from './party-selectors';
 import { createPartyStore, nextSamples } from './party-store';
 
@@ -75,6 +75,7 @@ describe('party selectors', () => {
   it.each([
     [peer('a', { path: 'lan' }), 'LAN'],
     [peer('a'), 'Direct'],
+    [probed('a'), 'Direct after port probing'],
     [relayed('a', 'eu-1', 41), 'Relay eu-1'],
     [peer('a', { path: null, state: 'connecting' }), 'Connecting'],
     [peer('a', { path: null, state: 'failed' }), 'No path'],

@@ -107,16 +107,19 @@ func TestAProbeSocketCarryingAPathIsNotClosedUntilThePeerMoves(t *testing.T) {
 
 func TestProbeSocketsAreBoundedAndIndicesAreNotReusedAtOnce(t *testing.T) {
 	f := newFixture(t)
-	if _, err := f.b.OpenProbes(proto.MaxProbeSockets); err != nil {
+	if _, err := f.b.OpenProbes(256); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.b.OpenProbes(32); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.b.OpenProbes(1); err == nil || err.(*proto.Error).Code != proto.CodeTooMany {
-		t.Fatalf("257th socket: %v", err)
+		t.Fatalf("289th socket: %v", err)
 	}
 	f.b.CloseProbes([]uint16{1})
 	again, err := f.b.OpenProbes(1)
-	if err != nil || again[0].Socket != proto.MaxProbeSockets+1 {
-		t.Fatalf("got %+v %v, want index 257", again, err)
+	if err != nil || again[0].Socket != 289 {
+		t.Fatalf("got %+v %v, want index 289", again, err)
 	}
 	f.b.CloseAllProbes()
 	if f.b.ProbeSocketCount() != 0 {

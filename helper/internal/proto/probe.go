@@ -17,10 +17,13 @@ const (
 	FrameProbeDatagram byte = 0x07
 
 	socketIndexLength = 2
-	// MaxProbeSockets bounds the extra sockets open at once: 256 sockets and ~1,300 probes from
-	// the cone side find a common port with ~99 % probability (PROTOCOL.md, "Port probing"),
-	// and each costs a file descriptor and a 9 KiB read buffer.
-	MaxProbeSockets = 256
+	// MaxProbeSocketsPerOpen bounds one probe-open: 256 sockets and ~1,300 probes from the cone
+	// side find a common port with ~99 % probability (PROTOCOL.md, "Port probing").
+	MaxProbeSocketsPerOpen = 256
+	// MaxProbeSockets bounds the probe sockets open at once: one attempt's 256 plus one socket
+	// carrying the path of each of up to 31 other members (parties are at most 32). Each costs a
+	// file descriptor and a 9 KiB read buffer.
+	MaxProbeSockets = MaxProbeSocketsPerOpen + 32
 	// MaxProbeSocketIndex is the largest socket index (0 names the public socket).
 	MaxProbeSocketIndex = 65535
 )
@@ -93,7 +96,7 @@ var (
 )
 
 func parseProbeOpen(obj map[string]json.RawMessage) (any, *Error) {
-	n, err := intField(obj, "count", 1, MaxProbeSockets)
+	n, err := intField(obj, "count", 1, MaxProbeSocketsPerOpen)
 	return ProbeOpenArgs{Count: int(n)}, err
 }
 

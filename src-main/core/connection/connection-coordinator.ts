@@ -129,11 +129,22 @@ export class ConnectionCoordinator {
     return this.d.self.publicKey < this.member.publicKey;
   }
 
+  /**
+   * Who times direct attempts: the initiator, except in port probing, where the opener (the
+   * symmetric side) does — it must hold the core's probe sockets (OpenerQueue) before naming the
+   * moment, and it may be probing several peers in turn.
+   */
+  private leadsDirect(): boolean {
+    const role = this.probeRole();
+    return role === null ? this.initiator : role === 'opener';
+  }
+
   /** First contact: the initiator picks and binds a relay, then punches when direct is possible. */
   async begin(signal: AbortSignal): Promise<void> {
-    if (!this.initiator) return; // The responder binds and punches when the initiator says so.
-    this.reselectRelay(new Set());
-    if (this.wantsDirect() && !signal.aborted) await this.initiatePunch(signal);
+    // The responder binds when the initiator says so, and punches when the leader says so.
+    if (this.initiator) this.reselectRelay(new Set());
+    // In the punch task, like every later attempt: one attempt at a time per peer.
+    if (this.leadsDirect() && this.wantsDirect() && !signal.aborted) this.tryDirect();
   }
 
   /** The control server's newer view of the peer; punches again when its address changed. */
@@ -144,7 +155,7 @@ export class ConnectionCoordinator {
     this.member = member;
     this.choice = this.decide();
     this.record.planned(this.choice);
-    if (moved && this.initiator && this.wantsDirect() && !this.onDirect()) this.tryDirect();
+    if (moved && this.leadsDirect() && this.wantsDirect() && !this.onDirect()) this.tryDirect();
   }
 
   /**
@@ -154,7 +165,7 @@ export class ConnectionCoordinator {
   selfChanged(): void {
     this.choice = this.decide();
     this.record.planned(this.choice);
-    if (this.initiator && this.wantsDirect() && !this.onDirect()) this.tryDirect();
+    if (this.leadsDirect() && this.wantsDirect() && !this.onDirect()) this.tryDirect();
   }
 
   onSignal(signal: Signal): void {
@@ -196,7 +207,7 @@ export class ConnectionCoordinator {
   reconnect(): void {
     this.failedRelays.clear();
     this.reselectRelay(new Set());
-    if (this.wantsDirect() && this.initiator) this.tryDirect();
+    if (this.wantsDirect() && this.leadsDirect()) this.tryDirect();
   }
 
   /**
@@ -216,7 +227,8 @@ export class ConnectionCoordinator {
    */
   retryDirect(): void {
     if (this.d.clock.now() < this.nextDirectAt) return;
-    if (this.link.path?.kind === 'relay' && this.wantsDirect() && this.initiator) this.tryDirect();
+    if (this.link.path?.kind === 'relay' && this.wantsDirect() && this.leadsDirect())
+      this.tryDirect();
   }
 
   /** On a degraded relay, moves to another relay when one measures nearer. */
@@ -289,6 +301,16 @@ export class ConnectionCoordinator {
   }
 
   private async initiatePunch(signal: AbortSignal): Promise<void> {
+    if (this.probeRole() === 'opener' && this.d.openerQueue) {
+      await this.d.openerQueue.run(async () => {
+        if (!signal.aborted) await this.signalAndPunch(signal);
+      });
+      return;
+    }
+    await this.signalAndPunch(signal);
+  }
+
+  private async signalAndPunch(signal: AbortSignal): Promise<void> {
     const at = this.d.control.serverNow() + PUNCH_LEAD_MS;
     this.punchAttempt = (this.punchAttempt + 1) % 100;
     try {
@@ -366,7 +388,7 @@ export class ConnectionCoordinator {
       this.record.punchFailed('no-answer');
       this.log.warn('direct attempt failed; staying on the relay', { attempt, retryMs, ...cost });
       this.restoreRelayPath();
-      if (this.initiator) this.scheduleDirectRetry(retryMs);
+      if (this.leadsDirect()) this.scheduleDirectRetry(retryMs);
     }
     this.d.onChange();
   }
@@ -377,6 +399,7 @@ export class ConnectionCoordinator {
   private probeRole(): PortProbeRole | null {
     if (this.choice.strategy !== 'relay' || !this.prober || !this.member.publicEndpoint)
       return null;
+    if (!this.d.config.portProbing) return null;
     return portProbeRole(this.d.self.natType, this.member.natType);
   }
 
@@ -427,7 +450,7 @@ export class ConnectionCoordinator {
       this.failure = `${this.choice.reason}; port probing attempt ${this.directFailures} found no common port (${outcome.packets} packets), using the relay; next try in ${Math.round(retryMs / 1000)} s`;
       this.log.warn('port probing failed; staying on the relay', { attempt, retryMs, ...cost });
       this.restoreRelayPath();
-      if (this.initiator) this.scheduleDirectRetry(retryMs);
+      if (this.leadsDirect()) this.scheduleDirectRetry(retryMs);
     }
     this.d.onChange();
   }

@@ -1,4 +1,5 @@
 import type { PeerStatus } from '../../../src-shared/domain/core-status.js';
+import { OpenerQueue } from '../paths/opener-queue.js';
 import type { Member, RouteGrant, Signal } from '../../../src-shared/protocol/control-messages.js';
 import { PeerConnection, type PeerConnectionDeps } from './peer-connection.js';
 
@@ -35,6 +36,8 @@ export class ConnectionManager {
   private readonly early = new Map<string, { at: number; signal: Signal }[]>();
   /** The party these peers belong to: named in every line they log, and in their requests. */
   private partyId: string | null = null;
+  /** Port probing's openers take turns: each holds the helper's whole bound of probe sockets. */
+  private readonly openerQueue = new OpenerQueue();
 
   constructor(private readonly deps: ConnectionDeps) {
     deps.tasks.every('connections:cleanup', CLEANUP_SWEEP_MS, () => this.sweep());
@@ -66,6 +69,7 @@ export class ConnectionManager {
     const { control } = this.deps;
     const peer = new PeerConnection(member, {
       ...this.deps,
+      openerQueue: this.openerQueue,
       control: {
         grant: (to) => control.grant(partyId, to),
         signal: (to, signal) => control.signal(partyId, to, signal),

@@ -4,6 +4,7 @@ import type { Member, RouteGrant, Signal } from '../../../src-shared/protocol/co
 import type { Config } from '../config/config-schema.js';
 import type { DataPlane } from '../net/data-plane.js';
 import type { ProbeSockets } from '../net/public-socket.js';
+import type { OpenerQueue } from '../paths/opener-queue.js';
 import { PeerLink, type PeerLinkEvent } from '../paths/peer-link.js';
 import type { ProbeEngine } from '../paths/probe-engine.js';
 import type { RelayBinder } from '../relay/relay-binder.js';
@@ -49,6 +50,8 @@ export interface PeerConnectionDeps {
   probes: ProbeEngine;
   /** Port probing's extra sockets (absent where the packet network has none). */
   probeSockets?: ProbeSockets;
+  /** One port-probing opener at a time in this core (shared by every peer). */
+  openerQueue?: OpenerQueue;
   /** Port probing's random ports; Math.random unless a test seeds it. */
   random?: () => number;
   binder: RelayBinder;

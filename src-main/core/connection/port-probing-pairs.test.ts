@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { PeerStatus } from '../../../src-shared/domain/core-status.js';
 import { MAX_PROBES, PROBE_SOCKETS } from '../paths/port-probing.js';
 import type { MemoryNatKind } from '../testing/memory-nat.js';
-import { memoryPair, onClock, type MemoryPeer } from '../testing/memory-peer.js';
+import type { Signal } from '../../../src-shared/protocol/control-messages.js';
+import { memoryPair, memoryPeer, onClock, type MemoryPeer } from '../testing/memory-peer.js';
 import { memoryWorld, type MemoryWorld } from '../testing/memory-world.js';
 
 /**
@@ -125,6 +126,46 @@ describe('port probing, in memory', () => {
       /port probing attempt 1 found no common port \(256 packets\), using the relay; next try in \d+ s$/,
     );
     expect(sym.dataPlane.probeSockets.size).toBe(0);
+  });
+
+  it('probes three cone peers of one symmetric player in turn, each going direct', async () => {
+    world = await memoryWorld(undefined, 99);
+    const peers = new Map<string, MemoryPeer>();
+    const deliver = (to: string, from: string, signal: Signal) =>
+      peers.get(to)?.manager.onSignal(from, signal);
+    const specs = [
+      ['sym', 'symmetric', '192.0.2.1'],
+      ['c1', 'port_restricted_cone', '192.0.2.2'],
+      ['c2', 'restricted_cone', '192.0.2.3'],
+      ['c3', 'port_restricted_cone', '192.0.2.4'],
+    ] as const;
+    const all: MemoryPeer[] = [];
+    for (const [i, [name, kind, ip]] of specs.entries()) {
+      const host = world.internet.player(kind, ip)[0]!;
+      const p = await memoryPeer(world, name, host, `10.66.0.${i + 1}`, deliver);
+      peers.set(p.keys.publicKey, p);
+      all.push(p);
+      closers.push(() => p.close());
+    }
+    await onClock(
+      world.clock,
+      Promise.all(
+        all.flatMap((a) => all.filter((b) => b !== a).map((b) => a.manager.ensure(b.member))),
+      ),
+    );
+    // Three openers of ~0.3–3.4 s each, one after another, then the paths' first probes.
+    await world.clock.advance(3 * SETTLE_MS);
+    const sym = all[0]!;
+    const paths = sym.manager
+      .statuses()
+      .map((p) => `${p.name}:${p.path}:${p.coordination.openedBy}`);
+    expect(paths.sort()).toEqual([
+      'c1:direct:port-probe',
+      'c2:direct:port-probe',
+      'c3:direct:port-probe',
+    ]);
+    // One probe socket per cone peer carries its path; every other one is closed.
+    expect(sym.dataPlane.probeSockets.size).toBe(3);
   });
 
   it('never probes between two symmetric NATs', async () => {

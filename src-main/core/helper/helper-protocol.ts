@@ -28,7 +28,7 @@ const Ipv4Schema = z.string().refine((s) => isIPv4(s), 'must be a dotted IPv4 ad
 const PortSchema = z.number().int().min(1).max(65_535);
 /** A probe socket's index (PROTOCOL.md "Port probing"); 0 is the public socket, never named. */
 const ProbeSocketSchema = z.number().int().min(1).max(65_535);
-/** Probe sockets open at once (PROTOCOL.md limits). */
+/** Probe sockets one probe-open may ask for (PROTOCOL.md limits; 288 may be open at once). */
 export const MAX_HELPER_PROBE_SOCKETS = 256;
 const RouteIdSchema = z.string().regex(/^[0-9a-f]{16}$/, 'must be 16 lowercase hex digits');
 const InterfaceNameSchema = z

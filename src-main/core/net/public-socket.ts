@@ -58,11 +58,14 @@ export interface PublicSocket {
  * probing"): behind a symmetric NAT each gets a mapping of its own. Indices are never 0.
  */
 export interface ProbeSockets {
-  /** Opens `count` sockets (at most MAX_PROBE_SOCKETS open at once); resolves with their indices. */
+  /** Opens `count` sockets (≤ 256; MAX_PROBE_SOCKETS open at once); resolves with their indices. */
   open(count: number): Promise<number[]>;
   /** Closes these sockets (one carrying a peer's path is refused: move the peer first). */
   close(indices: readonly number[]): Promise<void>;
 }
 
-/** The helper's bound on probe sockets open at once (PROTOCOL.md limits). */
-export const MAX_PROBE_SOCKETS = 256;
+/**
+ * The helper's bound on probe sockets open at once (PROTOCOL.md limits): one attempt's 256 and a
+ * socket carrying the path of each of up to 31 other members.
+ */
+export const MAX_PROBE_SOCKETS = 288;
