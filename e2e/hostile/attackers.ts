@@ -3,7 +3,11 @@ import { connect as tlsConnect } from 'node:tls';
 import type { ControlClient } from '../../src-main/core/control/control-client.js';
 import { relayRouteFromGrant } from '../../src-main/core/relay/relay-frames-client.js';
 import { bindAtRelay, openClient } from '../../src-server/relay/relay-test-kit.js';
+import { solveJoinProof } from '../../src-common/crypto/join-proof.js';
+import type { ParamsOf } from '../../src-shared/protocol/control-messages.js';
 import { MEMBER, pinnedClient } from './hostile-kit.js';
+
+type JoinProofArg = NonNullable<ParamsOf<'party.join'>['proof']>;
 
 /**
  * Attack loops against the control server's TCP port. Every loop is bounded by a deadline and a
@@ -173,10 +177,42 @@ export async function churn(o: {
   return counts;
 }
 
-/** Invite guessing: each source cycles fresh keys, each guessing until it is limited. */
+/**
+ * Invite guessing, as a determined attacker would: each source cycles fresh keys, each guessing
+ * until it is limited; when the server asks for a join proof, it solves one (with the same
+ * solver the app uses) and guesses on, until the deadline.
+ */
 export async function guess(o: { control: ControlTarget; sources: string[]; durationMs: number }) {
-  const counts = { checked: 0, rateLimited: 0, otherErrors: 0, logins: 0, loginsRefused: 0 };
+  const counts = {
+    checked: 0,
+    /** Wrong codes the server checked without a proof. */
+    checkedFree: 0,
+    /** Wrong codes the server checked with a proof attached. */
+    checkedProven: 0,
+    proofsSolved: 0,
+    rateLimited: 0,
+    otherErrors: 0,
+    logins: 0,
+    loginsRefused: 0,
+  };
   const deadline = Date.now() + o.durationMs;
+  const cpuBefore = process.cpuUsage();
+  let solving = Promise.resolve();
+  const request = async (c: ControlClient, code: string, proof?: JoinProofArg) => {
+    try {
+      await c.request('party.join', {
+        inviteCode: code,
+        memberName: 'guess',
+        member: MEMBER,
+        ...(proof && { proof }),
+      });
+      return 'joined';
+    } catch (error) {
+      return (
+        (error as { failure?: string }).failure ?? (error as { code?: string }).code ?? 'error'
+      );
+    }
+  };
   await Promise.all(
     o.sources.map(async (source, s) => {
       for (let k = 0; k < 200 && Date.now() < deadline; k++) {
@@ -193,29 +229,50 @@ export async function guess(o: { control: ControlTarget; sources: string[]; dura
         for (let i = 0; i < 50 && Date.now() < deadline; i++) {
           // Well-formed codes (10 symbols of the alphabet), none of them live.
           const code = `${'ABCDEFGHJK'[s % 10]}${String(k).padStart(4, '2')}${String(i).padStart(5, '3')}`;
-          try {
-            await c.request('party.join', {
-              inviteCode: code,
-              memberName: 'guess',
-              member: MEMBER,
-            });
-          } catch (error) {
-            const code =
-              (error as { code?: string; failure?: string }).failure ??
-              (error as { code?: string }).code;
-            if (code === 'bad_invite') counts.checked++;
-            else {
-              if (code === 'rate_limited') counts.rateLimited++;
-              else counts.otherErrors++;
-              break;
+          let answer = await request(c, code);
+          let proven = false;
+          if (answer === 'proof_required') {
+            try {
+              const { seed, bits } = await c.request('join.challenge');
+              const canonical = `${code.slice(0, 5)}-${code.slice(5)}`;
+              // One proof at a time: twenty interleaved solvers would all finish late together.
+              const solved = solving.then(() =>
+                solveJoinProof(Buffer.from(seed, 'base64'), canonical, bits, {
+                  signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+                }),
+              );
+              solving = solved.then(
+                () => {},
+                () => {},
+              );
+              const nonce = await solved;
+              counts.proofsSolved++;
+              proven = true;
+              answer = await request(c, code, { seed, bits, nonce: nonce.toString('base64') });
+            } catch {
+              answer = 'deadline';
             }
           }
+          if (answer === 'bad_invite') {
+            counts.checked++;
+            if (proven) counts.checkedProven++;
+            else counts.checkedFree++;
+            continue;
+          }
+          if (answer === 'rate_limited') counts.rateLimited++;
+          else if (answer !== 'deadline') counts.otherErrors++;
+          break;
         }
         await c.close();
       }
     }),
   );
-  return { ...counts, checkedPerMinute: Math.round((counts.checked * 60_000) / o.durationMs) };
+  const cpu = process.cpuUsage(cpuBefore);
+  return {
+    ...counts,
+    checkedPerMinute: Math.round((counts.checked * 60_000) / o.durationMs),
+    attackerCpuMs: Math.round((cpu.user + cpu.system) / 1000),
+  };
 }
 
 /**

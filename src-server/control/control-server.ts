@@ -25,6 +25,7 @@ import { ControlMetrics } from './control-metrics.js';
 import { ControlStore } from './control-store.js';
 import { createHttpHandler } from './http-routes.js';
 import { JoinAttemptLimiter } from './join-attempt-limiter.js';
+import { JoinProofIssuer } from './join-proof-issuer.js';
 import { PartyService } from './party-service.js';
 import { Presence, PRESENCE_DEFAULTS, type SweepResult } from './presence.js';
 import { RelayRegistry } from './relay-registry.js';
@@ -177,6 +178,8 @@ export async function startControlServer(options: ControlServerOptions): Promise
     maxMembers: options.maxMembers ?? CONTROL_DEFAULTS.maxMembers,
     routeTokenTtlSeconds: options.routeTokenTtlSeconds ?? CONTROL_DEFAULTS.routeTokenTtlSeconds,
     joinLimiter,
+    // A fresh secret per start: seeds are good for a minute or two, a restart just asks again.
+    joinProofs: new JoinProofIssuer(randomBytes(32), now),
     publish: (keys, event) => hub.publish(keys, event),
     logger: logger.child({ area: 'party' }),
   });

@@ -5,12 +5,14 @@ import { verifyRouteToken } from '../common/route-token-crypto.js';
 import type { ControlEvent } from '../../src-shared/protocol/control-messages.js';
 import { ControlError } from './control-error.js';
 import { ControlStore } from './control-store.js';
+import { solveJoinProof } from '../../src-common/crypto/join-proof.js';
 import { JoinAttemptLimiter } from './join-attempt-limiter.js';
+import { JoinProofIssuer } from './join-proof-issuer.js';
 import { PartyService, type Caller } from './party-service.js';
 import { Presence } from './presence.js';
 import { memberInfo, silentLogger, TEST_SECRET } from './test-support.js';
 
-function setup(options: { maxMembers?: number } = {}) {
+function setup(options: { maxMembers?: number; maxGlobalFailures?: number } = {}) {
   const clock = { now: 1_700_000_000_000 };
   const now = () => clock.now;
   const store = new ControlStore(':memory:');
@@ -22,7 +24,13 @@ function setup(options: { maxMembers?: number } = {}) {
     randomBytes: (n) => randomBytes(n),
     maxMembers: options.maxMembers ?? 32,
     routeTokenTtlSeconds: 3600,
-    joinLimiter: new JoinAttemptLimiter({ maxFailures: 5, windowMs: 60_000, now }),
+    joinLimiter: new JoinAttemptLimiter({
+      maxFailures: 5,
+      windowMs: 60_000,
+      now,
+      maxGlobalFailures: options.maxGlobalFailures ?? 600,
+    }),
+    joinProofs: new JoinProofIssuer(TEST_SECRET, now),
     publish: (to, event) => {
       pushed.push({ to, event });
       return to.length;
@@ -161,7 +169,7 @@ describe('PartyService', () => {
     );
   });
 
-  it('limits wrong codes per key and per address group, never locking out a clean key', () => {
+  it('limits wrong codes per key, and asks for a join proof past the group budget', async () => {
     const { service, clock } = setup();
     const party = service.create(caller(), 'p', 'a', memberInfo());
     const wrong = (who: Caller) =>
@@ -172,22 +180,90 @@ describe('PartyService', () => {
     expect(refusal(() => service.join(guesser, party.inviteCode, 'x', memberInfo()))).toBe(
       'rate_limited',
     );
-    // Three more keys from the same address bring the group to 20 failures.
-    for (let k = 0; k < 3; k++) {
+    // One more key from the same address brings the group to its 10 failures.
+    for (let k = 0; k < 1; k++) {
       const next = caller('192.0.2.1');
       for (let i = 0; i < 5; i++) expect(wrong(next)).toBe('bad_invite');
     }
-    // A key that has failed once is now blocked by its group…
-    const another = caller('192.0.2.1');
-    expect(wrong(another)).toBe('bad_invite');
-    expect(wrong(another)).toBe('rate_limited');
-    // …but a real invitee behind the same address, typing the right code, gets in.
-    service.join(caller('192.0.2.1'), party.inviteCode, 'real', memberInfo());
-    // An IPv6 address counts by its /64: another address in it is the same group.
-    const v6 = caller('2001:db8:0:1::1');
-    for (let i = 0; i < 5; i++) expect(wrong(v6)).toBe('bad_invite');
+    // From now on every key of that address, fresh or not, needs a proof: fresh keys gain nothing.
+    expect(wrong(caller('192.0.2.1'))).toBe('proof_required');
+    // A real invitee behind the same address, typing the right code, is not locked out: it
+    // pays the proof (18 bits) once and gets in.
+    const invitee = caller('192.0.2.1');
+    expect(refusal(() => service.join(invitee, party.inviteCode, 'real', memberInfo()))).toBe(
+      'proof_required',
+    );
+    const { seed, bits } = service.joinChallenge(invitee);
+    expect(bits).toBe(18);
+    const nonce = await solveJoinProof(Buffer.from(seed, 'base64'), party.inviteCode, bits);
+    const proof = { seed, bits, nonce: nonce.toString('base64') };
+    // The proof is for that code and that key only.
+    expect(refusal(() => service.join(invitee, 'BBBBB-BBBBB', 'real', memberInfo(), proof))).toBe(
+      'proof_required',
+    );
+    expect(
+      refusal(() => service.join(caller('192.0.2.1'), party.inviteCode, 'r', memberInfo(), proof)),
+    ).toBe('proof_required');
+    expect(
+      service
+        .join(invitee, party.inviteCode, 'real', memberInfo(), proof)
+        .members.map((m) => m.name),
+    ).toEqual(['a', 'real']);
+    // Another address is a group of its own and still tries for free; an IPv6 address counts by
+    // its /64, so another address in the same /64 shares its budget.
+    expect(wrong(caller('198.51.100.7'))).toBe('bad_invite');
+    for (let k = 0; k < 2; k++) {
+      const v6 = caller(`2001:db8:0:1::${k + 1}`);
+      for (let i = 0; i < 5; i++) expect(wrong(v6)).toBe('bad_invite');
+    }
+    expect(wrong(caller('2001:db8:0:1::ffff'))).toBe('proof_required');
     clock.now += 61_000;
     service.join(guesser, party.inviteCode, 'z', memberInfo());
+  });
+
+  it('asks everyone for a proof once the whole server is past its free budget', () => {
+    const { service } = setup({ maxGlobalFailures: 30 });
+    const party = service.create(caller(), 'p', 'a', memberInfo());
+    // 30 addresses, one wrong guess each: no group is near its budget, the server is at its own.
+    for (let i = 1; i <= 30; i++) {
+      expect(
+        refusal(() => service.join(caller(`192.0.2.${i}`), 'AAAAA-AAAAA', 'x', memberInfo())),
+      ).toBe('bad_invite');
+    }
+    expect(
+      refusal(() => service.join(caller('198.51.100.1'), party.inviteCode, 'x', memberInfo())),
+    ).toBe('proof_required');
+  });
+
+  it('takes a seed for this window and the last, never an older one or another difficulty', async () => {
+    const { service, clock } = setup({ maxGlobalFailures: 1 });
+    const party = service.create(caller(), 'p', 'a', memberInfo());
+    const exhaust = () =>
+      refusal(() => service.join(caller('192.0.2.1'), 'AAAAA-AAAAA', 'x', memberInfo()));
+    exhaust();
+    const solved = async (who: Caller) => {
+      const { seed, bits } = service.joinChallenge(who);
+      const nonce = await solveJoinProof(Buffer.from(seed, 'base64'), party.inviteCode, bits);
+      return { seed, bits, nonce: nonce.toString('base64') };
+    };
+    const early = caller('192.0.2.2');
+    const earlyProof = await solved(early);
+    const late = caller('192.0.2.3');
+    const lateProof = await solved(late);
+    // Claiming a lower difficulty for the same seed does not verify.
+    expect(
+      refusal(() =>
+        service.join(late, party.inviteCode, 'l', memberInfo(), { ...lateProof, bits: 1 }),
+      ),
+    ).toBe('proof_required');
+    clock.now += 61_000;
+    exhaust();
+    expect(service.join(early, party.inviteCode, 'e', memberInfo(), earlyProof).id).toBe(party.id);
+    clock.now += 60_000;
+    exhaust();
+    expect(refusal(() => service.join(late, party.inviteCode, 'l', memberInfo(), lateProof))).toBe(
+      'proof_required',
+    );
   });
 
   it('signs route tokens that verify, with the same route id and opposite sides for a pair', () => {

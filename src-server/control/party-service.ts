@@ -15,6 +15,7 @@ import type {
 import { ControlError } from './control-error.js';
 import type { ControlStore, MemberRow, PartyRow } from './control-store.js';
 import type { JoinAttemptLimiter } from './join-attempt-limiter.js';
+import type { JoinProof, JoinProofIssuer } from './join-proof-issuer.js';
 
 /**
  * The party rules: who may create, join, leave, update, signal and get route tokens, and which
@@ -37,6 +38,7 @@ export interface PartyServiceOptions {
   /** How long a route token lets a relay forward for a pair; clients ask again before it ends. */
   routeTokenTtlSeconds: number;
   joinLimiter: JoinAttemptLimiter;
+  joinProofs: JoinProofIssuer;
   /** Sends `event` to whichever of `keys` are connected; returns how many were reached. */
   publish: (keys: readonly string[], event: ControlEvent) => number;
   logger: Logger;
@@ -92,20 +94,38 @@ export class PartyService {
     return this.snapshot(party.id)!;
   }
 
-  join(caller: Caller, inviteCode: string, memberName: string, info: MemberInfo): Party {
+  join(
+    caller: Caller,
+    inviteCode: string,
+    memberName: string,
+    info: MemberInfo,
+    proof?: JoinProof,
+  ): Party {
     this.refuseIfInParty(caller.publicKey);
     const group = addressGroup(caller.sourceIp);
     const limiter = this.options.joinLimiter;
-    if (!limiter.mayTry(caller.publicKey, group)) {
+    const terms = limiter.mayTry(caller.publicKey, group);
+    if (terms === 'blocked') {
       throw new ControlError(
         'rate_limited',
         'too many wrong invite codes; wait a minute before trying again',
       );
     }
     const code = normalizeInviteCode(inviteCode);
+    // Checked before the code is looked up: the answer must not tell a guesser whether it was right.
+    if (
+      terms === 'proof' &&
+      !(code.ok && proof && this.options.joinProofs.verify(caller.publicKey, code.value, proof))
+    ) {
+      throw new ControlError(
+        'proof_required',
+        'many wrong invite codes come from your network: this join needs a proof of work ' +
+          '(join.challenge); LANrage solves it by itself',
+      );
+    }
     const party = code.ok ? this.store.partyByInvite(code.value) : null;
     if (!party) {
-      limiter.recordFailureOf(caller.publicKey, group);
+      limiter.recordFailureOf(caller.publicKey, group, terms === 'proof');
       throw new ControlError(
         'bad_invite',
         code.ok ? `no party has invite code ${code.value}` : `inviteCode: ${code.error}`,
@@ -129,6 +149,14 @@ export class PartyService {
       member: toMember(member),
     });
     return this.snapshot(party.id)!;
+  }
+
+  /** A join-proof seed for the caller, at the difficulty asked for now (join-attempt-limiter.ts). */
+  joinChallenge(caller: Caller): { seed: string; bits: number } {
+    return this.options.joinProofs.challenge(
+      caller.publicKey,
+      this.options.joinLimiter.proofBits(),
+    );
   }
 
   leave(caller: Caller, partyId: string): void {

@@ -35,6 +35,11 @@ export const REQUEST_QUOTAS = {
    * the leave quota holds per group. A whole party (32) behind one NAT is the group burst.
    */
   'party.join': { perKey: { perMinute: 12, burst: 5 } },
+  /**
+   * A seed costs one HMAC and no state; one per proven join, so the join figures. No group
+   * quota, for the same reason as joins: a neighbour's guessing must not lock an invitee out.
+   */
+  'join.challenge': { perKey: { perMinute: 12, burst: 5 } },
   'party.leave': { perKey: { perMinute: 12, burst: 5 }, perGroup: { perMinute: 60, burst: 40 } },
   /** Sent on NAT or address changes: a few a minute at worst. */
   'member.update': {

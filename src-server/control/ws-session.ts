@@ -262,8 +262,16 @@ export class WsSession implements HubSession {
         };
       case 'party.join':
         return {
-          party: service.join(caller, request.inviteCode, request.memberName, request.member),
+          party: service.join(
+            caller,
+            request.inviteCode,
+            request.memberName,
+            request.member,
+            request.proof,
+          ),
         };
+      case 'join.challenge':
+        return service.joinChallenge(caller);
       case 'party.leave':
         service.leave(caller, request.partyId);
         return {};

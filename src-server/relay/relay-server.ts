@@ -6,7 +6,10 @@ import {
   encodeRelayBindAckUnsigned,
   encodeRelayBindRefusedUnsigned,
   encodeRelayChallengeUnsigned,
+  RELAY_BIND_COOKIE_OFFSET,
+  RELAY_BIND_COUNTER_OFFSET,
   RELAY_BIND_LENGTH,
+  RELAY_BIND_TOKEN_OFFSET,
   RELAY_COOKIE_LENGTH,
   RelayRefusal,
   RELAY_DATA_HEADER_LENGTH,
@@ -17,7 +20,7 @@ import {
   RELAY_VERSION_OFFSET,
   RelayFrameType,
 } from '../../src-shared/protocol/relay-frames.js';
-import { parseRouteToken, ROUTE_TOKEN_LENGTH } from '../../src-shared/protocol/route-token.js';
+import { parseRouteToken } from '../../src-shared/protocol/route-token.js';
 import { PROTOCOL_VERSION } from '../../src-shared/protocol/version.js';
 import { verifyRouteToken } from '../common/route-token-crypto.js';
 import { TokenBuckets } from '../common/token-bucket.js';
@@ -183,7 +186,7 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
     if (msg.length !== RELAY_BIND_LENGTH) return drop('truncated');
     const nowMs = now();
     const nowSeconds = Math.floor(nowMs / 1000);
-    const tokenBytes = msg.subarray(RELAY_HEADER_LENGTH, RELAY_HEADER_LENGTH + ROUTE_TOKEN_LENGTH);
+    const tokenBytes = msg.subarray(RELAY_BIND_TOKEN_OFFSET, RELAY_BIND_COUNTER_OFFSET);
     const fields = parseRouteToken(tokenBytes);
     if (!fields.ok) return drop('bad-token');
     // Expiry before the tag: it is free to check, and a refusal either way.
@@ -191,8 +194,7 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
     const token = verifyRouteToken(secret, tokenBytes, nowSeconds);
     if (!token.ok) return drop('bad-token');
     if (!relayFrameMacValid(msg, token.value.sideKey)) return drop('bad-bind-mac');
-    const counterAt = RELAY_HEADER_LENGTH + ROUTE_TOKEN_LENGTH;
-    const counter = msg.readBigUInt64BE(counterAt);
+    const counter = msg.readBigUInt64BE(RELAY_BIND_COUNTER_OFFSET);
     // The counter is a timestamp: a BIND recorded more than the window ago is dead everywhere,
     // including on a relay that restarted and forgot the counters below.
     const counterMs = Number(counter / 1000n);
@@ -204,7 +206,10 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
     // Return-routability: a side is bound (or moved) only to an address that proved it receives
     // there by echoing the cookie we sent it (bind-cookies.ts). Nothing else goes to it first.
     const alreadyHere = existing?.end(side).isBoundTo(from.address, from.port) ?? false;
-    const cookie = msg.subarray(counterAt + 8, counterAt + 8 + RELAY_COOKIE_LENGTH);
+    const cookie = msg.subarray(
+      RELAY_BIND_COOKIE_OFFSET,
+      RELAY_BIND_COOKIE_OFFSET + RELAY_COOKIE_LENGTH,
+    );
     if (!alreadyHere && !cookies.valid(cookie, from.address, from.port, routeId, side)) {
       if (!challengeBudget.take(from.address)) return drop('challenge-rate-limited');
       stats.challengesSent++;

@@ -166,6 +166,15 @@ export type RouteGrant = z.infer<typeof RouteGrantSchema>;
 
 const noParams = z.strictObject({});
 
+/** Exactly `bytes` bytes in base64 (the length check is what keeps hostile input bounded). */
+const base64Of = (bytes: number) =>
+  z
+    .string()
+    .length(4 * Math.ceil(bytes / 3))
+    .regex(/^[A-Za-z0-9+/]+={0,2}$/);
+const proofBits = z.number().int().min(1).max(32);
+const JoinProofSchema = z.strictObject({ seed: base64Of(32), nonce: base64Of(8), bits: proofBits });
+
 /**
  * The control protocol's requests, declared once (as src-shared/ipc/contract.ts declares the IPC
  * contract): each op's params and the result it answers with on success. The wire schema of a
@@ -182,8 +191,15 @@ export const controlOps = {
       inviteCode: z.string().max(40),
       memberName: displayName,
       member: MemberInfoSchema,
+      /** Only when the server answered `proof_required` (src-common/crypto/join-proof.ts). */
+      proof: JoinProofSchema.optional(),
     }),
     result: z.strictObject({ party: PartySchema }),
+  },
+  /** A join-proof seed for this key, asked for after a `proof_required` refusal. */
+  'join.challenge': {
+    params: noParams,
+    result: z.strictObject({ seed: base64Of(32), bits: proofBits }),
   },
   'party.leave': {
     params: z.strictObject({ partyId }),
@@ -232,6 +248,7 @@ const ops = controlOps;
 export const RequestSchema = z.discriminatedUnion('op', [
   ops['party.create'].params.extend({ ...envelope, op: z.literal('party.create') }),
   ops['party.join'].params.extend({ ...envelope, op: z.literal('party.join') }),
+  ops['join.challenge'].params.extend({ ...envelope, op: z.literal('join.challenge') }),
   ops['party.leave'].params.extend({ ...envelope, op: z.literal('party.leave') }),
   ops['member.update'].params.extend({ ...envelope, op: z.literal('member.update') }),
   ops.signal.params.extend({ ...envelope, op: z.literal('signal') }),
@@ -256,6 +273,7 @@ export const ERROR_CODES = [
   'already_in_party',
   'party_full',
   'bad_invite',
+  'proof_required',
   'unknown_peer',
   'internal',
 ] as const;

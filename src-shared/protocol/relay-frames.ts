@@ -59,8 +59,11 @@ export type RelayRefusalValue = (typeof RelayRefusal)[keyof typeof RelayRefusal]
 export const BIND_FRESHNESS_MS = 120_000;
 export type RelayFrameTypeValue = (typeof RelayFrameType)[keyof typeof RelayFrameType];
 
-export const RELAY_BIND_LENGTH =
-  RELAY_HEADER_LENGTH + ROUTE_TOKEN_LENGTH + 8 + RELAY_COOKIE_LENGTH + RELAY_MAC_LENGTH;
+/** BIND fields: token, counter, cookie, then the MAC (see the layout above). */
+export const RELAY_BIND_TOKEN_OFFSET = RELAY_HEADER_LENGTH;
+export const RELAY_BIND_COUNTER_OFFSET = RELAY_BIND_TOKEN_OFFSET + ROUTE_TOKEN_LENGTH;
+export const RELAY_BIND_COOKIE_OFFSET = RELAY_BIND_COUNTER_OFFSET + 8;
+export const RELAY_BIND_LENGTH = RELAY_BIND_COOKIE_OFFSET + RELAY_COOKIE_LENGTH + RELAY_MAC_LENGTH;
 export const RELAY_CHALLENGE_LENGTH =
   RELAY_HEADER_LENGTH + ROUTE_ID_LENGTH + 8 + RELAY_COOKIE_LENGTH + RELAY_MAC_LENGTH;
 export const RELAY_BIND_REFUSED_LENGTH =
@@ -144,11 +147,11 @@ export function encodeRelayBindUnsigned(
 ): Uint8Array {
   if (token.length !== ROUTE_TOKEN_LENGTH) throw new RangeError('route token must be 38 bytes');
   const out = header(RelayFrameType.Bind, RELAY_BIND_LENGTH);
-  out.set(token, RELAY_HEADER_LENGTH);
-  view(out).setBigUint64(RELAY_HEADER_LENGTH + ROUTE_TOKEN_LENGTH, counter);
+  out.set(token, RELAY_BIND_TOKEN_OFFSET);
+  view(out).setBigUint64(RELAY_BIND_COUNTER_OFFSET, counter);
   if (cookie) {
     if (cookie.length !== RELAY_COOKIE_LENGTH) throw new RangeError('cookie must be 16 bytes');
-    out.set(cookie, RELAY_HEADER_LENGTH + ROUTE_TOKEN_LENGTH + 8);
+    out.set(cookie, RELAY_BIND_COOKIE_OFFSET);
   }
   return out;
 }
@@ -220,12 +223,14 @@ export function parseRelayFrame(data: Uint8Array): ParseResult<RelayFrame> {
         return rejected(`relay BIND is ${data.length} bytes; expected ${RELAY_BIND_LENGTH}`);
       }
       const macAt = relayMacOffset(data);
-      const cookieAt = RELAY_HEADER_LENGTH + ROUTE_TOKEN_LENGTH + 8;
       return parsed({
         type,
-        token: data.subarray(RELAY_HEADER_LENGTH, RELAY_HEADER_LENGTH + ROUTE_TOKEN_LENGTH),
-        counter: view(data).getBigUint64(RELAY_HEADER_LENGTH + ROUTE_TOKEN_LENGTH),
-        cookie: data.subarray(cookieAt, cookieAt + RELAY_COOKIE_LENGTH),
+        token: data.subarray(RELAY_BIND_TOKEN_OFFSET, RELAY_BIND_COUNTER_OFFSET),
+        counter: view(data).getBigUint64(RELAY_BIND_COUNTER_OFFSET),
+        cookie: data.subarray(
+          RELAY_BIND_COOKIE_OFFSET,
+          RELAY_BIND_COOKIE_OFFSET + RELAY_COOKIE_LENGTH,
+        ),
         macInput: data.subarray(0, macAt),
         mac: data.subarray(macAt),
       });

@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import type { ClientRequest } from 'node:http';
 import { authProof } from '../../../src-common/crypto/control-auth.js';
 import { publicKeyFromPrivate } from '../../../src-common/crypto/x25519.js';
 import {
@@ -262,25 +263,36 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
   private openSocket(): void {
     this.setState('connecting');
     const tls = this.options.tls ?? null;
+    let refused: string | null = null;
     const ws = new WebSocket(this.opts.url, {
       handshakeTimeout: this.opts.requestTimeoutMs,
       maxPayload: 4 * 1024 * 1024,
       perMessageDeflate: false,
       ...tls?.socketOptions,
+      // The certificate is checked when the TLS handshake completes, and the upgrade request is
+      // sent only after that: an interceptor never sees a byte of ours, not even our request line.
+      ...(tls && {
+        finishRequest: (req: ClientRequest) => {
+          req.once('socket', (socket) =>
+            socket.once('secureConnect', () => {
+              refused = tls.verify(socket as TLSSocket);
+              if (refused) req.destroy(new Error(refused));
+              else req.end();
+            }),
+          );
+        },
+      }),
     });
     this.ws = ws;
-    // The certificate is checked on the upgrade answer, before `open`: nothing of ours (login,
-    // requests) has been sent yet. A mismatch is final — retrying cannot fix an interceptor.
+    // A mismatch is final: retrying cannot fix an interceptor.
     if (tls) {
-      ws.on('upgrade', (res) => {
-        const problem = tls.verify(res.socket as TLSSocket);
-        if (!problem || this.ws !== ws) return;
-        this.warn(problem);
+      ws.on('error', () => {
+        if (!refused || this.ws !== ws) return;
+        this.warn(refused);
         this.ws = null;
-        ws.terminate();
         this.clearTimers();
         this.setState('closed');
-        this.failAll('closed', problem);
+        this.failAll('closed', refused);
       });
     }
     ws.on('open', () => {

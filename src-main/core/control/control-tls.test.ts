@@ -1,5 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
+import { createServer as createTlsServer } from 'node:tls';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../../src-common/crypto/x25519.js';
@@ -51,6 +53,25 @@ describe('control channel TLS', () => {
     const c = client(server.wsUrl, other.fingerprint, null);
     await expect(c.connect()).rejects.toThrow(/not the pinned/);
     expect(c.state).toBe('closed');
+  });
+
+  it('sends an interceptor not one byte: the pin is checked before the upgrade request', async () => {
+    const server = await tlsServer();
+    // An active man in the middle: completes TLS with a certificate of its own and records
+    // every byte the client sends it afterwards.
+    const received: Buffer[] = [];
+    const mitm = createTlsServer(temporaryCertificate(), (socket) => {
+      socket.on('data', (d: Buffer) => received.push(d));
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((r) => mitm.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => mitm.close(() => r())));
+    const port = (mitm.address() as AddressInfo).port;
+    const c = client(`wss://127.0.0.1:${port}/v1`, server.fingerprint, null);
+    await expect(c.connect()).rejects.toThrow(/not the pinned/);
+    // Give a late write every chance to arrive before counting.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(Buffer.concat(received).length).toBe(0);
   });
 
   it('trusts a self-signed certificate on first use, then refuses a changed one', async () => {

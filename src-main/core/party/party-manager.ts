@@ -9,6 +9,7 @@ import { LanrageError } from '../../../src-shared/domain/lanrage-error.js';
 import { normalizeInviteCode } from '../../../src-shared/domain/invite-code.js';
 import type { ConnectionManager } from '../connection/connection-manager.js';
 import type { ControlClient } from '../control/control-client.js';
+import { joinWithProof } from '../control/join-with-proof.js';
 import type { DataPlane } from '../net/data-plane.js';
 import type { Logger } from '../../../src-common/logging/logger.js';
 
@@ -82,11 +83,11 @@ export class PartyManager {
     const code = normalizeInviteCode(inviteCode);
     if (!code.ok) throw new LanrageError('bad-invite', `bad invite code: ${code.error}`);
     return this.entered(async () => {
-      const { party } = await this.d.control.request('party.join', {
-        inviteCode: code.value,
-        memberName,
-        member: this.d.memberInfo(),
-      });
+      const { party } = await joinWithProof(
+        this.d.control,
+        { inviteCode: code.value, memberName, member: this.d.memberInfo() },
+        this.d.log,
+      );
       return party;
     });
   }
