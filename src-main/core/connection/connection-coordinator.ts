@@ -417,7 +417,7 @@ export class ConnectionCoordinator {
     }).openerTtl;
     this.record.portProbeStarted({ attempt, role });
     this.log.info('port probing', {
-      peer: `${ep.value.host}:${ep.value.port}`,
+      endpoint: `${ep.value.host}:${ep.value.port}`,
       attempt,
       role:
         role === 'opener' ? `opener (extra sockets, TTL ${openerTtl})` : 'prober (random ports)',
