@@ -137,6 +137,8 @@ export class PortProber {
       );
       return out;
     } finally {
+      // No late answer may pick a socket while the others close.
+      this.running = false;
       const rest = indices.filter((i) => i !== out.socket);
       await this.d.sockets
         .close(rest)
@@ -216,7 +218,8 @@ export class PortProber {
     const { clock } = this.d;
     out.packets++;
     void this.d.probes.ping(this.d.peerKey, via, Math.max(1, until - clock.now())).then((rtt) => {
-      if (rtt === null || out.path !== null || signal.aborted || clock.now() > until) return;
+      if (rtt === null || out.path !== null || signal.aborted || !this.running) return;
+      if (clock.now() > until) return;
       out.path = this.d.link.useProven('direct', via, rtt);
       out.provenAfterMs = clock.now() - startAt;
       out.socket = via.socket ?? null;
