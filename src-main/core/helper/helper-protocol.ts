@@ -28,8 +28,10 @@ const Ipv4Schema = z.string().refine((s) => isIPv4(s), 'must be a dotted IPv4 ad
 const PortSchema = z.number().int().min(1).max(65_535);
 /** A probe socket's index (PROTOCOL.md "Port probing"); 0 is the public socket, never named. */
 const ProbeSocketSchema = z.number().int().min(1).max(65_535);
-/** Probe sockets one probe-open may ask for (PROTOCOL.md limits; 288 may be open at once). */
+/** Probe sockets one probe-open may ask for (PROTOCOL.md limits). */
 export const MAX_HELPER_PROBE_SOCKETS = 256;
+/** Probe sockets open at once, and so named by one probe-close at most. */
+const MAX_OPEN_PROBE_SOCKETS = 288;
 const RouteIdSchema = z.string().regex(/^[0-9a-f]{16}$/, 'must be 16 lowercase hex digits');
 const InterfaceNameSchema = z
   .string()
@@ -174,7 +176,7 @@ export const HELPER_OPS = {
   },
   'probe-close': {
     args: z.strictObject({
-      sockets: z.array(ProbeSocketSchema).max(MAX_HELPER_PROBE_SOCKETS),
+      sockets: z.array(ProbeSocketSchema).max(MAX_OPEN_PROBE_SOCKETS),
     }),
     result: z.object({ closed: Counter }),
   },
