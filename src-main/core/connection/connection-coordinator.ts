@@ -143,8 +143,12 @@ export class ConnectionCoordinator {
   async begin(signal: AbortSignal): Promise<void> {
     // The responder binds when the initiator says so, and punches when the leader says so.
     if (this.initiator) this.reselectRelay(new Set());
-    // In the punch task, like every later attempt: one attempt at a time per peer.
-    if (this.leadsDirect() && this.wantsDirect() && !signal.aborted) this.tryDirect();
+    if (!this.leadsDirect() || !this.wantsDirect() || signal.aborted) return;
+    // An opener waits its turn for the probe sockets in the punch task (one attempt at a time).
+    // A punch runs here, beside that task: the peer's address may arrive during its lead time,
+    // and `update` then starts a second punch with it.
+    if (this.probeRole() === 'opener') this.tryDirect();
+    else await this.initiatePunch(signal);
   }
 
   /** The control server's newer view of the peer; punches again when its address changed. */
