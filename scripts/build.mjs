@@ -8,14 +8,26 @@
 //   dist/assets/                  icons the shell loads at run time (tray states, window icon)
 //   dist/renderer/                the UI (vite + React)
 //   dist/server/lanrage-*.js      control, relay and STUN servers (ESM, packages external)
-//   dist/cli/lanrage.js           the headless client (ESM, packages external)
+//   dist/cli/lanrage.cjs          the headless client (CommonJS; its packages bundled in,
+//                                 minified: `lanrage up`'s start is on the path of every join)
+//   dist/cli/lanrage.js           its launcher: runs lanrage.cjs from a V8 code cache
+//                                 (src-main/cli/code-cache-launcher.ts)
 //
 // Optional entries (servers, CLI) are skipped with a message while their source does not exist
 // yet, and built as soon as it does.
 //
 // Usage: node scripts/build.mjs [--only main,preload,assets,renderer,servers,cli,helper]
 //                               [--helper-targets native|all]
-import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -45,11 +57,18 @@ const CJS_IMPORT_META_DEFINE = {
   'import.meta.filename': '__filename',
 };
 
+/**
+ * The CLI bundles its packages: resolving and loading winston, zod, ws… file by file from
+ * node_modules took ~0.1 s of every `lanrage up` (issue #7, join → first ping). Natives stay out.
+ * It is CommonJS so that its launcher can compile it with a V8 code cache (Node 20 has no API
+ * for that with ES modules).
+ */
+const CLI_EXTERNALS = MAIN_EXTERNALS.filter((name) => name !== 'electron');
+
 const OPTIONAL_ENTRIES = [
   { group: 'servers', entry: 'src-server/control/main.ts', out: 'server/lanrage-control.js' },
   { group: 'servers', entry: 'src-server/relay/main.ts', out: 'server/lanrage-relay.js' },
   { group: 'servers', entry: 'src-server/stun/main.ts', out: 'server/lanrage-stun.js' },
-  { group: 'cli', entry: 'src-main/cli/main.ts', out: 'cli/lanrage.js' },
 ];
 
 const RUNTIME_ASSETS = /^(icon\.png|tray-[a-z]+(@2x)?\.png)$/;
@@ -66,7 +85,7 @@ const STEPS = {
   assets: copyRuntimeAssets,
   renderer: buildRenderer,
   servers: () => buildOptional('servers'),
-  cli: () => buildOptional('cli'),
+  cli: buildCli,
   // The Go WireGuard helper; `--helper-targets all` also cross-builds every packaged OS/arch.
   helper: () => buildHelper(ROOT, DIST, { targets: helperTargets }),
 };
@@ -116,6 +135,36 @@ async function buildOptional(group) {
     built.push(out);
   }
   return built;
+}
+
+async function buildCli() {
+  const bundle = 'cli/lanrage.cjs';
+  await bundleCjs('src-main/cli/main.ts', bundle, CLI_EXTERNALS, {
+    target: SERVER_NODE_TARGET,
+    banner: { js: CJS_IMPORT_META_BANNER },
+    define: CJS_IMPORT_META_DEFINE,
+  });
+  // The launcher names the code cache by the bundle's content (see code-cache-launcher.ts).
+  const hash = createHash('sha256')
+    .update(readFileSync(join(DIST, bundle)))
+    .digest('hex')
+    .slice(0, 16);
+  for (const name of readdirSync(join(DIST, 'cli'))) {
+    if (name.endsWith('.v8cache')) rmSync(join(DIST, 'cli', name));
+  }
+  await esbuild({
+    absWorkingDir: ROOT,
+    entryPoints: ['src-main/cli/code-cache-launcher.ts'],
+    outfile: join(DIST, 'cli/lanrage.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: SERVER_NODE_TARGET,
+    define: { LANRAGE_BUNDLE_HASH: JSON.stringify(hash) },
+    banner: { js: '#!/usr/bin/env node' },
+    logLevel: 'warning',
+  });
+  return [bundle, 'cli/lanrage.js'];
 }
 
 function copyRuntimeAssets() {

@@ -100,9 +100,11 @@ afterAll(async () => {
 
 describe('the WireGuard helper driven by the core, in the lab', () => {
   it('brings up two interfaces that ping each other over a direct path', async () => {
-    const [hA] = await bringUpPair();
+    const [hA, hB] = await bringUpPair();
     const { rttsMs } = await ping(a.ns, VIP_B, 3, 0.2);
     expect(rttsMs.length).toBe(3);
+    // The public socket is dual-stack (IPv6 on the same port): `open` said so.
+    expect([hA.hasIpv6, hB.hasIpv6]).toEqual([true, true]);
     const stats = await hA.stats();
     expect(stats.peers).toHaveLength(1);
     expect(stats.peers[0]).toMatchObject({

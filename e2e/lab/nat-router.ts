@@ -125,11 +125,15 @@ export function ipv6FirewallRuleset(wanIf: string): string {
   const wan = JSON.stringify(wanIf);
   return [
     `table ip6 ${TABLE}_v6 {`,
+    // Named counters: a test reads what the firewall let in (flows the inside started) and
+    // what it dropped (everything else), see ipv6FirewallCounters.
+    '  counter established_in { }',
+    '  counter dropped_in { }',
     '  chain forward {',
     '    type filter hook forward priority filter; policy accept;',
-    `    iifname ${wan} ct state established,related accept`,
+    `    iifname ${wan} ct state established,related counter name established_in accept`,
     `    iifname ${wan} meta l4proto ipv6-icmp accept`,
-    `    iifname ${wan} drop`,
+    `    iifname ${wan} counter name dropped_in drop`,
     '  }',
     '  chain input {',
     '    type filter hook input priority filter; policy accept;',
@@ -140,4 +144,27 @@ export function ipv6FirewallRuleset(wanIf: string): string {
     '  }',
     '}',
   ].join('\n');
+}
+
+/** Packets the IPv6 firewall of router namespace `ns` forwarded inbound as established, and dropped. */
+export async function ipv6FirewallCounters(
+  ns: string,
+): Promise<{ establishedIn: number; droppedIn: number }> {
+  const read = async (name: string) => {
+    const { stdout } = await run('ip', [
+      'netns',
+      'exec',
+      ns,
+      'nft',
+      'list',
+      'counter',
+      'ip6',
+      `${TABLE}_v6`,
+      name,
+    ]);
+    const packets = /packets (\d+)/.exec(stdout)?.[1];
+    if (packets === undefined) throw new Error(`no counter ${name} in ${ns}: ${stdout}`);
+    return Number(packets);
+  };
+  return { establishedIn: await read('established_in'), droppedIn: await read('dropped_in') };
 }

@@ -63,6 +63,7 @@ export function ensureBundles(): void {
     'server/lanrage-relay.js',
     'server/lanrage-stun.js',
     'cli/lanrage.js',
+    'cli/lanrage.cjs',
   ].map((p) => join(DIST, p));
   const sources = Math.max(
     ...['src-main', 'src-server', 'src-shared'].map((d) => newest(join(ROOT, d))),
@@ -158,8 +159,9 @@ export class PartyLab {
     return [
       '--control',
       `https://${CONTROL_IP}:${CONTROL_PORT}`,
-      '--control-fingerprint',
-      this.controlFingerprint!,
+      // One word: a base64url fingerprint may start with "-", which parseArgs would take for an
+      // option (it did, in about 1 of 64 lab runs).
+      `--control-fingerprint=${this.controlFingerprint!}`,
     ];
   }
 

@@ -24,7 +24,8 @@ import { labScript } from './lab-scripts.js';
  *   player 172.16.N.2 ── inner router (i-<name>) 192.168.N.2 ── router ── internet
  *
  * Players with `ipv6` also get a global IPv6 address (2001:db8::/32, the documentation prefix,
- * inside these namespaces only): 2001:db8:N::2/64 behind their router, whose WAN is 2001:db8::N
+ * inside these namespaces only): 2001:db8:N::2/64 behind their router, whose WAN is 2001:db8::W
+ * (W = 100 + index in hex, as its IPv4 WAN 198.18.0.(100 + index); ::1 is the internet's own)
  * on the internet's 2001:db8::/64 (the internet is 2001:db8::1). Their router keeps no NAT for
  * IPv6, only a stateful firewall: inbound is forwarded only for flows the inside started.
  *
@@ -255,7 +256,7 @@ async function buildPlayer(layout: LabLayout, player: PlayerLayout, index: numbe
  */
 async function buildIpv6(layout: LabLayout, player: PlayerLayout, index: number): Promise<void> {
   const group = (index + 1).toString(16);
-  const wan6 = `${IPV6_PREFIX}::${group}`;
+  const wan6 = `${IPV6_PREFIX}::${(ROUTER_WAN_BASE + index).toString(16)}`;
   const lan6 = `${IPV6_PREFIX}:${group}::`;
   await runIn(player.routerNs, 'sysctl', ['-qw', 'net.ipv6.conf.all.forwarding=1']);
   await ipBatch(player.routerNs, [

@@ -4,7 +4,7 @@ import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppInfo } from '../../src-shared/ipc/contract.js';
-import { inParty, probed, relayed } from '../../src-shared/domain/testing/status-fixtures.js';
+import { inParty, peer, probed, relayed } from '../../src-shared/domain/testing/status-fixtures.js';
 import { launchChromium } from './support/chromium.js';
 import { REPO_ROOT, RENDERER_DIR, SCREENSHOTS_DIR } from './support/paths.js';
 import { serveDirectory, type StaticServer } from './support/static-server.js';
@@ -147,6 +147,40 @@ describe('the app shell with a LANrage service behind the bridge', () => {
   });
 });
 
+describe('a party with a peer reached over IPv6', () => {
+  it('labels the IPv6 direct path plainly, beside IPv4 direct and relayed peers', async () => {
+    const status = inParty([
+      peer('ben', {
+        virtualIp: '10.66.0.2',
+        natType: 'symmetric',
+        endpoint: '[2001:db8:2::2]:51820',
+        latencyMs: 9,
+        latencyHistory: [9],
+        reason:
+          'direct over IPv6 (no NAT on the way) after both sides’ probes opened their firewalls (attempt 1)',
+      }),
+      peer('cat', { virtualIp: '10.66.0.3', natType: 'full_cone', latencyMs: 14 }),
+      relayed('dan', 'near', 31, { virtualIp: '10.66.0.4' }),
+    ]);
+    const { page, problems } = await openPage(
+      await inPageCore({ 'app:info': INFO, 'party:status': status }),
+    );
+    await page
+      .getByRole('navigation', { name: 'Views' })
+      .getByRole('button', { name: 'Peers' })
+      .click();
+    const badge = (name: string) => page.locator(`[data-peer="${name}"] [data-testid="path"]`);
+    await expect.poll(() => badge('ben').textContent(), POLL).toBe('Direct · IPv6');
+    await page.evaluate(`__lanrageTest.push('app:state', { state: 'connected' })`);
+    await expect.poll(() => page.getByRole('status').textContent(), POLL).toBe('Connected');
+    expect(await badge('cat').textContent()).toBe('Direct');
+    expect(await badge('dan').textContent()).toBe('Relay near');
+    await page.screenshot({ path: join(SCREENSHOTS_DIR, 'party-ipv6-peer.png') });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
+
 describe('a peer that port probing took direct', () => {
   it('says "Direct after port probing" on its path', async () => {
     const status = inParty([
@@ -158,14 +192,13 @@ describe('a peer that port probing took direct', () => {
     );
     await page.evaluate(`__lanrageTest.push('app:state', { state: 'connected' })`);
     await page.evaluate(`__lanrageTest.push('party:status', ${JSON.stringify(status)})`);
-    await page.getByRole('button', { name: 'Peers' }).click();
-    const ben = page.locator('[data-testid="peer"][data-peer="ben"] [data-testid="path"]');
-    await expect.poll(() => ben.textContent(), POLL).toBe('Direct after port probing');
-    expect(
-      await page
-        .locator('[data-testid="peer"][data-peer="cara"] [data-testid="path"]')
-        .textContent(),
-    ).toBe('Relay eu-1');
+    await page
+      .getByRole('navigation', { name: 'Views' })
+      .getByRole('button', { name: 'Peers' })
+      .click();
+    const badge = (name: string) => page.locator(`[data-peer="${name}"] [data-testid="path"]`);
+    await expect.poll(() => badge('ben').textContent(), POLL).toBe('Direct after port probing');
+    expect(await badge('cara').textContent()).toBe('Relay eu-1');
     await page.screenshot({ path: join(SCREENSHOTS_DIR, 'peer-direct-after-port-probing.png') });
     expect(problems).toEqual([]);
     await page.close();

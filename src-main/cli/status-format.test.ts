@@ -65,6 +65,19 @@ describe('formatStatus', () => {
     ]);
   });
 
+  it('says plainly when a direct path runs over IPv6', () => {
+    const text = formatStatus(
+      status([
+        peer({ endpoint: '[2001:db8:2::2]:51820', natType: 'symmetric' }),
+        peer({ name: 'cat', virtualIp: '10.66.0.3' }),
+      ]),
+    );
+    expect(text.split('\n').slice(2)).toEqual([
+      'peer   10.66.0.2    ben              connected  direct IPv6      12.3 ms  nat symmetric',
+      'peer   10.66.0.3    cat              connected  direct           12.3 ms  nat full_cone',
+    ]);
+  });
+
   it('says when port probing opened the direct path', () => {
     const probed = peer({
       natType: 'symmetric',

@@ -1,5 +1,6 @@
 import type { CoreStatus, RelayStatus } from '../../src-shared/domain/core-status.js';
 import { printableName } from '../../src-shared/domain/display-name.js';
+import { isIpv6EndpointText } from '../../src-shared/domain/endpoint.js';
 
 // Every name printed here came from other people (through the control server): escaped.
 
@@ -21,7 +22,7 @@ export function formatStatus(status: CoreStatus): string {
         ? `relay ${p.relay?.id ?? '?'}`
         : p.path === 'direct' && p.coordination.openedBy === 'port-probe'
           ? 'direct after port probing'
-          : (p.path ?? 'direct');
+          : `${p.path ?? 'direct'}${isIpv6EndpointText(p.endpoint) ? ' IPv6' : ''}`;
     const rtt = p.latencyMs === null ? '-' : `${p.latencyMs.toFixed(1)} ms`;
     // LAN-game discovery packets to / from the peer, and those its rate limit dropped.
     const d = p.discovery;

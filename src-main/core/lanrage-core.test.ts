@@ -189,4 +189,18 @@ describe('LanrageCore in memory', () => {
     expect(ben.core.status()).toMatchObject({ state: 'idle', party: null });
     expect(ben.dataPlane.virtualIp).toBeNull();
   });
+
+  it('fails a join whose interface cannot come up, and keeps no connection to its members', async () => {
+    await setup();
+    const ana = await player('open', '192.0.2.1', 'ana');
+    const ben = await player('open', '192.0.2.2', 'ben');
+    await onClock(world.clock, ana.core.createParty('friday'));
+    // The peers' first paths start while the interface comes up (issue #7): its failure undoes them.
+    ben.dataPlane.failNextUp = new Error('cannot address the TUN');
+    await expect(
+      onClock(world.clock, ben.core.joinParty(ana.core.status().party!.inviteCode)),
+    ).rejects.toThrow('cannot address the TUN');
+    expect(ben.core.status().peers).toEqual([]);
+    expect(ben.dataPlane.virtualIp).toBeNull();
+  });
 });

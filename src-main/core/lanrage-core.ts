@@ -292,11 +292,11 @@ export class LanrageCore {
     fatal = (error) => o.onFatal?.(error);
     // Neither waits: a party can be joined at once, and every pair starts on a relay, which works
     // whatever the NATs are. Relay distances are measured meanwhile (the first relay choice waits
-    // for that round; not the built-in default relay: nothing needs it until a peer does, and it
+    // for that round, of one echo per relay — see measureFirst; not the built-in default relay: nothing needs it until a peer does, and it
     // may be a name to resolve). The NAT verdict, when it comes, is announced to the party, and
     // pairs whose NATs allow it then punch a direct path.
     const known = relays.candidates().some((c) => c.source !== 'default');
-    if (known) void relays.measureAll();
+    if (known) void relays.measureFirst();
     core.natDetection = detectNat({
       servers: chooseStunServers(control.stunServers, o.config.stunServers),
       client: services.stun,

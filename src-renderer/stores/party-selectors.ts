@@ -1,4 +1,5 @@
 import type { PeerStatus } from '../../src-shared/domain/core-status';
+import { isIpv6EndpointText } from '../../src-shared/domain/endpoint';
 import type { PartyStoreState } from './party-store';
 
 /** Plain functions of the party state; components select narrowly with them. */
@@ -29,11 +30,13 @@ export const selectPeer = (id: string) => (s: PartyStoreState) =>
 
 export const selectSamples = (id: string) => (s: PartyStoreState) => s.samples[id];
 
-/** The badge text of a path: "LAN", "Direct", "Relay eu-1", or "Connecting". */
+/** The badge text of a path: "LAN", "Direct", "Direct · IPv6", "Relay eu-1", or "Connecting". */
 export function pathLabel(peer: PeerStatus): string {
   if (peer.path === 'lan') return 'LAN';
-  if (peer.path === 'direct')
-    return peer.coordination.openedBy === 'port-probe' ? 'Direct after port probing' : 'Direct';
+  if (peer.path === 'direct') {
+    if (peer.coordination.openedBy === 'port-probe') return 'Direct after port probing';
+    return isIpv6EndpointText(peer.endpoint) ? 'Direct · IPv6' : 'Direct';
+  }
   if (peer.path === 'relay') return peer.relay ? `Relay ${peer.relay.id}` : 'Relay';
   return peer.state === 'failed' ? 'No path' : 'Connecting';
 }

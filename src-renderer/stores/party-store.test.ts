@@ -76,6 +76,7 @@ describe('party selectors', () => {
     [peer('a', { path: 'lan' }), 'LAN'],
     [peer('a'), 'Direct'],
     [probed('a'), 'Direct after port probing'],
+    [peer('a', { endpoint: '[2001:db8:2::2]:51820' }), 'Direct · IPv6'],
     [relayed('a', 'eu-1', 41), 'Relay eu-1'],
     [peer('a', { path: null, state: 'connecting' }), 'Connecting'],
     [peer('a', { path: null, state: 'failed' }), 'No path'],

@@ -62,3 +62,8 @@ export function formatEndpoint(endpoint: Endpoint): string {
     ? `[${endpoint.host}]:${endpoint.port}`
     : `${endpoint.host}:${endpoint.port}`;
 }
+
+/** Whether an endpoint as `formatEndpoint` writes it ("[2001:db8::2]:51820") is IPv6. */
+export function isIpv6EndpointText(text: string | null): boolean {
+  return text !== null && text.startsWith('[');
+}

@@ -6,6 +6,7 @@ import {
   udpEchoStats,
   type RttStats,
 } from './bench-probes.js';
+import { dropsDuring } from './drop-counters.js';
 import { cpuDuring, lanragePids, rssMb } from './process-cost.js';
 import { startRawPair } from './raw-pair.js';
 import { peerOf } from './tunnel-join.js';
@@ -47,6 +48,8 @@ export interface PathFigures {
   udpFast: Record<Route, RttStats>;
   mbps: Record<Route, number>;
   cost: Record<'lanrage' | 'raw', TunnelCost>;
+  /** Where the 10,000/s load's datagrams were dropped, by the kernel's counters of each end. */
+  fastDrops: Record<Route, Record<'sender' | 'receiver', string>>;
 }
 
 interface RouteFigures {
@@ -56,6 +59,7 @@ interface RouteFigures {
   mbps: number;
   /** CPU of the given tunnel processes during the 10,000/s load, ms. */
   fastCpuMs: number;
+  fastDrops: Record<'sender' | 'receiver', string>;
 }
 
 /** The same measurements, a → b, to one address of b (underlay, LANrage or raw tunnel). */
@@ -68,16 +72,20 @@ async function measureTo(
   const ping = await pingStats(fromNs, target, PINGS, PING_INTERVAL_S);
   const udp = await udpEchoStats(fromNs, target, UDP_PORT, UDP_LOAD);
   const fast = await cpuDuring(tunnelPids, () =>
-    udpEchoStats(fromNs, target, UDP_PORT, UDP_FAST_LOAD),
+    dropsDuring({ sender: fromNs, receiver: toNs }, () =>
+      udpEchoStats(fromNs, target, UDP_PORT, UDP_FAST_LOAD),
+    ),
   );
-  for (const [what, s] of Object.entries({ ping, udp, udpFast: fast.result })) {
+  const udpFast = fast.result.result;
+  for (const [what, s] of Object.entries({ ping, udp, udpFast })) {
     if (s.sent === s.lost) throw new Error(`${what} to ${target}: no replies at all`);
   }
   return {
     ping,
     udp,
-    udpFast: fast.result,
+    udpFast,
     fastCpuMs: fast.cpuMs,
+    fastDrops: fast.result.drops as Record<'sender' | 'receiver', string>,
     mbps: await throughputMbps(toNs, fromNs, target, IPERF_SECONDS),
   };
 }
@@ -132,6 +140,7 @@ export async function measurePath(party: PartyLab, a: string, b: string): Promis
       udp: pick('udp'),
       udpFast: pick('udpFast'),
       mbps: pick('mbps'),
+      fastDrops: pick('fastDrops'),
       cost: {
         lanrage: {
           cpuUsPerPacket: perPacketUs(lanrage.fastCpuMs, lanrage.udpFast),

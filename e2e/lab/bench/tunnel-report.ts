@@ -54,6 +54,16 @@ function rttRows(what: string, l: RttStats, u: RttStats, raw: RttStats, p50Aim: 
   ];
 }
 
+/** Where the 10,000/s load lost datagrams, per route, from the kernel's counters of both ends. */
+function dropRows(p: TunnelFigures['path']): Row[] {
+  const where = (route: keyof typeof p.fastDrops): string =>
+    `sender ${p.fastDrops[route].sender}; receiver ${p.fastDrops[route].receiver}`;
+  return [
+    ['  10000/s drops (kernel counters)', where('lanrage'), `raw wg: ${where('raw')}`, '', ''],
+    ['', '', `underlay: ${where('underlay')}`, '', ''],
+  ];
+}
+
 export function printReport(f: TunnelFigures): void {
   const { path: p, recovery: r, relayRtt: rr } = f;
   const relayFloor = p.ping.lanrage.p50 + rr.underlayA.p50 + rr.underlayB.p50;
@@ -71,6 +81,7 @@ export function printReport(f: TunnelFigures): void {
     ),
     ...rttRows('UDP 64 B @ 1000/s RTT', p.udp.lanrage, p.udp.underlay, p.udp.raw, ''),
     ...rttRows('UDP 64 B @ 10000/s RTT', p.udpFast.lanrage, p.udpFast.underlay, p.udpFast.raw, ''),
+    ...dropRows(p),
     [
       'iperf3 TCP throughput',
       `${p.mbps.lanrage.toFixed(0)} Mbit/s`,

@@ -14,16 +14,33 @@ const DRAIN_MS = 500;
 // Node timers fire about every millisecond at best; each tick sends whatever is due, so the
 // average rate holds even when a tick is late (a late tick sends a short burst, as a game would).
 const TICK_MS = 1;
+/**
+ * Socket buffers of both ends of the tool, each way. At Linux's default 208 KiB a socket holds
+ * ~270 small datagrams, 27 ms of the 10,000/s load: on the shared machine the tool's own Node
+ * process is descheduled longer than that, and the kernel's counters (drop-counters.ts) put every
+ * datagram lost at 10,000/s in UDP receive buffers of the two ends, on every route, the plain
+ * underlay (where these are the only sockets) included. 4 MiB (the lab machine's
+ * net.core.rmem_max; more is capped to it) makes the tool measure the tunnels.
+ */
+const TOOL_BUFFER_BYTES = 4 << 20;
+
+function toolSocket() {
+  return createSocket({
+    type: 'udp4',
+    recvBufferSize: TOOL_BUFFER_BYTES,
+    sendBufferSize: TOOL_BUFFER_BYTES,
+  });
+}
 
 function server(port: number): void {
-  const socket = createSocket('udp4');
+  const socket = toolSocket();
   socket.on('message', (msg, rinfo) => socket.send(msg, rinfo.port, rinfo.address));
   socket.bind(port, () => process.stdout.write('ready\n'));
   process.on('SIGTERM', () => process.exit(0));
 }
 
 function client(host: string, port: number, pps: number, count: number, bytes: number): void {
-  const socket = createSocket('udp4');
+  const socket = toolSocket();
   const sentAt: bigint[] = [];
   const rttsMs: number[] = [];
   const seen = new Set<number>();

@@ -41,7 +41,9 @@ type Options struct {
 // Bind implements conn.Bind over a UDP socket it does not own: the tunnel opens the socket
 // before the device exists and closes it after the device is gone.
 type Bind struct {
-	conn  *net.UDPConn
+	conn *net.UDPConn
+	// ipv6: conn is dual-stack (listen.go), so IPv6 paths and sends are possible.
+	ipv6  bool
 	io    batchIO
 	up    Upstream
 	now   func() time.Time
@@ -64,7 +66,7 @@ type Bind struct {
 
 var _ conn.Bind = (*Bind)(nil)
 
-// New makes the Bind over socket c (IPv4, already bound).
+// New makes the Bind over socket c (already bound; IPv4, or dual-stack from Listen).
 func New(c *net.UDPConn, up Upstream, o Options) *Bind {
 	if o.Now == nil {
 		o.Now = time.Now
@@ -72,8 +74,17 @@ func New(c *net.UDPConn, up Upstream, o Options) *Bind {
 	if o.BatchSize <= 0 {
 		o.BatchSize = conn.IdealBatchSize
 	}
+	sizeBuffers(c)
+	// Probe sockets are IPv4 (port probing is for IPv4 NATs): on the public socket's host
+	// address, or any IPv4 address when the public socket is dual-stack.
 	host := c.LocalAddr().(*net.UDPAddr).AddrPort().Addr().Unmap()
-	b := &Bind{conn: c, up: up, now: o.Now, batch: o.BatchSize, peers: map[proto.Key]*Peer{}, probes: newProbeState(host)}
+	if !host.Is4() {
+		host = netip.IPv4Unspecified()
+	}
+	b := &Bind{
+		conn: c, ipv6: isDualStack(c), up: up, now: o.Now, batch: o.BatchSize,
+		peers: map[proto.Key]*Peer{}, probes: newProbeState(host),
+	}
 	b.io = newBatchIO(c, o.BatchSize)
 	b.table.Store(&table{})
 	return b
@@ -82,6 +93,17 @@ func New(c *net.UDPConn, up Upstream, o Options) *Bind {
 // LocalPort is the socket's bound port.
 func (b *Bind) LocalPort() uint16 {
 	return uint16(b.conn.LocalAddr().(*net.UDPAddr).Port)
+}
+
+// IPv6 reports whether the socket takes and sends IPv6 (it is dual-stack).
+func (b *Bind) IPv6() bool { return b.ipv6 }
+
+// reachable refuses an IPv6 address on an IPv4-only socket, before anything changes.
+func (b *Bind) reachable(a netip.Addr) error {
+	if a.Is6() && !a.Is4In6() && !b.ipv6 {
+		return proto.Errorf(proto.CodeUnsupported, "the public socket is IPv4 only on this machine")
+	}
+	return nil
 }
 
 // Open starts delivering packets to the device; the port is the socket's own (the device's
@@ -174,7 +196,11 @@ func (b *Bind) sendAlong(p *Peer, bufs [][]byte) error {
 
 // SendTo sends one datagram for the core (STUN, probes, relay BINDs) with an optional TTL.
 func (b *Bind) SendTo(to netip.AddrPort, ttl uint8, payload []byte) error {
-	var err error
+	err := b.reachable(to.Addr())
+	if err != nil {
+		b.stats.sendErrors.Add(1)
+		return err
+	}
 	if ttl == 0 {
 		_, err = b.conn.WriteToUDPAddrPort(payload, to)
 	} else {

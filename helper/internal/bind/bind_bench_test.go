@@ -1,6 +1,7 @@
 package bind
 
 import (
+	"net/netip"
 	"testing"
 
 	"golang.zx2c4.com/wireguard/conn"
@@ -10,7 +11,10 @@ import (
 
 // Allocations and cost of the data path on loopback, Bind to Bind (go test -bench . -benchmem).
 func benchmarkRoundTrip(b *testing.B, kind proto.PathKind) {
-	sender, receiver := newFixture(b), newFixture(b)
+	benchmarkBetween(b, kind, newFixture(b), newFixture(b))
+}
+
+func benchmarkBetween(b *testing.B, kind proto.PathKind, sender, receiver *fixture) {
 	sender.b.AddPeer(keyB)
 	receiver.b.AddPeer(keyA)
 	sender.b.SetPath(keyB, proto.Path{Kind: kind, To: receiver.addr, Route: routeX})
@@ -43,3 +47,15 @@ func benchmarkRoundTrip(b *testing.B, kind proto.PathKind) {
 
 func BenchmarkBatchOf64Direct(b *testing.B) { benchmarkRoundTrip(b, proto.PathDirect) }
 func BenchmarkBatchOf64Relay(b *testing.B)  { benchmarkRoundTrip(b, proto.PathRelay) }
+
+// The same over the dual-stack socket (listen.go), IPv4 and IPv6: the cost of one socket for both
+// families against the IPv4-only socket above, measured in the same run.
+func BenchmarkBatchOf64DirectDualStackIPv4(b *testing.B) {
+	lo := netip.MustParseAddr("127.0.0.1")
+	benchmarkBetween(b, proto.PathDirect, newDualFixture(b, lo), newDualFixture(b, lo))
+}
+
+func BenchmarkBatchOf64DirectDualStackIPv6(b *testing.B) {
+	lo := netip.MustParseAddr("::1")
+	benchmarkBetween(b, proto.PathDirect, newDualFixture(b, lo), newDualFixture(b, lo))
+}

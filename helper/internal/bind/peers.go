@@ -134,6 +134,11 @@ func (b *Bind) RemovePeer(k proto.Key) error {
 
 // SetPath makes p the peer's live path; WireGuard from it is accepted from now on.
 func (b *Bind) SetPath(k proto.Key, p proto.Path) error {
+	if p.Kind != proto.PathNone {
+		if err := b.reachable(p.To.Addr()); err != nil {
+			return err
+		}
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	peer := b.peers[k]
@@ -159,6 +164,9 @@ func (b *Bind) SetPath(k proto.Key, p proto.Path) error {
 // AcceptDirect also accepts the peer's WireGuard from this address, without sending there; on
 // probe socket `socket` when it is not 0.
 func (b *Bind) AcceptDirect(k proto.Key, from netip.AddrPort, socket uint16) error {
+	if err := b.reachable(from.Addr()); err != nil {
+		return err
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	peer := b.peers[k]

@@ -24,9 +24,16 @@ type Configurator interface {
 func New() Configurator { return osConfigurator{} }
 
 func run(ctx context.Context, name string, args ...string) error {
+	return runWithInput(ctx, "", name, args...)
+}
+
+// runWithInput runs the command with input on its stdin.
+func runWithInput(ctx context.Context, input string, name string, args ...string) error {
 	ctx, cancel := context.WithTimeout(ctx, commandTimeout)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, name, args...).CombinedOutput()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Stdin = strings.NewReader(input)
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("%s %s: %v: %s", name, strings.Join(args, " "), err, strings.TrimSpace(string(out)))
 	}

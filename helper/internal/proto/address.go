@@ -13,6 +13,9 @@ import (
 //	| 4 or 6 |             | IPv4: first 4 bytes, rest zero    |
 //	+--------+-------------+-----------------------------------+
 //
+// Family 6 carries a plain IPv6 address: never IPv4-mapped (::ffff:0:0/96; that is family 4),
+// never the unspecified address, and without a zone (LANrage offers global addresses only).
+//
 // send (0x05) body:     address | ttl (u8, 0 = default) | payload (1..65507)
 // datagram (0x04) body: address | payload (1..65507)
 const (
@@ -29,7 +32,8 @@ type Send struct {
 	Payload []byte
 }
 
-// ParseSend validates a send body. Version 1 sends over IPv4 only.
+// ParseSend validates a send body (IPv4 or IPv6; whether the socket can send to IPv6 is the
+// server's check, not the codec's).
 func ParseSend(body []byte) (Send, *Error) {
 	if len(body) < sendHeader {
 		return Send{}, Errorf(CodeBadSend, "send frame is %d bytes; its header alone is %d", len(body), sendHeader)
@@ -46,16 +50,19 @@ func ParseSend(body []byte) (Send, *Error) {
 }
 
 func parseAddress(b []byte) (netip.AddrPort, *Error) {
-	switch b[0] {
-	case 4:
-	case 6:
-		return netip.AddrPort{}, Errorf(CodeBadSend, "IPv6 is not supported by protocol version 1")
-	default:
+	if b[0] != 4 && b[0] != 6 {
 		return netip.AddrPort{}, Errorf(CodeBadSend, "address family %d is not 4 or 6", b[0])
 	}
 	port := binary.BigEndian.Uint16(b[1:3])
 	if port == 0 {
 		return netip.AddrPort{}, Errorf(CodeBadSend, "port 0")
+	}
+	if b[0] == 6 {
+		ip := netip.AddrFrom16([16]byte(b[3:AddressLength]))
+		if ip.Is4In6() || ip.IsUnspecified() {
+			return netip.AddrPort{}, Errorf(CodeBadSend, "family 6 address %s must be a plain IPv6 address", ip)
+		}
+		return netip.AddrPortFrom(ip, port), nil
 	}
 	for _, pad := range b[7:AddressLength] {
 		if pad != 0 {
@@ -66,7 +73,7 @@ func parseAddress(b []byte) (netip.AddrPort, *Error) {
 }
 
 // AppendDatagram appends a whole datagram frame (length, type, address, payload) to dst.
-// from must be IPv4 (the socket of version 1 is IPv4 only).
+// An IPv4-mapped from (a dual-stack socket's view of IPv4) goes up as family 4.
 func AppendDatagram(dst []byte, from netip.AddrPort, payload []byte) []byte {
 	dst = binary.BigEndian.AppendUint32(dst, uint32(1+AddressLength+len(payload)))
 	dst = append(dst, FrameDatagram)
@@ -90,7 +97,7 @@ func appendAddress(dst []byte, a netip.AddrPort) []byte {
 		v4 := ip.As4()
 		copy(raw[:], v4[:])
 	} else {
-		raw = ip.As16()
+		raw = ip.WithZone("").As16()
 	}
 	dst = append(dst, family)
 	dst = binary.BigEndian.AppendUint16(dst, a.Port())

@@ -293,6 +293,7 @@ func FuzzReadFrames(f *testing.F) {
 
 func FuzzParseSend(f *testing.F) {
 	f.Add(AppendSend(nil, netip.MustParseAddrPort("192.0.2.1:9"), 4, []byte("x"))[5:])
+	f.Add(AppendSend(nil, netip.MustParseAddrPort("[2001:db8::2]:51820"), 2, []byte("x"))[5:])
 	f.Add(make([]byte, 20))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		s, err := ParseSend(body)

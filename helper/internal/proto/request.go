@@ -410,8 +410,22 @@ func ipv4Field(obj map[string]json.RawMessage, name string) (netip.Addr, *Error)
 	return a, nil
 }
 
+// ipField reads a peer's address: a dotted IPv4 literal or a plain IPv6 literal (no zone, not
+// IPv4-mapped: that is written as IPv4; not unspecified or multicast: no peer lives there).
+func ipField(obj map[string]json.RawMessage, name string) (netip.Addr, *Error) {
+	s, err := stringField(obj, name)
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	a, perr := netip.ParseAddr(s)
+	if perr != nil || a.Zone() != "" || a.Is4In6() || a.IsUnspecified() || a.IsMulticast() {
+		return netip.Addr{}, Errorf(CodeBadArgs, "%s %q is not a unicast IPv4 or IPv6 address", name, truncate(s))
+	}
+	return a, nil
+}
+
 func hostPort(obj map[string]json.RawMessage, host, port string) (netip.AddrPort, *Error) {
-	a, err := ipv4Field(obj, host)
+	a, err := ipField(obj, host)
 	if err != nil {
 		return netip.AddrPort{}, err
 	}

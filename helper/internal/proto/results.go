@@ -12,6 +12,8 @@ type OpenResult struct {
 	Interface  string `json:"interface"`
 	ListenPort uint16 `json:"listenPort"`
 	PublicKey  string `json:"publicKey"`
+	// IPv6: the public socket is dual-stack, so the same port takes and sends IPv6 too.
+	IPv6 bool `json:"ipv6"`
 }
 
 type ResendResult struct {

@@ -51,7 +51,7 @@ func startOpen(t *testing.T, osErr error) (*session, *[]discoveryos.Config, *tun
 	t.Cleanup(func() { inW.Close() })
 	hello(s)
 	s.request(`{"id":2,"op":"open","interface":"lr-test0","privateKey":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=","listenPort":0}`)
-	s.expect(proto.FrameResponse, `{"id":2,"ok":true,"result":{"interface":"lr-test0","listenPort":40000,"publicKey":"x"}}`)
+	s.expect(proto.FrameResponse, `{"id":2,"ok":true,"result":{"interface":"lr-test0","listenPort":40000,"publicKey":"x","ipv6":false}}`)
 	return s, &applied, &deps
 }
 

@@ -51,9 +51,9 @@ func Open(a proto.OpenArgs, d Deps) (t *Tunnel, err error) {
 	if d.Net == nil {
 		d.Net = netcfg.New()
 	}
-	conn, err := net.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(a.ListenHost, a.ListenPort)))
+	conn, err := bind.Listen(a.ListenHost, a.ListenPort, d.Log)
 	if err != nil {
-		return nil, fmt.Errorf("binding UDP %s:%d: %w", a.ListenHost, a.ListenPort, err)
+		return nil, err
 	}
 	defer func() {
 		if err != nil {
@@ -102,7 +102,10 @@ func deviceLogger(log *slog.Logger) *device.Logger {
 
 // Result is the open op's answer.
 func (t *Tunnel) Result() proto.OpenResult {
-	return proto.OpenResult{Interface: t.name, ListenPort: t.bind.LocalPort(), PublicKey: t.publicKey.String()}
+	return proto.OpenResult{
+		Interface: t.name, ListenPort: t.bind.LocalPort(), PublicKey: t.publicKey.String(),
+		IPv6: t.bind.IPv6(),
+	}
 }
 
 // Bind is the tunnel's socket layer (paths, accepts, sends).

@@ -3,7 +3,7 @@ import {
   type StrategyChoice,
 } from '../../../src-shared/domain/connection-strategy.js';
 import type { PathKind, PeerCoordination } from '../../../src-shared/domain/core-status.js';
-import { parseEndpoint } from '../../../src-shared/domain/endpoint.js';
+import { formatEndpoint, parseEndpoint } from '../../../src-shared/domain/endpoint.js';
 import type { Member, Signal } from '../../../src-shared/protocol/control-messages.js';
 import type { Candidate, LivePath, PeerLink } from '../paths/peer-link.js';
 import type { RelayEndpoint } from '../relay/relay-binder.js';
@@ -355,10 +355,16 @@ export class ConnectionCoordinator {
       openerTtl: plan.openerTtl,
       family: candidates.every((c) => c.host.includes(':')) ? 'ipv6' : 'ipv4',
     });
+    const ipv6Only = candidates.length > 0 && candidates.every((c) => c.host.includes(':'));
     this.log.info('hole punching', {
-      candidates: candidates.map((c) => `${c.host}:${c.port}`).join(','),
+      candidates: candidates.map((c) => formatEndpoint(c)).join(','),
       attempt,
-      role: plan.leads ? 'leader' : `follower (opener TTL ${plan.openerTtl})`,
+      // IPv6 candidates are pinged at once by both sides (peer-link.ts): the plan is IPv4's.
+      role: ipv6Only
+        ? 'both at once (IPv6)'
+        : plan.leads
+          ? 'leader'
+          : `follower (opener TTL ${plan.openerTtl})`,
     });
     const outcome = await this.link.punch(candidates, localAt, PUNCH_WINDOW_MS, signal, plan);
     if (signal.aborted) return;
@@ -367,7 +373,10 @@ export class ConnectionCoordinator {
     if (path) {
       this.failure = null;
       this.directFailures = 0;
-      this.directMethod = `after hole punching (attempt ${attempt}, ${plan.leads ? 'leading' : `opened with TTL ${plan.openerTtl}`})`;
+      // IPv6 candidates are pinged at once by both sides (peer-link.ts): no leader, no opener TTL.
+      this.directMethod = path.via.host.includes(':')
+        ? `after both sides' probes opened their firewalls (attempt ${attempt})`
+        : `after hole punching (attempt ${attempt}, ${plan.leads ? 'leading' : `opened with TTL ${plan.openerTtl}`})`;
       this.record.punchSucceeded(path.kind === 'lan' ? 'lan' : 'direct');
       this.record.punchPlanned({
         attempt,
@@ -377,9 +386,17 @@ export class ConnectionCoordinator {
       });
       this.log.info('direct path proven', {
         path: path.kind,
-        endpoint: `${path.via.host}:${path.via.port}`,
+        endpoint: formatEndpoint(path.via),
         attempt,
         afterMs: outcome.provenAfterMs,
+        ...cost,
+      });
+    } else if (this.onDirect()) {
+      // An overlapping, newer attempt proved a direct path while this one ran (the first punch
+      // runs under `begin`, outside the punch task, so a later signal does not cancel it): its
+      // silence says nothing, and moving back to the relay would undo the working path.
+      this.log.info('direct attempt ended unanswered; a newer attempt holds a direct path', {
+        attempt,
         ...cost,
       });
     } else {

@@ -1,4 +1,5 @@
 import type { PeerState, PeerStatus } from '../../../src-shared/domain/core-status.js';
+import { formatEndpoint } from '../../../src-shared/domain/endpoint.js';
 import type { NatType } from '../../../src-shared/domain/nat-type.js';
 import type { Member, RouteGrant, Signal } from '../../../src-shared/protocol/control-messages.js';
 import type { Config } from '../config/config-schema.js';
@@ -174,10 +175,10 @@ export class PeerConnection {
       virtualIp: this.member.virtualIp,
       strategy: path ? (onRelay ? 'relay' : 'direct') : planned,
       path: path?.kind ?? null,
-      endpoint: path ? `${path.via.host}:${path.via.port}` : null,
+      endpoint: path ? formatEndpoint(path.via) : null,
       relay:
         onRelay && path.relayId
-          ? { id: path.relayId, endpoint: relay ? `${relay.host}:${relay.port}` : '' }
+          ? { id: path.relayId, endpoint: relay ? formatEndpoint(relay) : '' }
           : null,
       natType: this.member.natType,
       latencyMs: this.latencyMs,

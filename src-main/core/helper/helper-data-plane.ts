@@ -1,5 +1,5 @@
 import { lookup } from 'node:dns/promises';
-import { isIPv4 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 import { toHex } from '../../../src-shared/protocol/bytes.js';
 import type { DiscoveryStats } from '../discovery/discovery-helper-schemas.js';
 import type { DataPlane, DataPlanePeer, DiscoverySetting, PeerPath } from '../net/data-plane.js';
@@ -54,11 +54,6 @@ export interface HelperDataPlaneOptions {
 export const VIRTUAL_PREFIX_LENGTH = 16;
 
 export class HelperDataPlane implements DataPlane, PublicSocket {
-  /**
-   * The helper's public socket is IPv4 only (its address frames carry family 4): no IPv6
-   * candidates are offered until it opens the same port on IPv6 (see party/ipv6-candidates.ts).
-   */
-  readonly hasIpv6 = false;
   private closed = false;
   private listener: DatagramListener | null = null;
   /** Peers we added, so `down` can remove them all. */
@@ -70,6 +65,12 @@ export class HelperDataPlane implements DataPlane, PublicSocket {
     /** The bound public UDP port. */
     readonly localPort: number,
     readonly interfaceName: string,
+    /**
+     * The helper's public socket is dual-stack (`open` said `ipv6`): the same port takes and
+     * sends IPv6, so global IPv6 candidates are offered (party/ipv6-candidates.ts). False on a
+     * machine whose kernel has no IPv6: then IPv6 is neither offered nor tried.
+     */
+    readonly hasIpv6: boolean,
     private readonly o: HelperDataPlaneOptions,
   ) {}
 
@@ -94,10 +95,18 @@ export class HelperDataPlane implements DataPlane, PublicSocket {
         listenPort: o.listenPort,
         ...(o.mtu !== undefined ? { mtu: o.mtu } : {}),
       });
-      plane = new HelperDataPlane(client, process, opened.listenPort, opened.interface, o);
+      plane = new HelperDataPlane(
+        client,
+        process,
+        opened.listenPort,
+        opened.interface,
+        opened.ipv6,
+        o,
+      );
       o.log.info('WireGuard interface up', {
         ifname: opened.interface,
         listenPort: opened.listenPort,
+        ipv6: opened.ipv6,
         helperPid: process.pid,
       });
       return plane;
@@ -192,14 +201,15 @@ export class HelperDataPlane implements DataPlane, PublicSocket {
     const data = parts instanceof Uint8Array ? parts : Buffer.concat(parts);
     const ttl = options?.ttl ?? 0;
     if (options?.socket !== undefined) {
-      // Port probing sends to addresses only (a peer's public endpoint).
+      // Port probing's sockets are IPv4 and send to addresses only (a peer's public endpoint).
       if (isIPv4(host)) this.client.sendFromProbe(options.socket, { host, port }, data, ttl);
       return;
     }
-    if (isIPv4(host)) {
+    if (isIPv4(host) || (isIPv6(host) && this.hasIpv6)) {
       this.client.send({ host, port }, data, ttl);
       return;
     }
+    if (isIPv6(host)) return; // an IPv4-only socket: never offered, so nobody waits for it
     // The helper takes addresses only; a STUN server may be configured by name.
     void lookup(host, { family: 4 }).then(
       ({ address }) => {
@@ -226,7 +236,7 @@ export class HelperDataPlane implements DataPlane, PublicSocket {
 
   /** Accept WireGuard from this address without sending there (a direct path being proven). */
   acceptDirectFrom(key: string, host: string, port: number, socket?: number): void {
-    if (!isIPv4(host)) return;
+    if (!isIPv4(host) && !(isIPv6(host) && this.hasIpv6)) return;
     this.fireAndForget(
       'accept-direct',
       this.client.request('accept-direct', {

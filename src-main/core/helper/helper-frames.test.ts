@@ -114,7 +114,16 @@ describe('helper frames against the shared vectors', () => {
   it('refuses to send what the helper would refuse', () => {
     const to = { host: '192.0.2.1', port: 9 };
     expect(() => encodeSend({ host: '192.0.2.1', port: 0 }, Buffer.from([1]))).toThrow(/port 0/);
-    expect(() => encodeSend({ host: 'fd00::1', port: 9 }, Buffer.from([1]))).toThrow(/IPv4/);
+    expect(() => encodeSend({ host: 'fe80::1%eth0', port: 9 }, Buffer.from([1]))).toThrow(
+      '"fe80::1%eth0" is not an IPv6 address',
+    );
+    expect(() => encodeSend({ host: 'example.com', port: 9 }, Buffer.from([1]))).toThrow(
+      /not an IPv4 or IPv6 address/,
+    );
+    expect(() => encodeSend({ host: '::ffff:192.0.2.1', port: 9 }, Buffer.from([1]))).toThrow(
+      /IPv4-mapped/,
+    );
+    expect(() => encodeSend({ host: '::', port: 9 }, Buffer.from([1]))).toThrow(/unspecified/);
     expect(() => encodeSend(to, Buffer.alloc(0))).toThrow(/1-65507/);
     expect(() => encodeSend(to, Buffer.alloc(65_508))).toThrow(/1-65507/);
     expect(() => encodeFrame(FrameType.Request, Buffer.alloc(MAX_FRAME_LENGTH))).toThrow(/over/);
@@ -128,7 +137,9 @@ describe('helper frames against the shared vectors', () => {
       copy[at] = value;
       return parseDatagram(copy);
     };
-    expect(with_(0, 6)).toEqual({ ok: false, error: 'datagram address family 6 is not 4' });
+    expect(with_(0, 7)).toEqual({ ok: false, error: 'datagram address family 7 is not 4 or 6' });
+    // Family 6 over IPv4 bytes 198.51.100.2 padded with zeros: a valid, if odd, IPv6 address.
+    expect(with_(0, 6)).toMatchObject({ ok: true, value: { from: { host: 'c633:6402::' } } });
     expect(with_(10, 1)).toEqual({
       ok: false,
       error: 'datagram IPv4 address has non-zero padding',
@@ -137,6 +148,19 @@ describe('helper frames against the shared vectors', () => {
     noPort.writeUInt16BE(0, 1);
     expect(parseDatagram(noPort)).toEqual({ ok: false, error: 'datagram from port 0' });
     expect(parseDatagram(body.subarray(0, 19)).ok).toBe(false);
+  });
+
+  it('refuses a family 6 datagram whose address is IPv4-mapped or unspecified', () => {
+    const good = vectors.frames.find((f) => f.type === 'datagram' && f.address!.family === 6)!;
+    const body = new FrameReader().push(Buffer.from(good.hex, 'hex')).frames[0]!.body;
+    const mapped = Buffer.from(body);
+    mapped.fill(0, 3, 19);
+    mapped.fill(0xff, 13, 15);
+    mapped.set([198, 51, 100, 2], 15);
+    const error = 'datagram family 6 address is IPv4-mapped, unspecified or multicast';
+    expect(parseDatagram(mapped)).toEqual({ ok: false, error });
+    mapped.fill(0, 3, 19);
+    expect(parseDatagram(mapped)).toEqual({ ok: false, error });
   });
 });
 

@@ -1,5 +1,6 @@
-import { isIPv4 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 import { parsed, rejected, type ParseResult } from '../../../src-shared/protocol/parse-result.js';
+import { ipv6FromBytes, ipv6ToBytes, isPlainUnicastIpv6 } from './ipv6-text.js';
 
 /**
  * The byte layer of the helper protocol (declared in helper/PROTOCOL.md, version 1; the byte
@@ -23,6 +24,7 @@ import { parsed, rejected, type ParseResult } from '../../../src-shared/protocol
  *             +--------+-------------+----------------------------------+
  *             | family | port u16 BE | address (16 bytes; IPv4: first 4, rest zero)
  *             +--------+-------------+----------------------------------+
+ *   family 4 or 6; family 6 is a plain IPv6 address (never ::ffff:a.b.c.d: IPv4 is family 4)
  *
  * The JSON bodies are checked by helper-protocol.ts; this file only cuts and glues bytes.
  */
@@ -47,6 +49,7 @@ const ADDRESS_BYTES_OFFSET = 3;
 /** The largest UDP payload over IPv4. */
 export const MAX_DATAGRAM_PAYLOAD = 65_507;
 const FAMILY_IPV4 = 4;
+const FAMILY_IPV6 = 6;
 /** The probe socket index in front of probe-send and probe-datagram bodies. */
 const SOCKET_INDEX_BYTES = 2;
 const MAX_SOCKET_INDEX = 65_535;
@@ -85,12 +88,21 @@ export function encodeFrame(type: FrameTypeValue, body: Uint8Array): Buffer {
 }
 
 function writeAddress(out: Buffer, at: number, to: UdpAddress): void {
-  if (!isIPv4(to.host)) throw new RangeError(`"${to.host}" is not an IPv4 address`);
+  const v6 = isIPv6(to.host);
+  if (!isIPv4(to.host) && !v6) throw new RangeError(`"${to.host}" is not an IPv4 or IPv6 address`);
   if (!Number.isInteger(to.port) || to.port < 1 || to.port > 65_535)
     throw new RangeError(`port ${to.port} is not 1-65535`);
   out.fill(0, at, at + ADDRESS_LENGTH);
-  out[at] = FAMILY_IPV4;
   out.writeUInt16BE(to.port, at + 1);
+  if (v6) {
+    const bytes = ipv6ToBytes(to.host);
+    if (!isPlainUnicastIpv6(bytes))
+      throw new RangeError(`"${to.host}" is IPv4-mapped, unspecified or multicast: not a peer`);
+    out[at] = FAMILY_IPV6;
+    out.set(bytes, at + ADDRESS_BYTES_OFFSET);
+    return;
+  }
+  out[at] = FAMILY_IPV4;
   const octets = to.host.split('.');
   for (let i = 0; i < 4; i++) out[at + ADDRESS_BYTES_OFFSET + i] = Number(octets[i]);
 }
@@ -148,16 +160,22 @@ export function parseDatagram(body: Buffer): ParseResult<Datagram> {
     return rejected(`datagram of ${body.length} bytes is shorter than address + 1 byte`);
   if (body.length - ADDRESS_LENGTH > MAX_DATAGRAM_PAYLOAD)
     return rejected(`datagram payload of ${body.length - ADDRESS_LENGTH} bytes is over 65507`);
-  if (body[0] !== FAMILY_IPV4) return rejected(`datagram address family ${body[0]} is not 4`);
-  for (let i = ADDRESS_BYTES_OFFSET + 4; i < ADDRESS_LENGTH; i++) {
-    if (body[i] !== 0) return rejected('datagram IPv4 address has non-zero padding');
-  }
   const port = body.readUInt16BE(1);
   if (port === 0) return rejected('datagram from port 0');
   const a = ADDRESS_BYTES_OFFSET;
+  const payload = body.subarray(ADDRESS_LENGTH);
+  if (body[0] === FAMILY_IPV6) {
+    if (!isPlainUnicastIpv6(body.subarray(a, ADDRESS_LENGTH)))
+      return rejected('datagram family 6 address is IPv4-mapped, unspecified or multicast');
+    return parsed({ from: { host: ipv6FromBytes(body, a), port }, payload });
+  }
+  if (body[0] !== FAMILY_IPV4) return rejected(`datagram address family ${body[0]} is not 4 or 6`);
+  for (let i = ADDRESS_BYTES_OFFSET + 4; i < ADDRESS_LENGTH; i++) {
+    if (body[i] !== 0) return rejected('datagram IPv4 address has non-zero padding');
+  }
   return parsed({
     from: { host: `${body[a]}.${body[a + 1]}.${body[a + 2]}.${body[a + 3]}`, port },
-    payload: body.subarray(ADDRESS_LENGTH),
+    payload,
   });
 }
 

@@ -1,5 +1,6 @@
-import { isIPv4 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
+import { isPlainUnicastIpv6, ipv6ToBytes } from './ipv6-text.js';
 import {
   DiscoveryStatsSchema,
   SetDiscoveryArgsSchema,
@@ -20,11 +21,26 @@ export const MAX_REQUEST_ID = 4_294_967_295;
 export const MAX_ALLOWED_IPS = 64;
 const MIN_MTU = 1280;
 const MAX_MTU = 9000;
+/** 224.0.0.0/4 and up: multicast and reserved, never a peer. */
+const FIRST_MULTICAST_OCTET = 224;
 
 /** 32 bytes in standard base64: 43 characters, the last carrying 4 bits, then one '='. */
 const WG_KEY = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
 export const WireGuardKeySchema = z.string().regex(WG_KEY, 'must be a WireGuard key (44 base64)');
 const Ipv4Schema = z.string().refine((s) => isIPv4(s), 'must be a dotted IPv4 address');
+/**
+ * A peer's or relay's address (PROTOCOL.md): unicast IPv4, or a plain IPv6 literal — no zone,
+ * not IPv4-mapped (that is written as IPv4), not unspecified, not multicast (ff00::/8).
+ */
+const PeerHostSchema = z
+  .string()
+  .refine(
+    (s) =>
+      isIPv4(s)
+        ? s !== '0.0.0.0' && Number(s.split('.')[0]) < FIRST_MULTICAST_OCTET
+        : isIPv6(s) && !s.includes('%') && isPlainUnicastIpv6(ipv6ToBytes(s)),
+    'must be a unicast IPv4 or IPv6 address',
+  );
 const PortSchema = z.number().int().min(1).max(65_535);
 /** A probe socket's index (PROTOCOL.md "Port probing"); 0 is the public socket, never named. */
 const ProbeSocketSchema = z.number().int().min(1).max(65_535);
@@ -56,19 +72,19 @@ export const HelperPathSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('none') }),
   z.strictObject({
     kind: z.literal('direct'),
-    host: Ipv4Schema,
+    host: PeerHostSchema,
     port: PortSchema,
     socket: ProbeSocketSchema.optional(),
   }),
   z.strictObject({
     kind: z.literal('lan'),
-    host: Ipv4Schema,
+    host: PeerHostSchema,
     port: PortSchema,
     socket: ProbeSocketSchema.optional(),
   }),
   z.strictObject({
     kind: z.literal('relay'),
-    host: Ipv4Schema,
+    host: PeerHostSchema,
     port: PortSchema,
     routeId: RouteIdSchema,
   }),
@@ -128,6 +144,8 @@ export const HELPER_OPS = {
       interface: InterfaceNameSchema,
       listenPort: PortSchema,
       publicKey: WireGuardKeySchema,
+      /** The socket is dual-stack: IPv6 candidates, paths and sends work (PROTOCOL.md "IPv6"). */
+      ipv6: z.boolean(),
     }),
   },
   'set-address': {
@@ -151,7 +169,7 @@ export const HELPER_OPS = {
   'accept-direct': {
     args: z.strictObject({
       peer: WireGuardKeySchema,
-      host: Ipv4Schema,
+      host: PeerHostSchema,
       port: PortSchema,
       socket: ProbeSocketSchema.optional(),
     }),

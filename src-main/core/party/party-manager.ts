@@ -149,11 +149,20 @@ export class PartyManager {
       virtualIp: me.virtualIp,
       members: party.members.length,
     });
-    if (!this.tunnelUp) {
-      await this.d.tunnel.up(me.virtualIp);
-      this.tunnelUp = true;
+    // The interface's address and the peers' first paths (route grants, relay binds) need
+    // nothing of each other: both start at once, which takes the address's set-up off the way to
+    // the first ping of a join (issue #7). An interface that cannot come up takes the peers down.
+    const tunnel = this.tunnelUp
+      ? Promise.resolve()
+      : this.d.tunnel.up(me.virtualIp).then(() => {
+          this.tunnelUp = true;
+        });
+    const [up, peers] = await Promise.allSettled([tunnel, this.reconcile(party)]);
+    if (up.status === 'rejected') {
+      await this.d.connections.dropAll();
+      throw up.reason;
     }
-    await this.reconcile(party);
+    if (peers.status === 'rejected') throw peers.reason;
     this.d.onChange();
   }
 

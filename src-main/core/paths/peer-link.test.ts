@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../time/clock.js';
 import { PeerLink, type PeerLinkEvent } from './peer-link.js';
 import { probeTestPeer } from './probe-test-peer.js';
+import { PREFER_BETTER_MS } from './path-preference.js';
 import { LEAD_DELAY_MS, punchPlan } from './punch-schedule.js';
 
 // Attempt 1: the initiator (A here) leads, B follows with TTL-2 openers.
@@ -14,11 +15,11 @@ afterEach(async () => {
   for (const c of closers.splice(0)) await c();
 });
 
-const side = () => probeTestPeer(closers);
+const side = (dualStack = false) => probeTestPeer(closers, { dualStack });
 
-async function linked() {
-  const a = await side();
-  const b = await side();
+async function linked(dualStack = false) {
+  const a = await side(dualStack);
+  const b = await side(dualStack);
   a.engine.addPeer(b.keys.publicKey);
   b.engine.addPeer(a.keys.publicKey);
   const keepalive = { virtualIp: '10.66.0.9', keepaliveSeconds: 25 };
@@ -190,5 +191,64 @@ describe('PeerLink', () => {
     expect(events.a.some((e) => e.type === 'dead')).toBe(true);
     expect(Date.now() - diedAt).toBeLessThan(600);
     await linkA.stop();
+  });
+
+  describe('with IPv6 on the same port (dual-stack sockets; ::1 stands for a global address)', () => {
+    const v4 = (port: number) => ({ kind: 'direct' as const, host: '127.0.0.1', port });
+    const v6 = (port: number) => ({ kind: 'direct' as const, host: '::1', port });
+
+    it('settles on IPv6 when IPv4 answers too, whichever is listed first', async () => {
+      const { a, b, linkA, linkB } = await linked(true);
+      const at = Date.now() + 20;
+      const signal = new AbortController().signal;
+      const [pa, pb] = await Promise.all([
+        linkA.punch([v4(b.mux.localPort), v6(b.mux.localPort)], at, 2_000, signal, LEADS),
+        linkB.punch([v6(a.mux.localPort), v4(a.mux.localPort)], at, 2_000, signal, FOLLOWS),
+      ]);
+      expect(pa.path?.via).toEqual({ kind: 'direct', host: '::1', port: b.mux.localPort });
+      expect(pb.path?.via).toEqual({ kind: 'direct', host: '::1', port: a.mux.localPort });
+      expect(a.dataPlane.paths.get(b.keys.publicKey)).toEqual({
+        kind: 'direct',
+        host: '::1',
+        port: b.mux.localPort,
+      });
+    });
+
+    it('pings IPv6 at full hop limit from the first round on both sides, IPv4 as the plan says', async () => {
+      const { a, b, linkA, linkB } = await linked(true);
+      const at = Date.now() + 20;
+      const signal = new AbortController().signal;
+      // Nobody answers at port 9: both sides run their whole plan for 1.2 s.
+      await Promise.all([
+        linkA.punch([v4(9), v6(9)], at, 1_200, signal, LEADS),
+        linkB.punch([v4(9), v6(9)], at, 1_200, signal, FOLLOWS),
+      ]);
+      const rounds = (ms: number) => Math.ceil(ms / 100);
+      const to = (s: typeof a, host: string) => s.sent.filter((x) => x.host === host);
+      // IPv6: every round of the window, from both sides, never with a low TTL.
+      for (const s of [a, b]) {
+        expect(to(s, '::1').every((x) => x.ttl === undefined)).toBe(true);
+        expect(to(s, '::1').length).toBeGreaterThanOrEqual(rounds(1_200) - 3);
+      }
+      // IPv4: the leader waits its lead delay; the follower opens with TTL 2 only.
+      expect(to(a, '127.0.0.1').every((x) => x.ttl === undefined)).toBe(true);
+      expect(to(a, '127.0.0.1').length).toBeLessThanOrEqual(rounds(1_200 - LEAD_DELAY_MS) + 1);
+      expect(to(b, '127.0.0.1').every((x) => x.ttl === 2)).toBe(true);
+    });
+
+    it('takes IPv4 once IPv6 has stayed silent for PREFER_BETTER_MS after IPv4 answered', async () => {
+      const { a, b, linkA, linkB } = await linked(true);
+      const at = Date.now() + 20;
+      const signal = new AbortController().signal;
+      // A's IPv6 candidate for B is dead (port 9); IPv4 works both ways.
+      const [pa, pb] = await Promise.all([
+        linkA.punch([v6(9), v4(b.mux.localPort)], at, 3_000, signal, LEADS),
+        linkB.punch([v4(a.mux.localPort)], at, 3_000, signal, FOLLOWS),
+      ]);
+      expect(pa.path?.via).toEqual({ kind: 'direct', host: '127.0.0.1', port: b.mux.localPort });
+      expect(pa.provenAfterMs!).toBeGreaterThanOrEqual(LEAD_DELAY_MS + PREFER_BETTER_MS);
+      expect(pa.provenAfterMs!).toBeLessThan(LEAD_DELAY_MS + PREFER_BETTER_MS + 600);
+      expect(pb.path?.via).toEqual({ kind: 'direct', host: '127.0.0.1', port: a.mux.localPort });
+    });
   });
 });

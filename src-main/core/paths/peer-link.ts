@@ -2,7 +2,13 @@ import type { DataPlane, PeerPath } from '../net/data-plane.js';
 import type { TaskManager } from '../tasks/task-manager.js';
 import { sleep, type Clock } from '../time/clock.js';
 import type { ProbeEngine, ProbeVia } from './probe-engine.js';
-import { punchSend, type PunchPlan } from './punch-schedule.js';
+import {
+  candidateClass,
+  isBestOnOffer,
+  PREFER_BETTER_MS,
+  preferredCandidate,
+} from './path-preference.js';
+import { punchSend, type PunchPlan, type PunchSend } from './punch-schedule.js';
 
 /**
  * The live path to one peer, below WireGuard: which way its packets go now (LAN, direct, or a
@@ -12,7 +18,9 @@ import { punchSend, type PunchPlan } from './punch-schedule.js';
  * Hole punching, as in ICE: from the moment the control server's signal names, both sides ping all
  * of each other's candidates every PUNCH_SPACING_MS, in the order the attempt's plan says (a
  * leader, and a follower that opens its NATs with low-TTL packets first: punch-schedule.ts); the
- * first pong proves a path. A ping that reaches us from an address we did not know (a symmetric
+ * first pong proves a path (or the best kind that answers within PREFER_BETTER_MS: a LAN address,
+ * then global IPv6, then IPv4; path-preference.ts). IPv6 candidates are pinged at full hop limit
+ * by both sides at once: no NAT on the way, only each side's own stateful firewall. A ping that reaches us from an address we did not know (a symmetric
  * NAT's fresh mapping, a port a router remapped) is a peer-reflexive candidate: it is pinged back
  * at that address, which is how a symmetric side and a full-cone side find each other.
  */
@@ -47,6 +55,7 @@ export type PeerLinkEvent =
   | { type: 'rtt'; rttMs: number }
   | { type: 'dead'; path: LivePath };
 
+const FULL: PunchSend = { kind: 'full' };
 /** 100 ms: ten tries a second keeps both NATs' holes open through the punch window. */
 export const PUNCH_SPACING_MS = 100;
 /**
@@ -121,11 +130,31 @@ export class PeerLink {
     this.punching = punching;
     const outcome: PunchOutcome = { path: null, pings: 0, lowTtlPings: 0, provenAfterMs: null };
     const tries: Promise<void>[] = [];
+    // Candidates that answered while a better kind was still on offer (path-preference.ts).
+    const answered: { c: Candidate; via: ProbeVia & { kind: 'direct' }; rtt: number }[] = [];
+    let firstAnswerAt: number | null = null;
+    const settle = (c: Candidate, via: ProbeVia & { kind: 'direct' }, rtt: number) => {
+      outcome.path = this.useProven(c.kind, via, rtt);
+      outcome.provenAfterMs = clock.now() - start;
+    };
+    const settleOnBestAnswered = () => {
+      const best = preferredCandidate(answered.map((a) => a.c));
+      const a = answered.find((x) => x.c === best);
+      if (a && outcome.path === null) settle(a.c, a.via, a.rtt);
+    };
     try {
       while (!signal.aborted && outcome.path === null && clock.now() < until) {
-        const send = punchSend(plan, clock.now() - start, punching.heard);
-        for (const c of send.kind === 'silent' ? [] : punching.candidates) {
-          const via: ProbeVia = { kind: 'direct', host: c.host, port: c.port };
+        if (firstAnswerAt !== null && clock.now() - firstAnswerAt >= PREFER_BETTER_MS) {
+          settleOnBestAnswered();
+          break;
+        }
+        const planned = punchSend(plan, clock.now() - start, punching.heard);
+        for (const c of punching.candidates) {
+          // IPv6 has no NAT to protect from early packets, only firewalls that each side's own
+          // outbound packet opens: both sides ping it at full hop limit from the first round.
+          const send = candidateClass(c) === 'ipv6' ? FULL : planned;
+          if (send.kind === 'silent') continue;
+          const via: ProbeVia & { kind: 'direct' } = { kind: 'direct', host: c.host, port: c.port };
           const ttl = send.kind === 'low' ? send.ttl : undefined;
           outcome.pings++;
           if (ttl !== undefined) outcome.lowTtlPings++;
@@ -133,8 +162,12 @@ export class PeerLink {
           tries.push(
             this.o.probes.ping(this.o.peerKey, via, timeout, ttl).then((rtt) => {
               if (rtt === null || outcome.path !== null || signal.aborted) return;
-              outcome.path = this.useProven(c.kind, via, rtt);
-              outcome.provenAfterMs = clock.now() - start;
+              if (isBestOnOffer(c, punching.candidates)) {
+                settle(c, via, rtt);
+                return;
+              }
+              answered.push({ c, via, rtt });
+              firstAnswerAt ??= clock.now();
             }),
           );
         }
@@ -143,6 +176,8 @@ export class PeerLink {
       // A pong may still be in flight for the last round.
       if (outcome.path === null && !signal.aborted)
         await Promise.race([Promise.all(tries), sleep(clock, PUNCH_SPACING_MS)]);
+      // The window ended while waiting for a better kind: the best that answered still wins.
+      if (!signal.aborted) settleOnBestAnswered();
     } finally {
       this.punching = null;
     }

@@ -9,11 +9,14 @@ import type { PublicSocket } from '../net/public-socket.js';
  * Test support: one peer on loopback — keys, its public socket (a real UDP socket), a probe engine
  * wired to it and a task manager. Whatever it opens is registered in `closers` for afterEach.
  */
-export async function probeTestPeer(closers: (() => Promise<void> | void)[]) {
+export async function probeTestPeer(
+  closers: (() => Promise<void> | void)[],
+  options: { dualStack?: boolean } = {},
+) {
   const keys = generateKeyPair();
-  const mux = await LoopbackUdpSocket.open();
+  const mux = await LoopbackUdpSocket.open('127.0.0.1', options.dualStack === true);
   /** Every datagram the engine sent: where, and with which TTL (undefined: the default). */
-  const sent: { port: number; ttl: number | undefined }[] = [];
+  const sent: { host: string; port: number; ttl: number | undefined }[] = [];
   const recording: PublicSocket = {
     get localPort() {
       return mux.localPort;
@@ -22,7 +25,7 @@ export async function probeTestPeer(closers: (() => Promise<void> | void)[]) {
       return mux.hasIpv6;
     },
     send: (data, port, host, options) => {
-      sent.push({ port, ttl: options?.ttl });
+      sent.push({ host, port, ttl: options?.ttl });
       mux.send(data, port, host, options);
     },
     listen: (listener) => mux.listen(listener),

@@ -9,14 +9,15 @@ export const ICMP_ECHOES = 3;
 /** Whole seconds (ping's -W): a relay farther than a second away is no relay for games. */
 export const ICMP_TIMEOUT_S = 1;
 
-export type LatencyProbe = (host: string) => Promise<number | null>;
+/** `echoes` defaults to ICMP_ECHOES; one echo answers in one round trip (no 200 ms gaps). */
+export type LatencyProbe = (host: string, echoes?: number) => Promise<number | null>;
 
-export const icmpLatency: LatencyProbe = async (host) => {
+export const icmpLatency: LatencyProbe = async (host, echoes = ICMP_ECHOES) => {
   try {
     const result = await ping.promise.probe(host, {
       timeout: ICMP_TIMEOUT_S,
-      min_reply: ICMP_ECHOES,
-      extra: ['-i', '0.2'],
+      min_reply: echoes,
+      extra: echoes > 1 ? ['-i', '0.2'] : [],
     });
     if (!result.alive) return null;
     const min = Number(result.min);

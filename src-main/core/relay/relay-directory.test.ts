@@ -118,4 +118,31 @@ describe('RelayDirectory after a relay failed', () => {
     await dir.measureAll(30_000);
     expect(measured).toEqual(['192.0.2.9']);
   });
+
+  it('answers the first round with one echo per relay, then refines with the regular round', async () => {
+    const asked: string[] = [];
+    let finishRegular: (ms: number) => void = () => {};
+    const regular = new Promise<number>((resolve) => (finishRegular = resolve));
+    const dir = new RelayDirectory({
+      configured: [{ id: 'mine', endpoint: '192.0.2.9:7401' }],
+      defaultRelay: '192.0.2.1:7401',
+      pinned: null,
+      measure: async (host, echoes) => {
+        asked.push(`${host}×${echoes}`);
+        return echoes === 1 ? 14 : regular;
+      },
+    });
+    await dir.measureFirst();
+    expect(dir.latencyOf('mine')).toBe(14);
+    // A choice that may reuse recent figures does not wait for the regular round under way.
+    await dir.measureAll(30_000);
+    expect(asked).toEqual(['192.0.2.9×1', '192.0.2.9×3']);
+    expect(dir.latencyOf('mine')).toBe(14);
+    // One asking for fresh figures waits for it, and starts no round of its own.
+    const fresh = dir.measureAll();
+    finishRegular(12);
+    await fresh;
+    expect(asked).toEqual(['192.0.2.9×1', '192.0.2.9×3']);
+    expect(dir.latencyOf('mine')).toBe(12);
+  });
 });

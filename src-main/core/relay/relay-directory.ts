@@ -4,7 +4,7 @@ import { chooseRelay, type RelayChoice } from '../../../src-shared/domain/relay-
 import { parseEndpoint } from '../../../src-shared/domain/endpoint.js';
 import type { RelayStatus } from '../../../src-shared/domain/core-status.js';
 import type { RelayInfo } from '../../../src-shared/protocol/control-messages.js';
-import { icmpLatency, type LatencyProbe } from './icmp-latency.js';
+import { ICMP_ECHOES, icmpLatency, type LatencyProbe } from './icmp-latency.js';
 import type { RelayEndpoint } from './relay-binder.js';
 import { systemClock, type Clock } from '../time/clock.js';
 
@@ -20,6 +20,13 @@ import { systemClock, type Clock } from '../time/clock.js';
  * and each new peer would otherwise lose a bind timeout finding out again.
  */
 export const RELAY_FAILURE_COOLDOWN_MS = 60_000;
+/**
+ * Echoes per relay in the first round (measureFirst): one echo answers in one round trip, where
+ * the regular three, 200 ms apart, take over 0.4 s — which the first relayed path of a join used
+ * to wait. Between a near and a far relay one echo tells the difference; the regular round that
+ * follows in the background refines the figures for every later choice.
+ */
+export const FIRST_ROUND_ECHOES = 1;
 
 export interface RelayCandidate {
   id: string;
@@ -56,6 +63,8 @@ export class RelayDirectory {
   private measuredAt: number | null = null;
   private readonly unresponsiveUntil = new Map<string, number>();
   private inFlight: Promise<void> | null = null;
+  /** The regular round measureFirst starts after its quick one (callers needing fresh figures wait). */
+  private refining: Promise<void> | null = null;
   private readonly measure: LatencyProbe;
   private readonly resolve: (host: string) => Promise<string | null>;
   private readonly clock: Clock;
@@ -115,20 +124,46 @@ export class RelayDirectory {
    */
   measureAll(maxAgeMs = 0): Promise<void> {
     if (this.inFlight) return this.inFlight;
+    // Fresh figures asked for while measureFirst's regular round runs: that round is the answer.
+    if (this.refining && maxAgeMs === 0) return this.refining;
     if (this.measuredAt !== null && this.clock.now() - this.measuredAt <= maxAgeMs)
       return Promise.resolve();
-    this.inFlight = this.measureRound().finally(() => {
+    if (this.refining) return this.refining;
+    this.inFlight = this.measureRound(ICMP_ECHOES).finally(() => {
       this.measuredAt = this.clock.now();
       this.inFlight = null;
     });
     return this.inFlight;
   }
 
-  private async measureRound(): Promise<void> {
+  /**
+   * The core's first round, at start: one echo per relay (FIRST_ROUND_ECHOES), so a join's first
+   * relay choice waits one round trip rather than the regular round's 0.4 s; the regular round
+   * then runs in the background and its figures replace these. Choices that may reuse recent
+   * figures (measureAll with a max age) take the quick ones; a caller asking for fresh figures
+   * meanwhile waits for the regular round.
+   */
+  measureFirst(): Promise<void> {
+    if (this.inFlight || this.measuredAt !== null || this.refining) return this.measureAll();
+    const quick = this.measureRound(FIRST_ROUND_ECHOES).finally(() => {
+      this.measuredAt = this.clock.now();
+      this.inFlight = null;
+      this.refining = this.measureRound(ICMP_ECHOES)
+        .catch(() => {})
+        .finally(() => {
+          this.measuredAt = this.clock.now();
+          this.refining = null;
+        });
+    });
+    this.inFlight = quick;
+    return quick;
+  }
+
+  private async measureRound(echoes: number): Promise<void> {
     await Promise.all(
       this.candidates().map(async (c) => {
         const endpoint = await this.endpointOf(c);
-        this.latency.set(c.id, endpoint ? await this.measure(endpoint.host) : null);
+        this.latency.set(c.id, endpoint ? await this.measure(endpoint.host, echoes) : null);
       }),
     );
   }

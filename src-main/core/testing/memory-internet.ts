@@ -1,5 +1,6 @@
 import type { Clock } from '../time/clock.js';
 import { seededRandom } from '../../../src-shared/protocol/fuzz-bytes.js';
+import { MemoryFirewall } from './memory-firewall.js';
 import { MemoryNat, type Address, type MemoryNatKind } from './memory-nat.js';
 
 /**
@@ -9,6 +10,10 @@ import { MemoryNat, type Address, type MemoryNatKind } from './memory-nat.js';
  * punching, relaying and failover in milliseconds of real time.
  *
  *   private host 192.168.N.x ──► NAT N (public IP) ──► the internet ──► public host / NAT M ──► …
+ *
+ * A host may also have a global IPv6 address (`giveIpv6`): its sockets take IPv6 on the same port
+ * (dual-stack, as the WireGuard helper's), IPv6 is routed without NAT, and a host behind a NAT has
+ * a stateful IPv6 firewall in front of it instead (memory-firewall.ts).
  *
  * Two hosts behind the same NAT reach each other directly on their private addresses (their LAN).
  * A NAT does not hairpin: a packet to its own public IP from inside is dropped, as many home
@@ -42,6 +47,10 @@ export class MemorySocket {
   send(data: Uint8Array | readonly Uint8Array[], port: number, host: string): void {
     if (this.closed) return;
     const bytes = Buffer.concat(Array.isArray(data) ? data : [data as Uint8Array]);
+    if (host.includes(':')) {
+      this.internet.route6(bytes, this.host, this.port, { ip: host, port });
+      return;
+    }
     this.internet.route(bytes, { ip: this.host.ip, port: this.port }, this.host, {
       ip: host,
       port,
@@ -62,6 +71,9 @@ export class MemorySocket {
 export class MemoryHost {
   readonly sockets = new Map<number, MemorySocket>();
   private nextPort = FIRST_EPHEMERAL_PORT;
+  /** The host's global IPv6 address, and the stateful firewall in front of it (behind a NAT). */
+  ipv6: string | null = null;
+  firewall: MemoryFirewall | null = null;
 
   constructor(
     private readonly internet: MemoryInternet,
@@ -93,6 +105,7 @@ const DEFAULT_NAT_SEED = 0x4c52;
 
 export class MemoryInternet {
   private readonly hosts = new Map<string, MemoryHost>();
+  private readonly hostsV6 = new Map<string, MemoryHost>();
   private readonly nats = new Map<string, MemoryNat>();
   private readonly cut = new Set<string>();
   private readonly hostLatency = new Map<string, number>();
@@ -120,6 +133,17 @@ export class MemoryInternet {
     return Array.from({ length: hostsBehind }, (_, i) =>
       this.add(new MemoryHost(this, `192.168.${net}.${10 + i}`, nat)),
     );
+  }
+
+  /**
+   * Gives `host` a global IPv6 address; a host behind a NAT gets a stateful firewall for IPv6
+   * (its router's), an open host none.
+   */
+  giveIpv6(host: MemoryHost, ipv6: string): void {
+    if (this.hostsV6.has(ipv6)) throw new Error(`${ipv6} already exists`);
+    host.ipv6 = ipv6;
+    host.firewall = host.nat ? new MemoryFirewall() : null;
+    this.hostsV6.set(ipv6, host);
   }
 
   /** Extra one-way delay for every packet to or from `ip` (a far relay). */
@@ -178,6 +202,21 @@ export class MemoryInternet {
     const host = this.hosts.get(to.ip);
     if (!host || host.nat !== null) return this.drop();
     this.schedule(data, outside, host, to.port, delay);
+  }
+
+  /** @internal an IPv6 datagram: no NAT, only the firewalls on both ends. */
+  route6(data: Buffer, from: MemoryHost, fromPort: number, to: Address): void {
+    if (from.ipv6 === null) return this.drop(); // no IPv6 here: no route
+    const src: Address = { ip: from.ipv6, port: fromPort };
+    from.firewall?.outbound(fromPort, to);
+    if (this.cut.has(pairKey(src.ip, to.ip)) || this.unplugged(from.ip, to.ip)) return this.drop();
+    const delay = this.o.latencyMs ?? DEFAULT_LATENCY_MS;
+    this.o.clock.setTimeout(() => {
+      const host = this.hostsV6.get(to.ip);
+      // Filtering happens on arrival, against the flows the inside had opened by then.
+      if (!host || (host.firewall && !host.firewall.inbound(src, to.port))) return this.drop();
+      this.deliverNow(data, src, host, to.port);
+    }, delay);
   }
 
   private schedule(data: Buffer, from: Address, host: MemoryHost, port: number, delay: number) {

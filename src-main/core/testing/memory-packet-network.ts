@@ -71,9 +71,14 @@ export class MemoryDataPlane implements DataPlane {
       (p) => p.path.kind === 'direct' && p.path.socket === index,
     );
   }
+  /** Set by a test: the next `up` fails with this, as a helper that cannot address its TUN. */
+  failNextUp: Error | null = null;
 
   async up(virtualIp: string): Promise<void> {
     await new Promise<void>((resolve) => this.clock.setTimeout(resolve, MEMORY_TUNNEL_UP_MS));
+    const failure = this.failNextUp;
+    this.failNextUp = null;
+    if (failure) throw failure;
     this.virtualIp = virtualIp;
   }
 
@@ -203,13 +208,14 @@ export class MemoryDataPlane implements DataPlane {
 /** The public socket of a memory host, with the data plane taking WireGuard as the WireGuard helper does. */
 class MemoryPublicSocket implements PublicSocket {
   private listener: DatagramListener | null = null;
-  /** The memory internet is IPv4 only (IPv6 is proven in the netns lab). */
-  readonly hasIpv6 = false;
+  /** The host has a global IPv6 address: the socket takes IPv6 on the same port (dual-stack). */
+  readonly hasIpv6: boolean;
 
   constructor(
     private readonly socket: MemorySocket,
     private readonly dataPlane: MemoryDataPlane,
   ) {
+    this.hasIpv6 = socket.host.ipv6 !== null;
     socket.onMessage((packet, from) => this.receive(packet, from));
   }
 

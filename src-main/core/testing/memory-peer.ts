@@ -111,7 +111,7 @@ export async function memoryPeer(
       publicKey: keys.publicKey,
       natType: nat.natType,
       publicIp: nat.publicEndpoint?.host ?? null,
-      hasIpv6: false,
+      hasIpv6: host.ipv6 !== null,
     },
     clock,
     dataPlane,
@@ -144,7 +144,11 @@ export async function memoryPeer(
     virtualIp,
     natType: nat.natType,
     publicEndpoint: nat.publicEndpoint ? formatEndpoint(nat.publicEndpoint) : null,
-    localCandidates: [formatEndpoint(local)],
+    // Global IPv6 first, on the same port, as ipv6-candidates.ts offers it.
+    localCandidates: [
+      ...(host.ipv6 ? [formatEndpoint({ host: host.ipv6, port: local.port })] : []),
+      formatEndpoint(local),
+    ],
     online: true,
     joinedAt: 0,
     lastSeen: 0,
