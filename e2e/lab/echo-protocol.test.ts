@@ -74,9 +74,9 @@ describe('lab plan', () => {
     );
   });
 
-  it('writes symmetric NAT as masquerade random and full cone as 1:1 snat + dnat of all UDP', () => {
+  it('writes symmetric NAT as masquerade fully-random and full cone as 1:1 snat + dnat of all UDP', () => {
     const a = { wanIf: 'wan', lanIf: 'lan', publicIp: '198.18.0.100', insideHost: '192.168.1.2' };
-    expect(natRuleset('symmetric', a)).toContain('masquerade random');
+    expect(natRuleset('symmetric', a)).toContain('masquerade fully-random');
     expect(natRuleset('full_cone', a)).toMatch(
       /snat to 198\.18\.0\.100[\s\S]*udp dnat to 192\.168\.1\.2/,
     );

@@ -120,7 +120,7 @@ describe('port-restricted cone (masquerade)', () => {
   });
 });
 
-describe('symmetric (masquerade random)', () => {
+describe('symmetric (masquerade fully-random)', () => {
   it('gives a different mapped port for each destination address and port', async () => {
     const player = lab.player('sym');
     const agent = await agentIn(player.ns);
@@ -132,6 +132,16 @@ describe('symmetric (masquerade random)', () => {
     expect(new Set(ports).size).toBe(3);
     // …but a stable one for the same destination, or no reply could ever come back.
     expect(await mappedPort(agent, A)).toBe(ports[0]);
+  });
+
+  it('draws the ports of many sockets towards one destination at random, not as one block', async () => {
+    // `masquerade random` would give these 8 sockets 8 consecutive ports (one hashed start,
+    // then a search upwards): port probing would only have to find the block.
+    const player = lab.player('sym');
+    const sockets = await Promise.all(Array.from({ length: 8 }, () => agentIn(player.ns)));
+    const ports = await Promise.all(sockets.map((socket) => mappedPort(socket, A)));
+    expect(new Set(ports).size).toBe(8);
+    expect(Math.max(...ports) - Math.min(...ports)).toBeGreaterThan(7);
   });
 
   it('drops replies from another port of the contacted server', async () => {

@@ -8,7 +8,7 @@ import { run } from './exec.js';
  *   open             none: the player's address is public and simply routed
  *   full_cone        1:1 — inside host ⇄ public IP, ports kept; every inbound UDP goes to it
  *   port_restricted  endpoint-independent       address-and-port-dependent   (masquerade)
- *   symmetric        address-and-port-dependent address-and-port-dependent   (masquerade random)
+ *   symmetric        address-and-port-dependent address-and-port-dependent   (masquerade fully-random)
  *
  * The NAT kinds also get a home-router firewall: inbound from the WAN is forwarded only for
  * connections the inside started (or, for full cone, that the 1:1 rule translated), so nothing
@@ -42,12 +42,14 @@ const TABLE = 'lanrage_lab';
 /**
  * Symmetric mapping: plain `masquerade` keeps the source port whenever the tuple is free, which
  * makes the mapping endpoint-independent. `random` (NF_NAT_RANGE_PROTO_RANDOM) seeds the port
- * search with a keyed hash of (source, destination, destination port), so each destination gets
- * its own port; `fully-random` would draw a fresh port per connection from the PRNG. Both defeat
- * port prediction; `random` is what DESIGN names and is what the lab test verifies per
- * destination (different IP and different port).
+ * search with a keyed hash of (source IP, destination IP, destination port) — not the source port
+ * — and then searches upwards: many sockets of one player towards one peer get one block of
+ * consecutive ports, which would make port probing (issue 10) trivially easy and prove nothing.
+ * `fully-random` (NF_NAT_RANGE_PROTO_RANDOM_FULLY) draws every new mapping's port from the PRNG,
+ * as hard CGNATs and the NATs of the birthday write-ups do; the lab test checks a different port
+ * per destination (IP and port) and no run of consecutive ports across a player's sockets.
  */
-const SYMMETRIC_MASQUERADE = 'masquerade random';
+const SYMMETRIC_MASQUERADE = 'masquerade fully-random';
 
 /** `acceptsMapped`: the router maps ports (miniupnpd.ts): WAN packets it DNATs are let in. */
 export interface NatOptions {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { chmod, chown, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -243,8 +243,12 @@ export class PartyLab {
    * `lanrage up --ui` for a player, idle (no --create/--join): the party is created or joined from
    * its web UI. Resolves with the URL it printed (loopback inside the player's namespace).
    */
-  async upWithUi(name: string): Promise<string> {
+  async upWithUi(name: string, config: Record<string, unknown> = {}): Promise<string> {
     const player = this.lab.player(name);
+    if (Object.keys(config).length > 0) {
+      await mkdir(this.configDir(name), { recursive: true });
+      await writeFile(join(this.configDir(name), 'config.json'), JSON.stringify(config));
+    }
     const proc = this.spawn(`player-${name}`, player.ns, [
       'cli/lanrage.js',
       'up',
@@ -370,6 +374,11 @@ export class PartyLab {
     await this.control?.stop();
     await this.lab.stop();
     await run('rm', ['-rf', this.work]);
+  }
+
+  /** Forgets a stopped player's identity (keys, config): its next `up` is a new member. */
+  forgetIdentity(name: string): void {
+    rmSync(this.configDir(name), { recursive: true, force: true });
   }
 
   private configDir(name: string): string {

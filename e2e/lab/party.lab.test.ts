@@ -24,6 +24,11 @@ const DETECTED: Record<LabNatKind, NatType> = {
   port_restricted: 'port_restricted_cone',
   symmetric: 'symmetric',
 };
+/**
+ * This suite proves the NAT table's strategies and the relay drills, so port probing (which takes
+ * symmetric ↔ port-restricted pairs direct) is off here; port-probing.lab.test.ts proves it.
+ */
+const NO_PORT_PROBING = { portProbing: false };
 const LATE = { name: 'late', nat: 'port_restricted' as LabNatKind };
 /** Time for every pair to settle: relay bind, punch at +400 ms within a 3 s window, first probes. */
 const SETTLE_MS = 25_000;
@@ -95,8 +100,10 @@ beforeAll(async () => {
       { name: 'far', delayMs: 15 },
     ],
   });
-  invite = (await party.up('open', { create: 'lab party' }))!;
-  await Promise.all(PLAYERS.slice(1).map((p) => party.up(p.name, { join: invite })));
+  invite = (await party.up('open', { create: 'lab party' }, null, NO_PORT_PROBING))!;
+  await Promise.all(
+    PLAYERS.slice(1).map((p) => party.up(p.name, { join: invite }, null, NO_PORT_PROBING)),
+  );
   const names = PLAYERS.map((p) => p.name);
   await Promise.all(
     names.map(async (n) =>
@@ -257,7 +264,7 @@ describe('drills', () => {
   }, 90_000);
 
   it('connects everyone to a player who joins late', async () => {
-    await party.up('late', { join: invite });
+    await party.up('late', { join: invite }, null, NO_PORT_PROBING);
     const names = [...PLAYERS.map((p) => p.name), 'late'];
     status.set(
       'late',

@@ -18,6 +18,9 @@ const CONNECT_MS = 30_000;
 const SWITCH_MS = 20_000;
 const WIDE = { width: 1040, height: 720 };
 
+/** Port probing would take the symmetric ↔ port-restricted pair direct; this suite needs it relayed. */
+const NO_PORT_PROBING = { portProbing: false };
+
 let party: PartyLab;
 let browsers: Browser[] = [];
 let ana: Page;
@@ -57,7 +60,11 @@ beforeAll(async () => {
       { name: 'far', delayMs: 15 },
     ],
   });
-  const [anaUrl, benUrl] = await Promise.all([party.upWithUi('ana'), party.upWithUi('ben')]);
+  // The UI's relay views need a relayed pair: port probing (port-probing.lab.test.ts) is off.
+  const [anaUrl, benUrl] = await Promise.all([
+    party.upWithUi('ana', NO_PORT_PROBING),
+    party.upWithUi('ben', NO_PORT_PROBING),
+  ]);
   expect(anaUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{43}$/);
   ana = await openUi('ana', anaUrl);
   ben = await openUi('ben', benUrl);

@@ -4,7 +4,7 @@ import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppInfo } from '../../src-shared/ipc/contract.js';
-import { inParty, peer, relayed } from '../../src-shared/domain/testing/status-fixtures.js';
+import { inParty, peer, probed, relayed } from '../../src-shared/domain/testing/status-fixtures.js';
 import { launchChromium } from './support/chromium.js';
 import { REPO_ROOT, RENDERER_DIR, SCREENSHOTS_DIR } from './support/paths.js';
 import { serveDirectory, type StaticServer } from './support/static-server.js';
@@ -243,6 +243,30 @@ describe('a party with a peer reached over IPv6', () => {
     expect(await badge('cat').textContent()).toBe('Direct');
     expect(await badge('dan').textContent()).toBe('Relay near');
     await page.screenshot({ path: join(SCREENSHOTS_DIR, 'party-ipv6-peer.png') });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('a peer that port probing took direct', () => {
+  it('says "Direct after port probing" on its path', async () => {
+    const status = inParty([
+      probed('ben'),
+      relayed('cara', 'eu-1', 41, { virtualIp: '10.66.0.3' }),
+    ]);
+    const { page, problems } = await openPage(
+      await inPageCore({ 'app:info': INFO, 'party:status': status }),
+    );
+    await page.evaluate(`__lanrageTest.push('app:state', { state: 'connected' })`);
+    await page.evaluate(`__lanrageTest.push('party:status', ${JSON.stringify(status)})`);
+    await page
+      .getByRole('navigation', { name: 'Views' })
+      .getByRole('button', { name: 'Peers' })
+      .click();
+    const badge = (name: string) => page.locator(`[data-peer="${name}"] [data-testid="path"]`);
+    await expect.poll(() => badge('ben').textContent(), POLL).toBe('Direct after port probing');
+    expect(await badge('cara').textContent()).toBe('Relay eu-1');
+    await page.screenshot({ path: join(SCREENSHOTS_DIR, 'peer-direct-after-port-probing.png') });
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -23,6 +23,7 @@ const peer = (over: Partial<PeerStatus>): PeerStatus => ({
     lan: { outcome: 'not-tried', reason: 'different-networks' },
     holePunch: { outcome: 'succeeded', reason: 'ok' },
     punch: null,
+    portProbe: null,
     relay: { outcome: 'succeeded', reason: 'ok' },
     openedBy: 'hole-punch',
   },
@@ -98,5 +99,15 @@ describe('formatStatus', () => {
       'peer   10.66.0.2    ben              connected  direct IPv6      12.3 ms  nat symmetric',
       'peer   10.66.0.3    cat              connected  direct           12.3 ms  nat full_cone',
     ]);
+  });
+
+  it('says when port probing opened the direct path', () => {
+    const probed = peer({
+      natType: 'symmetric',
+      coordination: { ...peer({}).coordination, openedBy: 'port-probe' },
+    });
+    expect(formatStatus(status([probed])).split('\n')[2]).toBe(
+      'peer   10.66.0.2    ben              connected  direct after port probing   12.3 ms  nat symmetric',
+    );
   });
 });

@@ -24,7 +24,9 @@ export function formatStatus(status: CoreStatus): string {
         ? `relay ${p.relay?.id ?? '?'}`
         : mapping
           ? `direct ${mapping}`
-          : `${p.path ?? 'direct'}${isIpv6EndpointText(p.endpoint) ? ' IPv6' : ''}`;
+          : p.path === 'direct' && p.coordination.openedBy === 'port-probe'
+            ? 'direct after port probing'
+            : `${p.path ?? 'direct'}${isIpv6EndpointText(p.endpoint) ? ' IPv6' : ''}`;
     const rtt = p.latencyMs === null ? '-' : `${p.latencyMs.toFixed(1)} ms`;
     // LAN-game discovery packets to / from the peer, and those its rate limit dropped.
     const d = p.discovery;

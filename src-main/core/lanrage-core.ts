@@ -137,6 +137,7 @@ export class LanrageCore {
       clock: p.clock,
       dataPlane: p.network.dataPlane,
       probes: p.services.probes,
+      ...(p.network.socket.probeSockets && { probeSockets: p.network.socket.probeSockets }),
       binder: p.services.binder,
       relays: p.relays,
       tasks: p.tasks,

@@ -37,6 +37,7 @@ export function pathLabel(peer: PeerStatus): string {
   if (peer.path === 'direct') {
     const mapping = mappingPathWords(peer.coordination);
     if (mapping) return `Direct ${mapping}`;
+    if (peer.coordination.openedBy === 'port-probe') return 'Direct after port probing';
     return isIpv6EndpointText(peer.endpoint) ? 'Direct · IPv6' : 'Direct';
   }
   if (peer.path === 'relay') return peer.relay ? `Relay ${peer.relay.id}` : 'Relay';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inParty, peer, relayed } from '../../src-shared/domain/testing/status-fixtures';
+import { inParty, peer, probed, relayed } from '../../src-shared/domain/testing/status-fixtures';
 import { latencyLabel, pathLabel, selectPeers, showsReason, stateLabel } from './party-selectors';
 import { createPartyStore, nextSamples } from './party-store';
 
@@ -89,6 +89,7 @@ describe('party selectors', () => {
       }),
       'Direct via UPnP mapping',
     ],
+    [probed('a'), 'Direct after port probing'],
     [peer('a', { endpoint: '[2001:db8:2::2]:51820' }), 'Direct · IPv6'],
     [relayed('a', 'eu-1', 41), 'Relay eu-1'],
     [peer('a', { path: null, state: 'connecting' }), 'Connecting'],

@@ -60,15 +60,26 @@ const PortMappingReportSchema = z.strictObject({
     .nullable(),
 });
 
+const PortProbeSummarySchema = z.strictObject({
+  attempt: z.number().int().nonnegative(),
+  role: z.enum(['opener', 'prober']),
+  outcome: z.enum(['trying', 'succeeded', 'failed']),
+  sockets: z.number().int().nonnegative(),
+  packets: z.number().int().nonnegative(),
+  timeToDirectMs: z.number().nonnegative().nullable(),
+  nextTryAt: z.number().int().nonnegative().nullable(),
+});
+
 export const PeerCoordinationSchema = z.strictObject({
   selfNat: NatTypeSchema,
   peerNat: NatTypeSchema,
   lan: AttemptSchema,
   holePunch: AttemptSchema,
   punch: PunchSummarySchema.nullable(),
+  portProbe: PortProbeSummarySchema.nullable(),
   relay: AttemptSchema,
   portMapping: PortMappingReportSchema.optional(),
-  openedBy: z.enum(['lan', 'hole-punch', 'port-mapping', 'relay']).nullable(),
+  openedBy: z.enum(['lan', 'hole-punch', 'port-mapping', 'port-probe', 'relay']).nullable(),
 });
 
 const Count = z.number().int().nonnegative();

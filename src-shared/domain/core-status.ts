@@ -10,7 +10,7 @@ export type PeerState = 'connecting' | 'connected' | 'degraded' | 'failed';
 export type PathKind = 'lan' | 'direct' | 'relay';
 
 /** How a path to a peer can be opened, in the order LANrage tries them. */
-export type CoordinationMethod = 'lan' | 'hole-punch' | 'port-mapping' | 'relay';
+export type CoordinationMethod = 'lan' | 'hole-punch' | 'port-mapping' | 'port-probe' | 'relay';
 
 export type AttemptOutcome = 'not-tried' | 'trying' | 'succeeded' | 'failed';
 
@@ -68,6 +68,26 @@ export interface PortMappingReport {
 }
 
 /**
+ * Port probing's latest attempt (src-main/core/paths/port-probing.ts): symmetric ↔ cone pairs the
+ * NAT table would relay. Counts are this side's own.
+ */
+export interface PortProbeSummary {
+  /** The attempt number of the pair (both sides count the initiator's signals). */
+  attempt: number;
+  /** opener: the symmetric side, extra sockets; prober: the cone side, random ports. */
+  role: 'opener' | 'prober';
+  outcome: 'trying' | 'succeeded' | 'failed';
+  /** Probe sockets this side opened (the opener; 0 for the prober). */
+  sockets: number;
+  /** Packets this side sent in the attempt (openers, probes, answers). */
+  packets: number;
+  /** From the signalled moment to the proving answer, ms; null unless it succeeded. */
+  timeToDirectMs: number | null;
+  /** Unix ms of the next try after a failed attempt (relayed meanwhile); null otherwise. */
+  nextTryAt: number | null;
+}
+
+/**
  * What was tried to reach a peer and how each went — what "Why relayed?" explains. LAN and hole
  * punching are tried at the same moment; the relay is set up first, for every pair, and stays as
  * the fallback.
@@ -79,6 +99,8 @@ export interface PeerCoordination {
   holePunch: CoordinationAttempt;
   /** The latest punch attempt; null before the first. */
   punch: PunchSummary | null;
+  /** The latest port-probing attempt; null before the first (and for pairs that never probe). */
+  portProbe: PortProbeSummary | null;
   relay: CoordinationAttempt;
   /** Port mapping on both sides; absent from cores older than port mapping. */
   portMapping?: PortMappingReport;

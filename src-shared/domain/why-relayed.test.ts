@@ -8,7 +8,7 @@ describe('explainRelay ("Why relayed?")', () => {
     ).toEqual({
       summary: 'You are behind a port-restricted NAT; ben is behind a symmetric NAT.',
       tried:
-        'Ben is behind a symmetric NAT, which picks a new port for every destination; the port-restricted NAT you are behind only lets in packets from the exact address it already sent to. So no direct path can be opened from a port-restricted NAT.',
+        'Ben is behind a symmetric NAT, which picks a new port for every destination; the port-restricted NAT you are behind only lets in packets from the exact address it already sent to. So hole punching alone cannot open a direct path from a port-restricted NAT; only port probing (guessing which of many ports the symmetric NAT opened) or a port mapping can.',
       fix: 'For ben, a router with UPnP, NAT-PMP or PCP turned on (LANrage then maps its port there), a router whose NAT keeps one public port per device (most home routers do), or a different network (for example a phone hotspot), would help.',
     });
   });
@@ -19,7 +19,7 @@ describe('explainRelay ("Why relayed?")', () => {
     ).toEqual({
       summary: 'You are behind a symmetric NAT; cara is behind a restricted-cone NAT.',
       tried:
-        'You are behind a symmetric NAT, which picks a new port for every destination; the restricted-cone NAT cara is behind only lets in packets from the exact address it already sent to. So no direct path can be opened from a restricted-cone NAT.',
+        'You are behind a symmetric NAT, which picks a new port for every destination; the restricted-cone NAT cara is behind only lets in packets from the exact address it already sent to. So hole punching alone cannot open a direct path from a restricted-cone NAT; only port probing (guessing which of many ports the symmetric NAT opened) or a port mapping can.',
       fix: 'For you, a router with UPnP, NAT-PMP or PCP turned on (LANrage then maps its port there), a router whose NAT keeps one public port per device (most home routers do), or a different network (for example a phone hotspot), would help.',
     });
   });
@@ -73,6 +73,7 @@ describe('explainRelay ("Why relayed?")', () => {
           family: 'ipv4',
           nextTryAt: 1_700_000_060_000,
         },
+        portProbe: null,
         relay: { outcome: 'succeeded', reason: 'ok' },
         openedBy: 'relay',
       },
@@ -96,6 +97,7 @@ describe('explainRelay ("Why relayed?")', () => {
         lan: { outcome: 'not-tried', reason: 'different-networks' },
         holePunch: { outcome: 'failed', reason: 'path-died' },
         punch: { attempt: 1, role: 'leader', openerTtl: 2, family: 'ipv4', nextTryAt: null },
+        portProbe: null,
         relay: { outcome: 'succeeded', reason: 'ok' },
         openedBy: 'relay',
       },
@@ -116,6 +118,7 @@ describe('explainRelay ("Why relayed?")', () => {
         lan: { outcome: 'not-tried', reason: 'different-networks' },
         holePunch: { outcome: 'not-tried', reason: 'nat-incompatible' },
         punch: null,
+        portProbe: null,
         relay: { outcome: 'succeeded', reason: 'ok' },
         portMapping: {
           self: {
@@ -132,7 +135,36 @@ describe('explainRelay ("Why relayed?")', () => {
       },
     });
     expect(why.tried).toBe(
-      "Gus is behind a symmetric NAT, which picks a new port for every destination; the port-restricted NAT you are behind only lets in packets from the exact address it already sent to. So no direct path can be opened from a port-restricted NAT. LANrage asked your router for a port mapping (PCP, NAT-PMP); it offered none. Gus's router mapped none.",
+      "Gus is behind a symmetric NAT, which picks a new port for every destination; the port-restricted NAT you are behind only lets in packets from the exact address it already sent to. So hole punching alone cannot open a direct path from a port-restricted NAT; only port probing (guessing which of many ports the symmetric NAT opened) or a port mapping can. LANrage asked your router for a port mapping (PCP, NAT-PMP); it offered none. Gus's router mapped none.",
+    );
+  });
+
+  it('says how port probing went when it was tried', () => {
+    const why = explainRelay({
+      peerName: 'ivy',
+      selfNat: 'symmetric',
+      peerNat: 'port_restricted_cone',
+      coordination: {
+        selfNat: 'symmetric',
+        peerNat: 'port_restricted_cone',
+        lan: { outcome: 'not-tried', reason: 'different-networks' },
+        holePunch: { outcome: 'not-tried', reason: 'nat-incompatible' },
+        punch: null,
+        portProbe: {
+          attempt: 1,
+          role: 'opener',
+          outcome: 'failed',
+          sockets: 256,
+          packets: 1537,
+          timeToDirectMs: null,
+          nextTryAt: 1_700_000_033_000,
+        },
+        relay: { outcome: 'succeeded', reason: 'ok' },
+        openedBy: 'relay',
+      },
+    });
+    expect(why.tried).toBe(
+      'You are behind a symmetric NAT, which picks a new port for every destination; the port-restricted NAT ivy is behind only lets in packets from the exact address it already sent to. So hole punching alone cannot open a direct path from a port-restricted NAT; only port probing (guessing which of many ports the symmetric NAT opened) or a port mapping can. LANrage tried port probing (1537 packets); none got through, and it will try again.',
     );
   });
 
@@ -147,6 +179,7 @@ describe('explainRelay ("Why relayed?")', () => {
         lan: { outcome: 'not-tried', reason: 'different-networks' },
         holePunch: { outcome: 'failed', reason: 'no-answer' },
         punch: null,
+        portProbe: null,
         relay: { outcome: 'succeeded', reason: 'ok' },
         portMapping: {
           self: { protocol: 'pcp', tried: [{ protocol: 'pcp', error: null }] },

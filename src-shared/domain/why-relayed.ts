@@ -1,5 +1,10 @@
 import { chooseStrategy } from './connection-strategy.js';
-import type { AttemptReason, PeerCoordination, PortMappingReport } from './core-status.js';
+import type {
+  AttemptReason,
+  PeerCoordination,
+  PortMappingReport,
+  PortProbeSummary,
+} from './core-status.js';
 import { MAPPING_WORDS } from './port-mapping.js';
 import type { NatType } from './nat-type.js';
 
@@ -52,8 +57,20 @@ export function explainRelay(input: {
 }): RelayExplanation {
   const explanation = explainByNat(input);
   const mapping = input.coordination?.portMapping;
-  if (!mapping) return explanation;
-  return { ...explanation, tried: `${explanation.tried} ${mappingTried(mapping, input.peerName)}` };
+  const probe = input.coordination?.portProbe;
+  const tried = [
+    explanation.tried,
+    ...(probe ? [probeTried(probe)] : []),
+    ...(mapping ? [mappingTried(mapping, input.peerName)] : []),
+  ];
+  return { ...explanation, tried: tried.join(' ') };
+}
+
+/** What port probing did for this pair (symmetric ↔ cone only), in one sentence. */
+function probeTried(probe: PortProbeSummary): string {
+  if (probe.outcome === 'trying') return 'Port probing is under way right now.';
+  if (probe.outcome === 'succeeded') return 'Port probing opened a direct path earlier.';
+  return `LANrage tried port probing (${probe.packets} packets); none got through${probe.nextTryAt === null ? '' : ', and it will try again'}.`;
 }
 
 /** What port mapping did for this pair, in one or two sentences. */
@@ -133,7 +150,7 @@ function explainByNat(input: {
   const otherNat = mine === 'symmetric' ? theirs : mine;
   return {
     summary,
-    tried: `${capitalise(symmetricSide)} ${symmetricSide === 'you' ? 'are' : 'is'} behind a symmetric NAT, which picks a new port for every destination; ${NAT_WORDS[otherNat].replace(/^a /, 'the ')} ${otherSide === 'you' ? 'you are' : `${otherSide} is`} behind only lets in packets from the exact address it already sent to. So no direct path can be opened from ${NAT_WORDS[otherNat].replace(/^a /, 'a ')}.`,
+    tried: `${capitalise(symmetricSide)} ${symmetricSide === 'you' ? 'are' : 'is'} behind a symmetric NAT, which picks a new port for every destination; ${NAT_WORDS[otherNat].replace(/^a /, 'the ')} ${otherSide === 'you' ? 'you are' : `${otherSide} is`} behind only lets in packets from the exact address it already sent to. So hole punching alone cannot open a direct path from ${NAT_WORDS[otherNat].replace(/^a /, 'a ')}; only port probing (guessing which of many ports the symmetric NAT opened) or a port mapping can.`,
     fix: `For ${symmetricSide === 'you' ? 'you' : peer}, ${FIX_ROUTER}.`,
   };
 }

@@ -56,6 +56,10 @@ type Bind struct {
 	// takes it (it reads the table snapshot).
 	mu    sync.Mutex
 	peers map[proto.Key]*Peer
+	// probes are the extra sockets of port probing (probe_sockets.go); guarded by mu.
+	probes *probeState
+	// closed ends the probe sockets' receive function when the device closes the Bind.
+	closed chan struct{}
 
 	stats counters
 }
@@ -71,9 +75,15 @@ func New(c *net.UDPConn, up Upstream, o Options) *Bind {
 		o.BatchSize = conn.IdealBatchSize
 	}
 	sizeBuffers(c)
+	// Probe sockets are IPv4 (port probing is for IPv4 NATs): on the public socket's host
+	// address, or any IPv4 address when the public socket is dual-stack.
+	host := c.LocalAddr().(*net.UDPAddr).AddrPort().Addr().Unmap()
+	if !host.Is4() {
+		host = netip.IPv4Unspecified()
+	}
 	b := &Bind{
 		conn: c, ipv6: isDualStack(c), up: up, now: o.Now, batch: o.BatchSize,
-		peers: map[proto.Key]*Peer{},
+		peers: map[proto.Key]*Peer{}, probes: newProbeState(host),
 	}
 	b.io = newBatchIO(c, o.BatchSize)
 	b.table.Store(&table{})
@@ -107,12 +117,19 @@ func (b *Bind) Open(uint16) ([]conn.ReceiveFunc, uint16, error) {
 		b.open.Store(false)
 		return nil, 0, err
 	}
-	return []conn.ReceiveFunc{b.makeReceiveFunc()}, b.LocalPort(), nil
+	b.mu.Lock()
+	b.closed = make(chan struct{})
+	closed := b.closed
+	b.mu.Unlock()
+	return []conn.ReceiveFunc{b.makeReceiveFunc(), b.makeProbeReceiveFunc(closed)}, b.LocalPort(), nil
 }
 
 // Close makes the receive function return net.ErrClosed; the socket stays open.
 func (b *Bind) Close() error {
 	if b.open.CompareAndSwap(true, false) {
+		b.mu.Lock()
+		close(b.closed)
+		b.mu.Unlock()
 		// Wakes a receive blocked in the kernel; it then sees !open and returns ErrClosed.
 		return b.conn.SetReadDeadline(time.Unix(1, 0))
 	}
@@ -164,7 +181,11 @@ func (b *Bind) sendAlong(p *Peer, bufs [][]byte) error {
 			return nil
 		}
 	}
-	if err := b.io.write(bufs, pt); err != nil {
+	write := b.io.write
+	if pt.conn != nil {
+		write = writeProbe
+	}
+	if err := write(bufs, pt); err != nil {
 		b.stats.sendErrors.Add(1)
 		return err
 	}

@@ -25,6 +25,18 @@ type upstreamRecorder struct {
 type delivered struct {
 	from netip.AddrPort
 	data []byte
+	// socket is the probe socket it came in on; 0 for the public socket.
+	socket uint16
+}
+
+func (u *upstreamRecorder) DeliverProbe(socket uint16, from netip.AddrPort, d []byte) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.full {
+		return false
+	}
+	u.got = append(u.got, delivered{from, append([]byte(nil), d...), socket})
+	return true
 }
 
 func (u *upstreamRecorder) Deliver(from netip.AddrPort, d []byte) bool {
@@ -33,7 +45,7 @@ func (u *upstreamRecorder) Deliver(from netip.AddrPort, d []byte) bool {
 	if u.full {
 		return false
 	}
-	u.got = append(u.got, delivered{from, append([]byte(nil), d...)})
+	u.got = append(u.got, delivered{from, append([]byte(nil), d...), 0})
 	return true
 }
 
@@ -47,8 +59,10 @@ type fixture struct {
 	b    *Bind
 	up   *upstreamRecorder
 	recv conn.ReceiveFunc
-	addr netip.AddrPort
-	now  time.Time
+	// probeRecv is the receive function of WireGuard arriving on probe sockets.
+	probeRecv conn.ReceiveFunc
+	addr      netip.AddrPort
+	now       time.Time
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -57,10 +71,10 @@ func newFixture(t testing.TB) *fixture {
 	f := &fixture{up: &upstreamRecorder{}, now: time.Unix(1_700_000_000, 0)}
 	f.b = New(c, f.up, Options{Now: func() time.Time { return f.now }})
 	fns, port, err := f.b.Open(0)
-	if err != nil || len(fns) != 1 || port != uint16(c.LocalAddr().(*net.UDPAddr).Port) {
+	if err != nil || len(fns) != 2 || port != uint16(c.LocalAddr().(*net.UDPAddr).Port) {
 		t.Fatalf("open: %v %d", err, port)
 	}
-	f.recv = fns[0]
+	f.recv, f.probeRecv = fns[0], fns[1]
 	f.addr = netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port)
 	t.Cleanup(func() { f.b.Close(); c.Close() })
 	return f
@@ -279,7 +293,7 @@ func TestAcceptedAddressesAndRoutesReachTheDeviceBeforeTheyAreThePath(t *testing
 	f := newFixture(t)
 	candidate, relay := listen(t), listen(t)
 	f.b.AddPeer(keyA)
-	f.b.AcceptDirect(keyA, addrOf(candidate))
+	f.b.AcceptDirect(keyA, addrOf(candidate), 0)
 	f.b.AcceptRoute(keyA, routeX)
 	if got, _ := f.receive(t, candidate, transport); len(got) != 1 {
 		t.Fatal("accepted address refused")
@@ -358,7 +372,7 @@ func TestPeersAreIndependentAndUnknownPeersAreRefused(t *testing.T) {
 		t.Fatal("removed peer still accepted")
 	}
 	for _, err := range []error{
-		f.b.SetPath(keyB, proto.Path{Kind: proto.PathNone}), f.b.AcceptDirect(keyB, addrOf(pb)),
+		f.b.SetPath(keyB, proto.Path{Kind: proto.PathNone}), f.b.AcceptDirect(keyB, addrOf(pb), 0),
 		f.b.AcceptRoute(keyB, routeX), f.b.RemovePeer(keyB),
 	} {
 		if pe, ok := err.(*proto.Error); !ok || pe.Code != proto.CodeUnknownPeer {

@@ -190,7 +190,7 @@ func TestAnIPv4OnlySocketRefusesIPv6PathsAndSendsAndChangesNothing(t *testing.T)
 	var perr *proto.Error
 	for name, err := range map[string]error{
 		"set-path":      f.b.SetPath(keyA, proto.Path{Kind: proto.PathDirect, To: to}),
-		"accept-direct": f.b.AcceptDirect(keyA, to),
+		"accept-direct": f.b.AcceptDirect(keyA, to, 0),
 		"send":          f.b.SendTo(to, 0, probe),
 	} {
 		if !errors.As(err, &perr) || perr.Code != proto.CodeUnsupported {

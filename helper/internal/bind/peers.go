@@ -27,15 +27,18 @@ type path struct {
 	route wire.RouteID
 	// header is the relay DATA header for relay paths, nil otherwise.
 	header []byte
+	// socket is the probe socket a direct path uses (0: the public socket), conn that socket.
+	socket uint16
+	conn   *net.UDPConn
 }
 
 var noPath = &path{kind: proto.PathNone}
 
-func newPath(p proto.Path) *path {
+func newPath(p proto.Path, probe *net.UDPConn) *path {
 	if p.Kind == proto.PathNone {
 		return noPath
 	}
-	out := &path{kind: p.Kind, to: p.To, udp: net.UDPAddrFromAddrPort(p.To), route: p.Route}
+	out := &path{kind: p.Kind, to: p.To, udp: net.UDPAddrFromAddrPort(p.To), route: p.Route, socket: p.Socket, conn: probe}
 	if p.Kind == proto.PathRelay {
 		out.header = wire.AppendRelayDataHeader(nil, p.Route)
 	}
@@ -54,6 +57,7 @@ func (p *path) json() proto.PathJSON {
 	if p.kind == proto.PathRelay {
 		out.RouteID = hex.EncodeToString(p.route[:])
 	}
+	out.Socket = p.socket
 	return out
 }
 
@@ -70,6 +74,8 @@ type Peer struct {
 
 	acceptedAddrs  []netip.AddrPort
 	acceptedRoutes []wire.RouteID
+	// acceptedProbe: addresses accepted on probe sockets (port probing).
+	acceptedProbe []probeKey
 
 	hs handshake
 }
@@ -86,6 +92,8 @@ type handshake struct {
 type table struct {
 	byAddr  map[netip.AddrPort]*Peer
 	byRoute map[wire.RouteID]*Peer
+	// byProbe: WireGuard accepted on a probe socket, by socket and source.
+	byProbe map[probeKey]*Peer
 }
 
 // AddPeer registers a peer (idempotent); its path starts as none.
@@ -137,7 +145,15 @@ func (b *Bind) SetPath(k proto.Key, p proto.Path) error {
 	if peer == nil {
 		return unknownPeer()
 	}
-	peer.path.Store(newPath(p))
+	var probe *net.UDPConn
+	if p.Socket != 0 {
+		c, err := b.probeConnLocked(p.Socket)
+		if err != nil {
+			return err
+		}
+		probe = c
+	}
+	peer.path.Store(newPath(p, probe))
 	if p.Kind != proto.PathNone {
 		peer.reply.Store(nil)
 	}
@@ -145,8 +161,9 @@ func (b *Bind) SetPath(k proto.Key, p proto.Path) error {
 	return nil
 }
 
-// AcceptDirect also accepts the peer's WireGuard from this address, without sending there.
-func (b *Bind) AcceptDirect(k proto.Key, from netip.AddrPort) error {
+// AcceptDirect also accepts the peer's WireGuard from this address, without sending there; on
+// probe socket `socket` when it is not 0.
+func (b *Bind) AcceptDirect(k proto.Key, from netip.AddrPort, socket uint16) error {
 	if err := b.reachable(from.Addr()); err != nil {
 		return err
 	}
@@ -155,6 +172,14 @@ func (b *Bind) AcceptDirect(k proto.Key, from netip.AddrPort) error {
 	peer := b.peers[k]
 	if peer == nil {
 		return unknownPeer()
+	}
+	if socket != 0 {
+		if _, err := b.probeConnLocked(socket); err != nil {
+			return err
+		}
+		peer.acceptedProbe = appendBounded(peer.acceptedProbe, probeKey{socket, from})
+		b.rebuildLocked()
+		return nil
 	}
 	peer.acceptedAddrs = appendBounded(peer.acceptedAddrs, from)
 	b.rebuildLocked()
@@ -193,10 +218,13 @@ func appendBounded[T comparable](list []T, v T) []T {
 // rebuildLocked publishes a new lookup table. A live path wins over an accepted address or
 // route that names another peer (it is what the core chose last).
 func (b *Bind) rebuildLocked() {
-	t := &table{byAddr: map[netip.AddrPort]*Peer{}, byRoute: map[wire.RouteID]*Peer{}}
+	t := &table{byAddr: map[netip.AddrPort]*Peer{}, byRoute: map[wire.RouteID]*Peer{}, byProbe: map[probeKey]*Peer{}}
 	for _, p := range b.peers {
 		for _, a := range p.acceptedAddrs {
 			t.byAddr[a] = p
+		}
+		for _, a := range p.acceptedProbe {
+			t.byProbe[a] = p
 		}
 		for _, r := range p.acceptedRoutes {
 			t.byRoute[r] = p
@@ -205,7 +233,11 @@ func (b *Bind) rebuildLocked() {
 	for _, p := range b.peers {
 		switch pt := p.path.Load(); pt.kind {
 		case proto.PathDirect, proto.PathLAN:
-			t.byAddr[pt.to] = p
+			if pt.socket != 0 {
+				t.byProbe[probeKey{pt.socket, pt.to}] = p
+			} else {
+				t.byAddr[pt.to] = p
+			}
 		case proto.PathRelay:
 			t.byRoute[pt.route] = p
 		}

@@ -87,5 +87,5 @@ func (p *Peer) noteReply(kind proto.PathKind, from netip.AddrPort, route wire.Ro
 	if r := p.reply.Load(); r != nil && r.same(kind, from, route) {
 		return
 	}
-	p.reply.Store(newPath(proto.Path{Kind: kind, To: from, Route: route}))
+	p.reply.Store(newPath(proto.Path{Kind: kind, To: from, Route: route}, nil))
 }

@@ -22,6 +22,7 @@ type vectorFile struct {
 		Address    *vectorAddress  `json:"address"`
 		TTL        uint8           `json:"ttl"`
 		PayloadHex string          `json:"payloadHex"`
+		Socket     uint16          `json:"socket"`
 	} `json:"frames"`
 	BadFrames []struct {
 		Name  string `json:"name"`
@@ -71,6 +72,7 @@ func unhex(t *testing.T, s string) []byte {
 var frameTypes = map[string]byte{
 	"request": FrameRequest, "response": FrameResponse, "event": FrameEvent,
 	"datagram": FrameDatagram, "send": FrameSend,
+	"probe-send": FrameProbeSend, "probe-datagram": FrameProbeDatagram,
 }
 
 func TestFramesOfTheSharedVectorsReadAndEncodeByteForByte(t *testing.T) {
@@ -102,6 +104,20 @@ func TestFramesOfTheSharedVectorsReadAndEncodeByteForByte(t *testing.T) {
 					t.Fatalf("send %+v %v", s, perr)
 				}
 				if got := AppendSend(nil, want, v.TTL, unhex(t, v.PayloadHex)); !bytes.Equal(got, raw) {
+					t.Fatalf("encoded %x, want %x", got, raw)
+				}
+			case "probe-send":
+				s, perr := ParseProbeSend(body)
+				want := netip.AddrPortFrom(netip.MustParseAddr(v.Address.Host), v.Address.Port)
+				if perr != nil || s.Socket != v.Socket || s.To != want || s.TTL != v.TTL || hex.EncodeToString(s.Payload) != v.PayloadHex {
+					t.Fatalf("probe-send %+v %v", s, perr)
+				}
+				if got := AppendProbeSend(nil, v.Socket, Send{To: want, TTL: v.TTL, Payload: unhex(t, v.PayloadHex)}); !bytes.Equal(got, raw) {
+					t.Fatalf("encoded %x, want %x", got, raw)
+				}
+			case "probe-datagram":
+				from := netip.AddrPortFrom(netip.MustParseAddr(v.Address.Host), v.Address.Port)
+				if got := AppendProbeDatagram(nil, v.Socket, from, unhex(t, v.PayloadHex)); !bytes.Equal(got, raw) {
 					t.Fatalf("encoded %x, want %x", got, raw)
 				}
 			case "datagram":
@@ -268,6 +284,8 @@ func FuzzReadFrames(f *testing.F) {
 				_, _ = ParseRequest(body)
 			case FrameSend:
 				_, _ = ParseSend(body)
+			case FrameProbeSend:
+				_, _ = ParseProbeSend(body)
 			}
 		}
 	})
@@ -284,6 +302,29 @@ func FuzzParseSend(f *testing.F) {
 		}
 		// Whatever is accepted re-encodes to the same bytes.
 		if again := AppendSend(nil, s.To, s.TTL, s.Payload)[5:]; !bytes.Equal(again, body) {
+			t.Fatalf("%x -> %x", body, again)
+		}
+	})
+}
+
+func FuzzParseProbeSend(f *testing.F) {
+	to := netip.MustParseAddrPort("192.0.2.1:9")
+	f.Add(AppendProbeSend(nil, 2, Send{To: to, TTL: 3, Payload: []byte("x")})[5:])
+	f.Add(AppendProbeSend(nil, 0, Send{To: to, Payload: []byte("x")})[5:])
+	f.Add(make([]byte, 22))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		s, err := ParseProbeSend(body)
+		if err != nil {
+			if err.Code != CodeBadSend {
+				t.Fatalf("code %s", err.Code)
+			}
+			return
+		}
+		if s.Socket == 0 {
+			t.Fatal("socket 0 accepted")
+		}
+		// Whatever is accepted re-encodes to the same bytes.
+		if again := AppendProbeSend(nil, s.Socket, s.Send)[5:]; !bytes.Equal(again, body) {
 			t.Fatalf("%x -> %x", body, again)
 		}
 	})

@@ -70,6 +70,8 @@ type SetPathArgs struct {
 type AcceptDirectArgs struct {
 	Peer Key
 	From netip.AddrPort
+	// Socket is the probe socket the address is accepted on; 0 is the public socket.
+	Socket uint16
 }
 
 type AcceptRouteArgs struct {
@@ -95,6 +97,8 @@ type Path struct {
 	Kind  PathKind
 	To    netip.AddrPort
 	Route wire.RouteID
+	// Socket is the probe socket a direct/LAN path uses (port probing); 0 is the public socket.
+	Socket uint16
 }
 
 // fields lists, per op, its required and optional argument names (besides id and op).
@@ -107,10 +111,12 @@ var opFields = map[string]fields{
 	"set-peer":         {required: []string{"peer", "allowedIps", "persistentKeepalive"}, optional: []string{"presharedKey"}},
 	"remove-peer":      {required: []string{"peer"}},
 	"set-path":         {required: []string{"peer", "path"}},
-	"accept-direct":    {required: []string{"peer", "host", "port"}},
+	"accept-direct":    {required: []string{"peer", "host", "port"}, optional: []string{"socket"}},
 	"accept-route":     {required: []string{"peer", "routeId"}},
 	"resend-handshake": {required: []string{"peer"}},
 	"set-discovery":    setDiscoveryFields,
+	"probe-open":       probeOpenFields,
+	"probe-close":      probeCloseFields,
 	"stats":            {},
 	"close":            {},
 }
@@ -187,7 +193,11 @@ func parseArgs(op string, obj map[string]json.RawMessage) (any, *Error) {
 			return nil, err
 		}
 		to, err := hostPort(obj, "host", "port")
-		return AcceptDirectArgs{Peer: k, From: to}, err
+		if err != nil {
+			return nil, err
+		}
+		socket, err := optionalSocket(obj)
+		return AcceptDirectArgs{Peer: k, From: to, Socket: socket}, err
 	case "accept-route":
 		k, err := keyField(obj, "peer")
 		if err != nil {
@@ -197,6 +207,10 @@ func parseArgs(op string, obj map[string]json.RawMessage) (any, *Error) {
 		return AcceptRouteArgs{Peer: k, Route: r}, err
 	case "set-discovery":
 		return parseSetDiscovery(obj)
+	case "probe-open":
+		return parseProbeOpen(obj)
+	case "probe-close":
+		return parseProbeClose(obj)
 	default: // stats, close
 		return NoArgs{}, nil
 	}
@@ -291,6 +305,7 @@ func parsePath(raw json.RawMessage) (Path, *Error) {
 	case PathNone:
 	case PathDirect, PathLAN:
 		f.required = []string{"host", "port"}
+		f.optional = []string{"socket"}
 	case PathRelay:
 		f.required = []string{"host", "port", "routeId"}
 	default:
@@ -305,6 +320,9 @@ func parsePath(raw json.RawMessage) (Path, *Error) {
 		return p, nil
 	}
 	if p.To, err = hostPort(obj, "host", "port"); err != nil {
+		return Path{}, Errorf(CodeBadArgs, "path.%s", err.Message)
+	}
+	if p.Socket, err = optionalSocket(obj); err != nil {
 		return Path{}, Errorf(CodeBadArgs, "path.%s", err.Message)
 	}
 	if p.Kind == PathRelay {

@@ -26,6 +26,7 @@ type PathJSON struct {
 	Host    string   `json:"host,omitempty"`
 	Port    uint16   `json:"port,omitempty"`
 	RouteID string   `json:"routeId,omitempty"`
+	Socket  uint16   `json:"socket,omitempty"`
 }
 
 type SocketStats struct {
@@ -37,6 +38,8 @@ type SocketStats struct {
 	DroppedUnknownKind   uint64 `json:"droppedUnknownKind"`
 	DroppedNoPath        uint64 `json:"droppedNoPath"`
 	SendErrors           uint64 `json:"sendErrors"`
+	// ProbeSockets is how many probe sockets are open (PROTOCOL.md, "Port probing").
+	ProbeSockets int `json:"probeSockets"`
 }
 
 type PeerStats struct {

@@ -163,6 +163,9 @@ func (s *Server) handleFrame(ctx context.Context, typ byte, body []byte) bool {
 	case proto.FrameSend:
 		s.handleSend(body)
 		return false
+	case proto.FrameProbeSend:
+		s.handleProbeSend(body)
+		return false
 	default:
 		s.out.Control(proto.ErrorEventFrame(proto.Errorf(proto.CodeBadFrame, "frame type %d is not one the core may send", typ)))
 		return false
@@ -181,6 +184,25 @@ func (s *Server) handleSend(body []byte) {
 	if err := s.tunnel.Bind().SendTo(send.To, send.TTL, send.Payload); err != nil {
 		e := asProtoError(err)
 		e.Message = fmt.Sprintf("send to %s: %s", send.To, e.Message)
+		s.out.Control(proto.ErrorEventFrame(e))
+	}
+}
+
+func (s *Server) handleProbeSend(body []byte) {
+	send, perr := proto.ParseProbeSend(body)
+	if perr == nil && s.tunnel == nil {
+		perr = proto.Errorf(proto.CodeNotOpen, "probe-send before open")
+	}
+	if perr != nil {
+		s.out.Control(proto.ErrorEventFrame(perr))
+		return
+	}
+	if err := s.tunnel.Bind().SendFromProbe(send.Socket, send.To, send.TTL, send.Payload); err != nil {
+		e := asProtoError(err)
+		if e.Code == proto.CodeBadArgs {
+			e.Code = proto.CodeBadSend // a socket that is not open: the frame was wrong
+		}
+		e.Message = fmt.Sprintf("probe-send on socket %d to %s: %s", send.Socket, send.To, e.Message)
 		s.out.Control(proto.ErrorEventFrame(e))
 	}
 }
@@ -252,7 +274,21 @@ func (s *Server) handleOpen(ctx context.Context, req proto.Request) (any, error)
 	case proto.SetPathArgs:
 		return nil, b.SetPath(a.Peer, a.Path)
 	case proto.AcceptDirectArgs:
-		return nil, b.AcceptDirect(a.Peer, a.From)
+		return nil, b.AcceptDirect(a.Peer, a.From, a.Socket)
+	case proto.ProbeOpenArgs:
+		sockets, err := b.OpenProbes(a.Count)
+		if err != nil {
+			return nil, err
+		}
+		s.log.Info("probe sockets opened", "count", len(sockets), "open", b.ProbeSocketCount())
+		return proto.ProbeOpenResult{Sockets: sockets}, nil
+	case proto.ProbeCloseArgs:
+		closed, err := b.CloseProbes(a.Sockets)
+		if err != nil {
+			return nil, err
+		}
+		s.log.Info("probe sockets closed", "count", closed, "open", b.ProbeSocketCount())
+		return proto.ProbeCloseResult{Closed: closed}, nil
 	case proto.AcceptRouteArgs:
 		return nil, b.AcceptRoute(a.Peer, a.Route)
 	case proto.SetDiscoveryArgs:

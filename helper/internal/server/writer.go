@@ -92,6 +92,18 @@ func (wr *Writer) Deliver(from netip.AddrPort, datagram []byte) bool {
 	}
 }
 
+// DeliverProbe implements bind.ProbeUpstream: a probe-datagram frame for the core (it shares the
+// datagram queue and its drop rule), or false when the queue is full.
+func (wr *Writer) DeliverProbe(socket uint16, from netip.AddrPort, datagram []byte) bool {
+	frame := proto.AppendProbeDatagram(make([]byte, 0, 4+1+2+proto.AddressLength+len(datagram)), socket, from, datagram)
+	select {
+	case wr.datagrams <- frame:
+		return true
+	default:
+		return false
+	}
+}
+
 // Close writes what is queued for control and stops.
 func (wr *Writer) Close() {
 	wr.closeOnce.Do(func() { close(wr.stop) })

@@ -162,6 +162,7 @@ func (t *Tunnel) Stats() (proto.StatsResult, error) {
 	}
 	figures := parseDeviceDump(wg)
 	out := proto.StatsResult{Socket: t.bind.SocketStats(), Peers: []proto.PeerStats{}}
+	out.Socket.ProbeSockets = t.bind.ProbeSocketCount()
 	for _, p := range t.bind.PeerStats() {
 		f := figures[hex.EncodeToString(p.Key[:])]
 		out.Peers = append(out.Peers, proto.PeerStats{
@@ -175,5 +176,6 @@ func (t *Tunnel) Stats() (proto.StatsResult, error) {
 // Close stops the device (which closes the TUN: the OS removes the interface) and the socket.
 func (t *Tunnel) Close() error {
 	t.dev.Close()
+	t.bind.CloseAllProbes()
 	return errors.Join(t.conn.Close())
 }

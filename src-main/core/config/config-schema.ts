@@ -77,6 +77,12 @@ export const ConfigSchema = z.strictObject({
    * possible behind any NAT. On by default; off sends nothing to the router.
    */
   portMapping: z.boolean().default(true),
+  /**
+   * Port probing (issue 10): a symmetric ↔ cone pair the NAT table would relay tries a direct
+   * path by birthday probing (256 extra sockets on the symmetric side, up to 1,280 probes from the
+   * cone side per attempt). On by default; off keeps such pairs on the relay and sends nothing.
+   */
+  portProbing: z.boolean().default(true),
   /** Multicast groups games announce on, copied into the party (default: Minecraft's). */
   discoveryMulticastGroups: z
     .array(

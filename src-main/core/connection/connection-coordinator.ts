@@ -17,6 +17,8 @@ import {
   type MappingRoute,
 } from '../../../src-shared/domain/port-mapping.js';
 import { CoordinationRecord } from './coordination-record.js';
+import { PortProber } from '../paths/port-prober.js';
+import { portProbeRole, type PortProbeRole } from '../paths/port-probing.js';
 import type { PeerConnectionDeps } from './peer-connection.js';
 import type { Logger } from '../../../src-common/logging/logger.js';
 
@@ -73,6 +75,10 @@ export class ConnectionCoordinator {
   /** How the live direct path was opened, for status ("after hole punching, attempt 2"). */
   private directMethod: string | null = null;
   private readonly record = new CoordinationRecord();
+  /** Port probing (symmetric ↔ cone), when the packet network has probe sockets. */
+  private readonly prober: PortProber | null;
+  /** The probe socket the live direct path uses (port probing's opener), closed when it moves. */
+  private probeSocket: number | null = null;
 
   constructor(
     member: Member,
@@ -84,6 +90,22 @@ export class ConnectionCoordinator {
     this.member = member;
     this.choice = this.decide();
     this.record.planned(this.choice);
+    this.prober = d.probeSockets
+      ? new PortProber({
+          peerKey: member.publicKey,
+          probes: d.probes,
+          sockets: d.probeSockets,
+          link,
+          clock: d.clock,
+          random: d.random ?? Math.random,
+          log,
+        })
+      : null;
+  }
+
+  /** A ping from the peer reached us directly (on a probe socket when `socket` is set). */
+  heardFrom(from: { host: string; port: number; socket?: number }): void {
+    this.prober?.heard(from);
   }
 
   get strategy(): StrategyChoice {
@@ -95,9 +117,11 @@ export class ConnectionCoordinator {
     if (this.failure) return this.failure;
     if (!this.onDirect() || !this.directMethod) return this.choice.reason;
     const host = this.link.path?.via.host ?? '';
-    return host.includes(':')
-      ? `direct over IPv6 (no NAT on the way) ${this.directMethod}`
-      : `${this.choice.reason}; direct ${this.directMethod}`;
+    if (host.includes(':')) return `direct over IPv6 (no NAT on the way) ${this.directMethod}`;
+    // The NAT table says relay for these types; port probing opened a direct path all the same.
+    if (this.choice.strategy === 'relay')
+      return `${this.d.self.natType} ↔ ${this.member.natType}: direct ${this.directMethod}`;
+    return `${this.choice.reason}; direct ${this.directMethod}`;
   }
 
   /** What was tried and how it went, with the path kind in use now. */
@@ -132,11 +156,26 @@ export class ConnectionCoordinator {
     return this.d.self.publicKey < this.member.publicKey;
   }
 
+  /**
+   * Who times direct attempts: the initiator, except in port probing, where the opener (the
+   * symmetric side) does — it must hold the core's probe sockets (OpenerQueue) before naming the
+   * moment, and it may be probing several peers in turn.
+   */
+  private leadsDirect(): boolean {
+    const role = this.probeRole();
+    return role === null ? this.initiator : role === 'opener';
+  }
+
   /** First contact: the initiator picks and binds a relay, then punches when direct is possible. */
   async begin(signal: AbortSignal): Promise<void> {
-    if (!this.initiator) return; // The responder binds and punches when the initiator says so.
-    this.reselectRelay(new Set());
-    if (this.wantsDirect() && !signal.aborted) await this.initiatePunch(signal);
+    // The responder binds when the initiator says so, and punches when the leader says so.
+    if (this.initiator) this.reselectRelay(new Set());
+    if (!this.leadsDirect() || !this.wantsDirect() || signal.aborted) return;
+    // An opener waits its turn for the probe sockets in the punch task (one attempt at a time).
+    // A punch runs here, beside that task: the peer's address may arrive during its lead time,
+    // and `update` then starts a second punch with it.
+    if (this.probeRole() === 'opener') this.tryDirect();
+    else await this.initiatePunch(signal);
   }
 
   /** The control server's newer view of the peer; punches again when its address changed. */
@@ -148,7 +187,7 @@ export class ConnectionCoordinator {
     this.member = member;
     this.choice = this.decide();
     this.record.planned(this.choice);
-    if (moved && this.initiator && this.wantsDirect() && !this.onDirect()) this.tryDirect();
+    if (moved && this.leadsDirect() && this.wantsDirect() && !this.onDirect()) this.tryDirect();
   }
 
   /**
@@ -158,7 +197,7 @@ export class ConnectionCoordinator {
   selfChanged(): void {
     this.choice = this.decide();
     this.record.planned(this.choice);
-    if (this.initiator && this.wantsDirect() && !this.onDirect()) this.tryDirect();
+    if (this.leadsDirect() && this.wantsDirect() && !this.onDirect()) this.tryDirect();
   }
 
   onSignal(signal: Signal): void {
@@ -188,6 +227,7 @@ export class ConnectionCoordinator {
     if (path.kind !== 'relay' && this.relay) {
       this.failure = 'direct path died; using the relay';
       this.restoreRelayPath();
+      this.releaseProbeSocket();
     } else if (path.kind === 'relay' && path.relayId) {
       this.failedRelays.add(path.relayId);
       this.d.relays.markUnresponsive(path.relayId);
@@ -199,7 +239,7 @@ export class ConnectionCoordinator {
   reconnect(): void {
     this.failedRelays.clear();
     this.reselectRelay(new Set());
-    if (this.wantsDirect() && this.initiator) this.tryDirect();
+    if (this.wantsDirect() && this.leadsDirect()) this.tryDirect();
   }
 
   /**
@@ -219,7 +259,8 @@ export class ConnectionCoordinator {
    */
   retryDirect(): void {
     if (this.d.clock.now() < this.nextDirectAt) return;
-    if (this.link.path?.kind === 'relay' && this.wantsDirect() && this.initiator) this.tryDirect();
+    if (this.link.path?.kind === 'relay' && this.wantsDirect() && this.leadsDirect())
+      this.tryDirect();
   }
 
   /** On a degraded relay, moves to another relay when one measures nearer. */
@@ -265,6 +306,21 @@ export class ConnectionCoordinator {
   release(): void {
     if (this.relay) this.d.binder.unbind(this.relay.route.routeId.toString('hex'));
     this.relay = null;
+    if (this.probeSocket !== null) {
+      // The helper keeps a socket that carries a path: take the peer off it first.
+      this.d.dataPlane.setPath(this.member.publicKey, { kind: 'none' });
+      this.releaseProbeSocket();
+    }
+  }
+
+  /** Closes the probe socket a direct path used, once the path has moved off it. */
+  private releaseProbeSocket(): void {
+    const socket = this.probeSocket;
+    if (socket === null || !this.d.probeSockets) return;
+    this.probeSocket = null;
+    this.d.probeSockets
+      .close([socket])
+      .catch((e: Error) => this.log.warn('probe socket not closed', { socket, error: e.message }));
   }
 
   // --- hole punching ------------------------------------------------------------------------
@@ -277,6 +333,16 @@ export class ConnectionCoordinator {
   }
 
   private async initiatePunch(signal: AbortSignal): Promise<void> {
+    if (this.probeRole() === 'opener' && this.d.openerQueue) {
+      await this.d.openerQueue.run(async () => {
+        if (!signal.aborted) await this.signalAndPunch(signal);
+      });
+      return;
+    }
+    await this.signalAndPunch(signal);
+  }
+
+  private async signalAndPunch(signal: AbortSignal): Promise<void> {
     const at = this.d.control.serverNow() + PUNCH_LEAD_MS;
     this.punchAttempt = (this.punchAttempt + 1) % 100;
     try {
@@ -301,6 +367,8 @@ export class ConnectionCoordinator {
     const wait = localAt - this.d.clock.now();
     if (wait > 0) await sleep(this.d.clock, wait, signal);
     if (signal.aborted) return;
+    const probing = this.probeRole();
+    if (probing) return this.runPortProbe(probing, localAt, attempt, signal);
     // No known address is no reason to sit out: the peer's pings reach us from its fresh mapping
     // (heardFrom adds it), which is all a peer whose NAT verdict is still pending can offer.
     const candidates = this.candidates();
@@ -382,7 +450,69 @@ export class ConnectionCoordinator {
       this.record.punchFailed('no-answer');
       this.log.warn('direct attempt failed; staying on the relay', { attempt, retryMs, ...cost });
       this.restoreRelayPath();
-      if (this.initiator) this.scheduleDirectRetry(retryMs);
+      if (this.leadsDirect()) this.scheduleDirectRetry(retryMs);
+    }
+    this.d.onChange();
+  }
+
+  // --- port probing (symmetric ↔ cone; paths/port-probing.ts) ------------------------------
+
+  /** This side's role when the pair would be relayed and port probing can open it, else null. */
+  private probeRole(): PortProbeRole | null {
+    if (this.choice.strategy !== 'relay' || !this.prober || !this.member.publicEndpoint)
+      return null;
+    if (!this.d.config.portProbing) return null;
+    return portProbeRole(this.d.self.natType, this.member.natType);
+  }
+
+  private async runPortProbe(
+    role: PortProbeRole,
+    localAt: number,
+    attempt: number,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const ep = parseEndpoint(this.member.publicEndpoint ?? '');
+    if (!ep.ok || !this.prober) return;
+    const openerTtl = punchPlan(attempt, this.initiator, {
+      self: this.d.self.natType,
+      peer: this.member.natType,
+    }).openerTtl;
+    this.record.portProbeStarted({ attempt, role });
+    this.log.info('port probing', {
+      endpoint: `${ep.value.host}:${ep.value.port}`,
+      attempt,
+      role:
+        role === 'opener' ? `opener (extra sockets, TTL ${openerTtl})` : 'prober (random ports)',
+    });
+    const outcome = await this.prober.run(role, ep.value, localAt, openerTtl, signal);
+    if (signal.aborted) {
+      if (outcome.socket !== null) this.probeSocket = outcome.socket;
+      return;
+    }
+    const cost = { packets: outcome.packets, sockets: outcome.sockets };
+    if (outcome.path) {
+      this.failure = null;
+      this.directFailures = 0;
+      this.probeSocket = outcome.socket;
+      const after = ((outcome.provenAfterMs ?? 0) / 1000).toFixed(2);
+      this.directMethod = `after port probing (attempt ${attempt}, ${outcome.packets} packets, ${after} s)`;
+      this.record.portProbeSucceeded(outcome);
+      this.log.info('direct path proven by port probing', {
+        endpoint: `${outcome.path.via.host}:${outcome.path.via.port}`,
+        ...(outcome.socket !== null && { socket: outcome.socket }),
+        attempt,
+        afterMs: outcome.provenAfterMs,
+        ...cost,
+      });
+    } else {
+      this.directFailures++;
+      const retryMs = directRetryDelayMs(this.directFailures);
+      this.nextDirectAt = this.d.clock.now() + retryMs;
+      this.record.portProbeFailed(outcome, this.nextDirectAt);
+      this.failure = `${this.choice.reason}; port probing attempt ${this.directFailures} found no common port (${outcome.packets} packets), using the relay; next try in ${Math.round(retryMs / 1000)} s`;
+      this.log.warn('port probing failed; staying on the relay', { attempt, retryMs, ...cost });
+      this.restoreRelayPath();
+      if (this.leadsDirect()) this.scheduleDirectRetry(retryMs);
     }
     this.d.onChange();
   }
@@ -537,7 +667,9 @@ export class ConnectionCoordinator {
 
   /** Direct is worth trying: the NAT types allow it, or both sides have global IPv6. */
   private wantsDirect(): boolean {
-    return this.choice.strategy !== 'relay' || this.peerIpv6().length > 0;
+    return (
+      this.choice.strategy !== 'relay' || this.peerIpv6().length > 0 || this.probeRole() !== null
+    );
   }
 
   private decide(): StrategyChoice {

@@ -1,4 +1,5 @@
 import type { PeerStatus } from '../../../src-shared/domain/core-status.js';
+import { OpenerQueue } from '../paths/opener-queue.js';
 import type { Member, RouteGrant, Signal } from '../../../src-shared/protocol/control-messages.js';
 import { PeerConnection, type PeerConnectionDeps } from './peer-connection.js';
 
@@ -35,6 +36,8 @@ export class ConnectionManager {
   private readonly early = new Map<string, { at: number; signal: Signal }[]>();
   /** The party these peers belong to: named in every line they log, and in their requests. */
   private partyId: string | null = null;
+  /** Port probing's openers take turns: each holds the helper's whole bound of probe sockets. */
+  private readonly openerQueue = new OpenerQueue();
 
   constructor(private readonly deps: ConnectionDeps) {
     deps.tasks.every('connections:cleanup', CLEANUP_SWEEP_MS, () => this.sweep());
@@ -42,8 +45,9 @@ export class ConnectionManager {
       if (ping.via.kind !== 'direct') return;
       // An authenticated ping proves the address is the peer's: accept its WireGuard from there
       // too, so a path the peer already switched to never drops packets while we catch up.
-      deps.dataPlane.acceptDirectFrom(ping.peer, ping.via.host, ping.via.port);
-      this.peers.get(ping.peer)?.heardFrom({ host: ping.via.host, port: ping.via.port });
+      const { host, port, socket } = ping.via;
+      deps.dataPlane.acceptDirectFrom(ping.peer, host, port, socket);
+      this.peers.get(ping.peer)?.heardFrom({ host, port, ...(socket !== undefined && { socket }) });
     });
   }
 
@@ -65,6 +69,7 @@ export class ConnectionManager {
     const { control } = this.deps;
     const peer = new PeerConnection(member, {
       ...this.deps,
+      openerQueue: this.openerQueue,
       control: {
         grant: (to) => control.grant(partyId, to),
         signal: (to, signal) => control.signal(partyId, to, signal),

@@ -4,6 +4,7 @@ import type {
   CoordinationMethod,
   PathKind,
   PeerCoordination,
+  PortProbeSummary,
   PunchSummary,
 } from '../../../src-shared/domain/core-status.js';
 import type { StrategyChoice } from '../../../src-shared/domain/connection-strategy.js';
@@ -24,7 +25,8 @@ export class CoordinationRecord {
   private holePunch: CoordinationAttempt = attempt('not-tried', 'nat-incompatible');
   private relay: CoordinationAttempt = attempt('trying', 'ok');
   private punch: PunchSummary | null = null;
-  /** How the live direct path was opened: punching, or through a router's port mapping. */
+  private portProbe: PortProbeSummary | null = null;
+  /** What opened the live direct path: punching, port probing, or a router's port mapping. */
   private directVia: CoordinationMethod = 'hole-punch';
 
   /** The strategy was (re)decided: what is not going to be tried, and why. */
@@ -39,6 +41,44 @@ export class CoordinationRecord {
   punchStarted(lan: boolean): void {
     if (lan) this.lan = attempt('trying', 'ok');
     this.holePunch = attempt('trying', 'ok');
+  }
+
+  /** A port-probing attempt begins (the hole-punch attempt row covers it too). */
+  portProbeStarted(plan: { attempt: number; role: PortProbeSummary['role'] }): void {
+    this.holePunch = attempt('trying', 'ok');
+    this.portProbe = {
+      ...plan,
+      outcome: 'trying',
+      sockets: 0,
+      packets: 0,
+      timeToDirectMs: null,
+      nextTryAt: null,
+    };
+  }
+
+  portProbeSucceeded(o: { sockets: number; packets: number; provenAfterMs: number | null }): void {
+    this.holePunch = attempt('succeeded', 'ok');
+    this.directVia = 'port-probe';
+    if (this.portProbe)
+      this.portProbe = {
+        ...this.portProbe,
+        outcome: 'succeeded',
+        sockets: o.sockets,
+        packets: o.packets,
+        timeToDirectMs: o.provenAfterMs,
+      };
+  }
+
+  portProbeFailed(o: { sockets: number; packets: number }, nextTryAt: number): void {
+    this.holePunch = attempt('failed', 'no-answer');
+    if (this.portProbe)
+      this.portProbe = {
+        ...this.portProbe,
+        outcome: 'failed',
+        sockets: o.sockets,
+        packets: o.packets,
+        nextTryAt,
+      };
   }
 
   /** A punch proved a path of this kind; the other kind stays where it was. */
@@ -92,6 +132,7 @@ export class CoordinationRecord {
       lan: { ...this.lan },
       holePunch: { ...this.holePunch },
       punch: this.punch && { ...this.punch },
+      portProbe: this.portProbe && { ...this.portProbe },
       relay: { ...this.relay },
       openedBy:
         current === null ? null : current === 'direct' ? this.directVia : OPENED_BY[current],

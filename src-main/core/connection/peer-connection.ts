@@ -8,6 +8,8 @@ import type { NatType } from '../../../src-shared/domain/nat-type.js';
 import type { Member, RouteGrant, Signal } from '../../../src-shared/protocol/control-messages.js';
 import type { Config } from '../config/config-schema.js';
 import type { DataPlane } from '../net/data-plane.js';
+import type { ProbeSockets } from '../net/public-socket.js';
+import type { OpenerQueue } from '../paths/opener-queue.js';
 import { PeerLink, type PeerLinkEvent } from '../paths/peer-link.js';
 import type { ProbeEngine } from '../paths/probe-engine.js';
 import type { RelayBinder } from '../relay/relay-binder.js';
@@ -55,6 +57,12 @@ export interface PeerConnectionDeps {
   clock: Clock;
   dataPlane: DataPlane;
   probes: ProbeEngine;
+  /** Port probing's extra sockets (absent where the packet network has none). */
+  probeSockets?: ProbeSockets;
+  /** One port-probing opener at a time in this core (shared by every peer). */
+  openerQueue?: OpenerQueue;
+  /** Port probing's random ports; Math.random unless a test seeds it. */
+  random?: () => number;
   binder: RelayBinder;
   relays: RelayDirectory;
   tasks: TaskManager;
@@ -148,8 +156,9 @@ export class PeerConnection {
   }
 
   /** A ping from this peer reached us directly at `from` (possibly a new mapping). */
-  heardFrom(from: { host: string; port: number }): void {
-    this.link.heardFrom(from);
+  heardFrom(from: { host: string; port: number; socket?: number }): void {
+    if (from.socket === undefined) this.link.heardFrom(from);
+    this.coordinator.heardFrom(from);
   }
 
   async stop(): Promise<void> {

@@ -2,11 +2,14 @@ import type { Readable, Writable } from 'node:stream';
 import { HelperError } from './helper-error.js';
 import {
   encodeFrame,
+  encodeProbeSend,
   encodeSend,
   FrameReader,
   FrameType,
   parseDatagram,
+  parseProbeDatagram,
   type Datagram,
+  type ProbeDatagram,
   type UdpAddress,
 } from './helper-frames.js';
 import { HelperProcess, type HelperLog } from './helper-process.js';
@@ -48,6 +51,8 @@ interface Pending {
 export interface HelperClientHandlers {
   /** A datagram the helper did not consume (STUN, probes, relay control), with its source. */
   onDatagram?: (datagram: Datagram) => void;
+  /** A datagram that arrived on a probe socket (port probing). */
+  onProbeDatagram?: (datagram: ProbeDatagram) => void;
   onEvent?: (event: HelperEvent) => void;
   /** The stream broke (the helper died, or spoke something that is not the protocol). */
   onFailure?: (error: HelperError) => void;
@@ -168,6 +173,12 @@ export class HelperClient {
     this.input.write(encodeSend(to, payload, ttl));
   }
 
+  /** Sends a datagram from probe socket `socket` (port probing). Fire and forget, like send. */
+  sendFromProbe(socket: number, to: UdpAddress, payload: Uint8Array, ttl = 0): void {
+    if (this.failed) return;
+    this.input.write(encodeProbeSend(socket, to, payload, ttl));
+  }
+
   /** Asks the helper to remove its interface and exit; resolves whether or not it answered. */
   async close(): Promise<void> {
     if (this.failed) return;
@@ -186,6 +197,12 @@ export class HelperClient {
       case FrameType.Datagram: {
         const datagram = parseDatagram(body);
         if (datagram.ok) this.handlers.onDatagram?.(datagram.value);
+        else this.unmatched++;
+        return;
+      }
+      case FrameType.ProbeDatagram: {
+        const datagram = parseProbeDatagram(body);
+        if (datagram.ok) this.handlers.onProbeDatagram?.(datagram.value);
         else this.unmatched++;
         return;
       }

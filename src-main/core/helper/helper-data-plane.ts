@@ -3,7 +3,12 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { toHex } from '../../../src-shared/protocol/bytes.js';
 import type { DiscoveryStats } from '../discovery/discovery-helper-schemas.js';
 import type { DataPlane, DataPlanePeer, DiscoverySetting, PeerPath } from '../net/data-plane.js';
-import type { DatagramListener, PublicSocket, SendOptions } from '../net/public-socket.js';
+import type {
+  DatagramListener,
+  ProbeSockets,
+  PublicSocket,
+  SendOptions,
+} from '../net/public-socket.js';
 import { icmpLatency, type LatencyProbe } from '../relay/icmp-latency.js';
 import { HelperClient } from './helper-client.js';
 import type { HelperError } from './helper-error.js';
@@ -77,6 +82,7 @@ export class HelperDataPlane implements DataPlane, PublicSocket {
       ...(o.elevation ? { elevation: o.elevation } : {}),
       log: o.log,
       onDatagram: (d) => plane?.onDatagram(d),
+      onProbeDatagram: (d) => plane?.onDatagram(d, d.socket),
       onEvent: (e) => o.log.warn('helper reports an error', { code: e.code, error: e.message }),
       onFailure: (error) => {
         if (plane && !plane.closed) o.onFailure?.(error);
@@ -194,6 +200,11 @@ export class HelperDataPlane implements DataPlane, PublicSocket {
     if (this.closed) return;
     const data = parts instanceof Uint8Array ? parts : Buffer.concat(parts);
     const ttl = options?.ttl ?? 0;
+    if (options?.socket !== undefined) {
+      // Port probing's sockets are IPv4 and send to addresses only (a peer's public endpoint).
+      if (isIPv4(host)) this.client.sendFromProbe(options.socket, { host, port }, data, ttl);
+      return;
+    }
     if (isIPv4(host) || (isIPv6(host) && this.hasIpv6)) {
       this.client.send({ host, port }, data, ttl);
       return;
@@ -224,13 +235,33 @@ export class HelperDataPlane implements DataPlane, PublicSocket {
   }
 
   /** Accept WireGuard from this address without sending there (a direct path being proven). */
-  acceptDirectFrom(key: string, host: string, port: number): void {
+  acceptDirectFrom(key: string, host: string, port: number, socket?: number): void {
     if (!isIPv4(host) && !(isIPv6(host) && this.hasIpv6)) return;
     this.fireAndForget(
       'accept-direct',
-      this.client.request('accept-direct', { peer: key, host, port }),
+      this.client.request('accept-direct', {
+        peer: key,
+        host,
+        port,
+        ...(socket !== undefined && { socket }),
+      }),
     );
   }
+
+  /**
+   * The helper's probe sockets (PROTOCOL.md "Port probing"). What arrives on them comes up
+   * through `listen`'s listener with `socket` set; `send` with `options.socket` sends from one.
+   */
+  readonly probeSockets: ProbeSockets = {
+    open: async (count) => {
+      const { sockets } = await this.client.request('probe-open', { count });
+      return sockets.map((s) => s.socket);
+    },
+    close: async (indices) => {
+      if (this.closed || indices.length === 0) return;
+      await this.client.request('probe-close', { sockets: [...indices] });
+    },
+  };
 
   /** A path was just proven: WireGuard's pending handshake goes along it now, not in 5 s. */
   resendHandshake(key: string): void {
@@ -273,8 +304,12 @@ export class HelperDataPlane implements DataPlane, PublicSocket {
   }
 
   /** Helper → core: every datagram that is not WireGuard of a known peer, raw, with its source. */
-  private onDatagram({ from, payload }: Datagram): void {
-    this.listener?.(payload, { address: from.host, port: from.port });
+  private onDatagram({ from, payload }: Datagram, socket?: number): void {
+    this.listener?.(payload, {
+      address: from.host,
+      port: from.port,
+      ...(socket !== undefined && { socket }),
+    });
   }
 }
 
@@ -285,6 +320,11 @@ function toWire(path: PeerPath): HelperPath {
     case 'relay':
       return { kind: 'relay', host: path.host, port: path.port, routeId: toHex(path.routeId) };
     case 'direct':
-      return { kind: 'direct', host: path.host, port: path.port };
+      return {
+        kind: 'direct',
+        host: path.host,
+        port: path.port,
+        ...(path.socket !== undefined && { socket: path.socket }),
+      };
   }
 }

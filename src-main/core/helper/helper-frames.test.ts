@@ -2,17 +2,27 @@ import { describe, expect, it } from 'vitest';
 import { mutate, randomBytes, seededRandom } from '../../../src-shared/protocol/fuzz-bytes.js';
 import {
   encodeFrame,
+  encodeProbeSend,
   encodeSend,
   FrameReader,
   FrameType,
   MAX_FRAME_LENGTH,
   parseDatagram,
+  parseProbeDatagram,
 } from './helper-frames.js';
 import { parseEvent, parseResponse } from './helper-protocol.js';
 import { loadProtocolVectors } from './helper-vectors.js';
 
 const vectors = loadProtocolVectors();
-const TYPES = { request: 1, response: 2, event: 3, datagram: 4, send: 5 } as const;
+const TYPES = {
+  request: 1,
+  response: 2,
+  event: 3,
+  datagram: 4,
+  send: 5,
+  'probe-send': 6,
+  'probe-datagram': 7,
+} as const;
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 describe('helper frames against the shared vectors', () => {
@@ -33,6 +43,27 @@ describe('helper frames against the shared vectors', () => {
         });
       }
     });
+    if (v.type === 'probe-datagram') {
+      it(`reads "${v.name}" with its probe socket`, () => {
+        const body = new FrameReader().push(Buffer.from(v.hex, 'hex')).frames[0]!.body;
+        const d = parseProbeDatagram(body);
+        expect(
+          d.ok && { socket: d.value.socket, ...d.value.from, payload: hex(d.value.payload) },
+        ).toEqual({
+          socket: v.socket,
+          host: v.address!.host,
+          port: v.address!.port,
+          payload: v.payloadHex,
+        });
+      });
+    }
+    if (v.type === 'probe-send') {
+      it(`encodes "${v.name}" byte for byte`, () => {
+        const to = { host: v.address!.host, port: v.address!.port };
+        const payload = Buffer.from(v.payloadHex!, 'hex');
+        expect(hex(encodeProbeSend(v.socket!, to, payload, v.ttl))).toBe(v.hex);
+      });
+    }
     if (v.type === 'send') {
       it(`encodes "${v.name}" byte for byte`, () => {
         const to = { host: v.address!.host, port: v.address!.port };
@@ -168,5 +199,25 @@ describe('helper frame reader', () => {
         expect(() => parseEvent(f.body)).not.toThrow();
       }
     }
+  });
+});
+
+describe('probe frames refuse what the helper would', () => {
+  const to = { host: '203.0.113.7', port: 7401 };
+  it('will not encode a send from socket 0 or above 65535', () => {
+    expect(() => encodeProbeSend(0, to, Buffer.from('x'))).toThrow('probe socket 0 is not 1-65535');
+    expect(() => encodeProbeSend(65_536, to, Buffer.from('x'))).toThrow(RangeError);
+  });
+  it('rejects a probe-datagram on socket 0 or without a whole address', () => {
+    expect(parseProbeDatagram(Buffer.from('00', 'hex'))).toEqual({
+      ok: false,
+      error: 'probe-datagram without a socket index',
+    });
+    const good = vectors.frames.find((f) => f.type === 'probe-datagram')!;
+    const body = new FrameReader().push(Buffer.from(good.hex, 'hex')).frames[0]!.body;
+    const zero = Buffer.from(body);
+    zero.writeUInt16BE(0, 0);
+    expect(parseProbeDatagram(zero).ok).toBe(false);
+    expect(parseProbeDatagram(body.subarray(0, 10)).ok).toBe(false);
   });
 });

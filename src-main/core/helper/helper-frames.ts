@@ -16,6 +16,9 @@ import { ipv6FromBytes, ipv6ToBytes, isPlainUnicastIpv6 } from './ipv6-text.js';
  *   type 1 request (core → helper, JSON)   2 response (JSON)   3 event (JSON)
  *        4 datagram (helper → core):  address (19) | payload
  *        5 send     (core → helper):  address (19) | ttl (u8, 0 = default) | payload
+ *        6 probe-send     (core → helper):  socket (u16 BE, 1…65535) | address (19) | ttl | payload
+ *        7 probe-datagram (helper → core):  socket (u16 BE, 1…65535) | address (19) | payload
+ *          (port probing: the extra sockets of PROTOCOL.md "Port probing")
  *
  *   address:  0        1             3                                  19
  *             +--------+-------------+----------------------------------+
@@ -31,6 +34,8 @@ export const FrameType = {
   Event: 0x03,
   Datagram: 0x04,
   Send: 0x05,
+  ProbeSend: 0x06,
+  ProbeDatagram: 0x07,
 } as const;
 export type FrameTypeValue = (typeof FrameType)[keyof typeof FrameType];
 
@@ -45,6 +50,9 @@ const ADDRESS_BYTES_OFFSET = 3;
 export const MAX_DATAGRAM_PAYLOAD = 65_507;
 const FAMILY_IPV4 = 4;
 const FAMILY_IPV6 = 6;
+/** The probe socket index in front of probe-send and probe-datagram bodies. */
+const SOCKET_INDEX_BYTES = 2;
+const MAX_SOCKET_INDEX = 65_535;
 
 export interface Frame {
   type: number;
@@ -59,6 +67,11 @@ export interface UdpAddress {
 export interface Datagram {
   from: UdpAddress;
   payload: Buffer;
+}
+
+/** A datagram that arrived on a probe socket. */
+export interface ProbeDatagram extends Datagram {
+  socket: number;
 }
 
 export function encodeFrame(type: FrameTypeValue, body: Uint8Array): Buffer {
@@ -112,6 +125,33 @@ export function encodeSend(to: UdpAddress, payload: Uint8Array, ttl = 0): Buffer
   out[body + ADDRESS_LENGTH] = ttl;
   out.set(payload, body + ADDRESS_LENGTH + 1);
   return out;
+}
+
+/** A `probe-send` frame: `payload` leaves from probe socket `socket`. Throws like encodeSend. */
+export function encodeProbeSend(
+  socket: number,
+  to: UdpAddress,
+  payload: Uint8Array,
+  ttl = 0,
+): Buffer {
+  if (!Number.isInteger(socket) || socket < 1 || socket > MAX_SOCKET_INDEX)
+    throw new RangeError(`probe socket ${socket} is not 1-65535`);
+  const send = encodeSend(to, payload, ttl);
+  const out = Buffer.allocUnsafe(send.length + SOCKET_INDEX_BYTES);
+  out.writeUInt32BE(send.readUInt32BE(0) + SOCKET_INDEX_BYTES, 0);
+  out[FRAME_LENGTH_BYTES] = FrameType.ProbeSend;
+  out.writeUInt16BE(socket, FRAME_LENGTH_BYTES + 1);
+  send.copy(out, FRAME_LENGTH_BYTES + 1 + SOCKET_INDEX_BYTES, FRAME_LENGTH_BYTES + 1);
+  return out;
+}
+
+/** Reads a `probe-datagram` body (socket index, then a `datagram` body). */
+export function parseProbeDatagram(body: Buffer): ParseResult<ProbeDatagram> {
+  if (body.length < SOCKET_INDEX_BYTES) return rejected('probe-datagram without a socket index');
+  const socket = body.readUInt16BE(0);
+  if (socket === 0) return rejected('probe-datagram on socket 0');
+  const d = parseDatagram(body.subarray(SOCKET_INDEX_BYTES));
+  return d.ok ? parsed({ socket, ...d.value }) : d;
 }
 
 /** Reads a `datagram` body. The payload is a view into `body`, not a copy. */

@@ -42,6 +42,12 @@ const PeerHostSchema = z
     'must be a unicast IPv4 or IPv6 address',
   );
 const PortSchema = z.number().int().min(1).max(65_535);
+/** A probe socket's index (PROTOCOL.md "Port probing"); 0 is the public socket, never named. */
+const ProbeSocketSchema = z.number().int().min(1).max(65_535);
+/** Probe sockets one probe-open may ask for (PROTOCOL.md limits). */
+export const MAX_HELPER_PROBE_SOCKETS = 256;
+/** Probe sockets open at once, and so named by one probe-close at most. */
+const MAX_OPEN_PROBE_SOCKETS = 288;
 const RouteIdSchema = z.string().regex(/^[0-9a-f]{16}$/, 'must be 16 lowercase hex digits');
 const InterfaceNameSchema = z
   .string()
@@ -64,8 +70,18 @@ const CidrSchema = z.string().refine((s) => {
 
 export const HelperPathSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('none') }),
-  z.strictObject({ kind: z.literal('direct'), host: PeerHostSchema, port: PortSchema }),
-  z.strictObject({ kind: z.literal('lan'), host: PeerHostSchema, port: PortSchema }),
+  z.strictObject({
+    kind: z.literal('direct'),
+    host: PeerHostSchema,
+    port: PortSchema,
+    socket: ProbeSocketSchema.optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('lan'),
+    host: PeerHostSchema,
+    port: PortSchema,
+    socket: ProbeSocketSchema.optional(),
+  }),
   z.strictObject({
     kind: z.literal('relay'),
     host: PeerHostSchema,
@@ -85,6 +101,8 @@ const SocketStatsSchema = z.object({
   droppedUnknownKind: Counter,
   droppedNoPath: Counter,
   sendErrors: Counter,
+  /** Probe sockets open now (port probing). */
+  probeSockets: Counter,
 });
 const PeerStatsSchema = z.object({
   peer: WireGuardKeySchema,
@@ -149,7 +167,12 @@ export const HELPER_OPS = {
     result: Empty,
   },
   'accept-direct': {
-    args: z.strictObject({ peer: WireGuardKeySchema, host: PeerHostSchema, port: PortSchema }),
+    args: z.strictObject({
+      peer: WireGuardKeySchema,
+      host: PeerHostSchema,
+      port: PortSchema,
+      socket: ProbeSocketSchema.optional(),
+    }),
     result: Empty,
   },
   'accept-route': {
@@ -161,6 +184,20 @@ export const HELPER_OPS = {
     result: z.object({ resent: z.boolean() }),
   },
   'set-discovery': { args: SetDiscoveryArgsSchema, result: SetDiscoveryResultSchema },
+  'probe-open': {
+    args: z.strictObject({ count: z.number().int().min(1).max(MAX_HELPER_PROBE_SOCKETS) }),
+    result: z.object({
+      sockets: z
+        .array(z.strictObject({ socket: ProbeSocketSchema, port: PortSchema }))
+        .max(MAX_HELPER_PROBE_SOCKETS),
+    }),
+  },
+  'probe-close': {
+    args: z.strictObject({
+      sockets: z.array(ProbeSocketSchema).max(MAX_OPEN_PROBE_SOCKETS),
+    }),
+    result: z.object({ closed: Counter }),
+  },
   stats: { args: z.strictObject({}), result: HelperStatsSchema },
   close: { args: z.strictObject({}), result: Empty },
 } as const;

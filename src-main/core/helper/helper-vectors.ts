@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
  */
 export interface FrameVector {
   name: string;
-  type: 'request' | 'response' | 'event' | 'datagram' | 'send';
+  type: 'request' | 'response' | 'event' | 'datagram' | 'send' | 'probe-send' | 'probe-datagram';
+  /** The probe socket of probe-send / probe-datagram frames. */
+  socket?: number;
   hex: string;
   json?: unknown;
   address?: { family: number; host: string; port: number };

@@ -10,7 +10,8 @@ import type { DiscoveryStats } from '../discovery/discovery-helper-schemas.js';
  */
 export type PeerPath =
   | { kind: 'none' }
-  | { kind: 'direct'; host: string; port: number }
+  /** `socket`: the probe socket the path uses (port probing); absent: the public socket. */
+  | { kind: 'direct'; host: string; port: number; socket?: number }
   /** Inside a relay route: each packet framed with the relay DATA header for `routeId`. */
   | { kind: 'relay'; host: string; port: number; routeId: Uint8Array };
 
@@ -35,7 +36,7 @@ export interface DataPlane {
   /** Also accept the peer's WireGuard arriving inside this relay route (before it is the path). */
   acceptRoute(publicKey: string, routeId: Uint8Array): void;
   /** Also accept the peer's WireGuard from this address (a path being proven, or the peer's). */
-  acceptDirectFrom(publicKey: string, host: string, port: number): void;
+  acceptDirectFrom(publicKey: string, host: string, port: number, socket?: number): void;
   /**
    * A path was just proven: WireGuard's pending handshake initiation, if one was sent within the
    * last few seconds and lost for want of a path, goes again along the new path now.

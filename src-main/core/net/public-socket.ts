@@ -11,6 +11,8 @@
 export interface DatagramSource {
   address: string;
   port: number;
+  /** The probe socket it arrived on (port probing, probe-sockets.ts); absent: the public socket. */
+  socket?: number;
 }
 
 export type DatagramListener = (packet: Buffer, from: DatagramSource) => void;
@@ -23,6 +25,8 @@ export interface SendOptions {
    * (paths/punch-schedule.ts).
    */
   ttl?: number;
+  /** Send from this probe socket (port probing) instead of the public socket. */
+  socket?: number;
 }
 
 export interface PublicSocket {
@@ -42,4 +46,26 @@ export interface PublicSocket {
   ): void;
   /** The one listener for upward datagrams; set once, by the core's composition root. */
   listen(listener: DatagramListener): void;
+  /**
+   * Extra sockets for port probing (paths/port-prober.ts), when the owner of the public socket
+   * can open them; what arrives on them comes up through the same listener, with `socket` set.
+   */
+  readonly probeSockets?: ProbeSockets;
 }
+
+/**
+ * A bounded set of extra UDP sockets (the WireGuard helper's "probe sockets", PROTOCOL.md "Port
+ * probing"): behind a symmetric NAT each gets a mapping of its own. Indices are never 0.
+ */
+export interface ProbeSockets {
+  /** Opens `count` sockets (≤ 256; MAX_PROBE_SOCKETS open at once); resolves with their indices. */
+  open(count: number): Promise<number[]>;
+  /** Closes these sockets (one carrying a peer's path is refused: move the peer first). */
+  close(indices: readonly number[]): Promise<void>;
+}
+
+/**
+ * The helper's bound on probe sockets open at once (PROTOCOL.md limits): one attempt's 256 and a
+ * socket carrying the path of each of up to 31 other members.
+ */
+export const MAX_PROBE_SOCKETS = 288;

@@ -131,17 +131,11 @@ export class PeerLink {
     const outcome: PunchOutcome = { path: null, pings: 0, lowTtlPings: 0, provenAfterMs: null };
     const tries: Promise<void>[] = [];
     // Candidates that answered while a better kind was still on offer (path-preference.ts).
-    const answered: { c: Candidate; via: ProbeVia; rtt: number }[] = [];
+    const answered: { c: Candidate; via: ProbeVia & { kind: 'direct' }; rtt: number }[] = [];
     let firstAnswerAt: number | null = null;
-    const settle = (c: Candidate, via: ProbeVia, rtt: number) => {
-      const proven: LivePath = { kind: c.kind, via, relayId: null, since: clock.now() };
-      outcome.path = proven;
+    const settle = (c: Candidate, via: ProbeVia & { kind: 'direct' }, rtt: number) => {
+      outcome.path = this.useProven(c.kind, via, rtt);
       outcome.provenAfterMs = clock.now() - start;
-      this.o.dataPlane.acceptDirectFrom(this.o.peerKey, c.host, c.port);
-      this.setActive(proven);
-      this.unproven = false;
-      this.resendHandshake();
-      this.o.onEvent({ type: 'rtt', rttMs: rtt });
     };
     const settleOnBestAnswered = () => {
       const best = preferredCandidate(answered.map((a) => a.c));
@@ -160,7 +154,7 @@ export class PeerLink {
           // outbound packet opens: both sides ping it at full hop limit from the first round.
           const send = candidateClass(c) === 'ipv6' ? FULL : planned;
           if (send.kind === 'silent') continue;
-          const via: ProbeVia = { kind: 'direct', host: c.host, port: c.port };
+          const via: ProbeVia & { kind: 'direct' } = { kind: 'direct', host: c.host, port: c.port };
           const ttl = send.kind === 'low' ? send.ttl : undefined;
           outcome.pings++;
           if (ttl !== undefined) outcome.lowTtlPings++;
@@ -188,6 +182,20 @@ export class PeerLink {
       this.punching = null;
     }
     return outcome;
+  }
+
+  /**
+   * A direct way that just answered a ping (hole punching, port probing) becomes the live path:
+   * its WireGuard is accepted, and WireGuard's pending handshake goes along it now.
+   */
+  useProven(kind: 'lan' | 'direct', via: ProbeVia & { kind: 'direct' }, rttMs: number): LivePath {
+    const proven: LivePath = { kind, via, relayId: null, since: this.o.clock.now() };
+    this.o.dataPlane.acceptDirectFrom(this.o.peerKey, via.host, via.port, via.socket);
+    this.setActive(proven);
+    this.unproven = false;
+    this.resendHandshake();
+    this.o.onEvent({ type: 'rtt', rttMs });
+    return proven;
   }
 
   /** A ping from this peer arrived directly at `from`: a candidate we may not have known. */
@@ -269,10 +277,16 @@ export class PeerLink {
     this.deadReported = false;
     this.unproven = true;
     this.prove(path);
+    const v = path.via;
     const dataPath: PeerPath =
-      path.via.kind === 'direct'
-        ? { kind: 'direct', host: path.via.host, port: path.via.port }
-        : { kind: 'relay', host: path.via.host, port: path.via.port, routeId: path.via.routeId };
+      v.kind === 'direct'
+        ? {
+            kind: 'direct',
+            host: v.host,
+            port: v.port,
+            ...(v.socket !== undefined && { socket: v.socket }),
+          }
+        : { kind: 'relay', host: v.host, port: v.port, routeId: v.routeId };
     this.o.dataPlane.setPath(this.o.peerKey, dataPath);
     this.o.onEvent({ type: 'path', path });
   }

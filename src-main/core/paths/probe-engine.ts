@@ -10,7 +10,7 @@ import {
 import { toHex } from '../../../src-shared/protocol/bytes.js';
 import { mac16, macEqual } from '../../../src-common/crypto/mac.js';
 import { deriveProbeKey, probeSenderId } from '../crypto/probe-key.js';
-import type { PublicSocket } from '../net/public-socket.js';
+import type { DatagramSource, PublicSocket } from '../net/public-socket.js';
 import { relayDataHeaderOf } from '../relay/relay-frames-client.js';
 import { systemClock, type Clock, type TimerHandle } from '../time/clock.js';
 
@@ -21,7 +21,8 @@ import { systemClock, type Clock, type TimerHandle } from '../time/clock.js';
  * came through), which is what lets a full-cone side answer a symmetric side's fresh mapping.
  */
 export type ProbeVia =
-  | { kind: 'direct'; host: string; port: number }
+  /** `socket`: a probe socket (port probing) instead of the public socket. */
+  | { kind: 'direct'; host: string; port: number; socket?: number }
   | { kind: 'relay'; host: string; port: number; routeId: Uint8Array };
 
 export interface ProbeEngineOptions {
@@ -113,11 +114,7 @@ export class ProbeEngine {
   }
 
   /** Feeds a datagram the mux classified as a probe. */
-  handle(
-    packet: Uint8Array,
-    from: { address: string; port: number },
-    viaRoute: string | null,
-  ): void {
+  handle(packet: Uint8Array, from: DatagramSource, viaRoute: string | null): void {
     const parsed = parseProbe(packet);
     if (!parsed.ok) {
       this.rejected++;
@@ -169,16 +166,22 @@ export class ProbeEngine {
 
   private sendVia(packet: Uint8Array, via: ProbeVia, ttl?: number): void {
     if (via.kind === 'direct') {
-      if (ttl === undefined) this.options.socket.send(packet, via.port, via.host);
-      else this.options.socket.send(packet, via.port, via.host, { ttl });
+      const options = {
+        ...(ttl !== undefined && { ttl }),
+        ...(via.socket !== undefined && { socket: via.socket }),
+      };
+      if (ttl === undefined && via.socket === undefined)
+        this.options.socket.send(packet, via.port, via.host);
+      else this.options.socket.send(packet, via.port, via.host, options);
     } else this.options.socket.send([relayDataHeaderOf(via.routeId), packet], via.port, via.host);
   }
 
-  private viaFor(
-    from: { address: string; port: number },
-    viaRoute: string | null,
-  ): ProbeVia | null {
-    if (viaRoute === null) return { kind: 'direct', host: from.address, port: from.port };
+  private viaFor(from: DatagramSource, viaRoute: string | null): ProbeVia | null {
+    if (viaRoute === null) {
+      const via: ProbeVia = { kind: 'direct', host: from.address, port: from.port };
+      if (from.socket !== undefined) via.socket = from.socket;
+      return via;
+    }
     const route = this.options.routeEndpoint?.(viaRoute);
     return route ? { kind: 'relay', ...route } : null;
   }

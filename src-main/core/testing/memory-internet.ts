@@ -1,4 +1,5 @@
 import type { Clock } from '../time/clock.js';
+import { seededRandom } from '../../../src-shared/protocol/fuzz-bytes.js';
 import { MemoryFirewall } from './memory-firewall.js';
 import { MemoryNat, type Address, type MemoryNatKind } from './memory-nat.js';
 
@@ -95,7 +96,12 @@ export class MemoryHost {
 export interface MemoryInternetOptions {
   clock: Clock;
   latencyMs?: number;
+  /** Symmetric NATs' port draws (memory-nat.ts); a fixed seed unless a test gives its own. */
+  random?: () => number;
 }
+
+/** The default seed of symmetric NATs' port draws: every run maps the same ports. */
+const DEFAULT_NAT_SEED = 0x4c52;
 
 export class MemoryInternet {
   private readonly hosts = new Map<string, MemoryHost>();
@@ -107,7 +113,11 @@ export class MemoryInternet {
   /** Datagrams delivered and dropped, for tests that count packets. */
   readonly stats = { delivered: 0, dropped: 0 };
 
-  constructor(private readonly o: MemoryInternetOptions) {}
+  private readonly random: () => number;
+
+  constructor(private readonly o: MemoryInternetOptions) {
+    this.random = o.random ?? seededRandom(DEFAULT_NAT_SEED);
+  }
 
   /** A host with a public address (a server, or a player with no NAT: "open"). */
   publicHost(ip: string): MemoryHost {
@@ -117,7 +127,7 @@ export class MemoryInternet {
   /** A player's network: a host behind a NAT of `kind` (open: a public host at `publicIp`). */
   player(kind: MemoryNatKind, publicIp: string, hostsBehind = 1): MemoryHost[] {
     if (kind === 'open') return [this.publicHost(publicIp)];
-    const nat = new MemoryNat(kind, publicIp);
+    const nat = new MemoryNat(kind, publicIp, this.random);
     this.nats.set(publicIp, nat);
     const net = ++this.privateNets;
     return Array.from({ length: hostsBehind }, (_, i) =>

@@ -20,8 +20,15 @@ export interface Address {
   port: number;
 }
 
-/** First outside port handed out; ports then count up, so runs are reproducible. */
+/** First outside port a cone NAT hands out; ports then count up, so runs are reproducible. */
 export const FIRST_MAPPED_PORT = 40_000;
+/**
+ * A symmetric NAT draws each mapping's port at random from 1024–65535 (as Linux's
+ * `masquerade fully-random` does): sequential ports would make port probing trivially easy and
+ * prove nothing. The draw comes from the injected `random` (seeded in tests: reproducible).
+ */
+export const SYMMETRIC_PORT_MIN = 1024;
+export const SYMMETRIC_PORT_MAX = 65_535;
 
 interface Mapping {
   inside: Address;
@@ -48,6 +55,8 @@ export class MemoryNat {
   constructor(
     readonly kind: Exclude<MemoryNatKind, 'open'>,
     readonly publicIp: string,
+    /** Uniform in [0, 1): a symmetric NAT's port draw. */
+    private readonly random: () => number = Math.random,
   ) {}
 
   /** Forwards `outsidePort` to `inside` (a mapping the router granted). */
@@ -62,7 +71,7 @@ export class MemoryNat {
     const mapKey = this.kind === 'symmetric' ? `${key(inside)}>${key(to)}` : key(inside);
     let mapping = this.byInside.get(mapKey);
     if (!mapping) {
-      mapping = { inside, outsidePort: this.nextPort++, permitted: new Set() };
+      mapping = { inside, outsidePort: this.nextOutsidePort(), permitted: new Set() };
       this.byInside.set(mapKey, mapping);
       this.byOutsidePort.set(mapping.outsidePort, mapping);
     }
@@ -90,6 +99,15 @@ export class MemoryNat {
         return mapping.permitted.has(from.ip) ? mapping.inside : null;
       default:
         return mapping.permitted.has(key(from)) ? mapping.inside : null;
+    }
+  }
+
+  private nextOutsidePort(): number {
+    if (this.kind !== 'symmetric') return this.nextPort++;
+    const span = SYMMETRIC_PORT_MAX - SYMMETRIC_PORT_MIN + 1;
+    for (;;) {
+      const port = SYMMETRIC_PORT_MIN + Math.floor(this.random() * span);
+      if (!this.byOutsidePort.has(port)) return port;
     }
   }
 

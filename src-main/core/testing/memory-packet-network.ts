@@ -6,7 +6,14 @@ import {
 } from '../../../src-shared/protocol/relay-frames.js';
 import type { DataPlane, DataPlanePeer, PeerPath } from '../net/data-plane.js';
 import type { PacketNetworkOpener } from '../net/packet-network.js';
-import type { DatagramListener, DatagramSource, PublicSocket } from '../net/public-socket.js';
+import {
+  MAX_PROBE_SOCKETS,
+  type DatagramListener,
+  type DatagramSource,
+  type ProbeSockets,
+  type PublicSocket,
+  type SendOptions,
+} from '../net/public-socket.js';
 import { relayDataHeaderOf } from '../relay/relay-frames-client.js';
 import type { Clock, TimerHandle } from '../time/clock.js';
 import type { MemoryHost, MemorySocket } from './memory-internet.js';
@@ -50,12 +57,20 @@ export class MemoryDataPlane implements DataPlane {
   private nextSeq = 1;
   /** Our virtual IP while the interface is up. */
   virtualIp: string | null = null;
+  /** Port probing's extra sockets, by index (MemoryProbeSockets fills it). */
+  readonly probeSockets = new Map<number, MemorySocket>();
 
   constructor(
     private readonly socket: MemorySocket,
     private readonly clock: Clock,
   ) {}
 
+  /** Whether a peer's path uses probe socket `index` (it may not be closed then). */
+  carriesPath(index: number): boolean {
+    return [...this.peers.values()].some(
+      (p) => p.path.kind === 'direct' && p.path.socket === index,
+    );
+  }
   /** Set by a test: the next `up` fails with this, as a helper that cannot address its TUN. */
   failNextUp: Error | null = null;
 
@@ -86,8 +101,11 @@ export class MemoryDataPlane implements DataPlane {
   setPath(publicKey: string, path: PeerPath): void {
     const peer = this.peers.get(publicKey);
     if (!peer) throw new Error(`no data-plane peer ${publicKey}`);
+    if (path.kind === 'direct' && path.socket !== undefined && !this.probeSockets.has(path.socket))
+      throw new Error(`probe socket ${path.socket} is not open`);
     peer.path = path;
-    if (path.kind === 'direct') this.byDirect.set(`${path.host}:${path.port}`, peer);
+    if (path.kind === 'direct')
+      this.byDirect.set(directKey(path.host, path.port, path.socket), peer);
     if (path.kind === 'relay') this.byRoute.set(Buffer.from(path.routeId).toString('hex'), peer);
   }
 
@@ -96,9 +114,9 @@ export class MemoryDataPlane implements DataPlane {
     if (peer) this.byRoute.set(Buffer.from(routeId).toString('hex'), peer);
   }
 
-  acceptDirectFrom(publicKey: string, host: string, port: number): void {
+  acceptDirectFrom(publicKey: string, host: string, port: number, socket?: number): void {
     const peer = this.peers.get(publicKey);
-    if (peer) this.byDirect.set(`${host}:${port}`, peer);
+    if (peer) this.byDirect.set(directKey(host, port, socket), peer);
   }
 
   resendHandshake(publicKey: string): void {
@@ -140,13 +158,20 @@ export class MemoryDataPlane implements DataPlane {
   /** @internal a WireGuard-shaped datagram arrived directly, or inside relay route `route`. */
   receive(packet: Buffer, from: DatagramSource, route: string | null): void {
     const peer =
-      route === null ? this.byDirect.get(`${from.address}:${from.port}`) : this.byRoute.get(route);
+      route === null
+        ? this.byDirect.get(directKey(from.address, from.port, from.socket))
+        : this.byRoute.get(route);
     if (!peer || packet.length < TUNNEL_PACKET_LENGTH) return;
     peer.packetsIn++;
     if (peer.path.kind === 'none') {
       peer.replyPath =
         route === null
-          ? { kind: 'direct', host: from.address, port: from.port }
+          ? {
+              kind: 'direct',
+              host: from.address,
+              port: from.port,
+              ...(from.socket !== undefined && { socket: from.socket }),
+            }
           : {
               kind: 'relay',
               host: from.address,
@@ -172,8 +197,10 @@ export class MemoryDataPlane implements DataPlane {
     packet[4] = kind;
     packet.writeUInt32BE(seq, 5);
     const path = peer.path.kind === 'none' && peer.replyPath ? peer.replyPath : peer.path;
-    if (path.kind === 'direct') this.socket.send(packet, path.port, path.host);
-    else if (path.kind === 'relay')
+    if (path.kind === 'direct') {
+      const socket = path.socket === undefined ? this.socket : this.probeSockets.get(path.socket);
+      socket?.send(packet, path.port, path.host);
+    } else if (path.kind === 'relay')
       this.socket.send([relayDataHeaderOf(path.routeId), packet], path.port, path.host);
   }
 }
@@ -201,9 +228,45 @@ class MemoryPublicSocket implements PublicSocket {
    * openers arrive too (the memory NATs drop them as unsolicited, as a firewalled router would).
    * Routers that answer WAN input, and the TTL itself, are proven in the netns lab.
    */
-  send(data: Uint8Array | readonly Uint8Array[], port: number, host: string): void {
-    this.socket.send(data, port, host);
+  send(
+    data: Uint8Array | readonly Uint8Array[],
+    port: number,
+    host: string,
+    options?: SendOptions,
+  ): void {
+    if (options?.socket === undefined) this.socket.send(data, port, host);
+    else this.dataPlane.probeSockets.get(options.socket)?.send(data, port, host);
   }
+
+  /** Port probing's sockets, each a memory socket of its own (its own mapping on our NAT). */
+  readonly probeSockets: ProbeSockets = {
+    open: async (count) => {
+      const sockets = this.dataPlane.probeSockets;
+      if (sockets.size + count > MAX_PROBE_SOCKETS)
+        throw new Error(`at most ${MAX_PROBE_SOCKETS} probe sockets`);
+      const opened: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const index = this.nextProbeIndex++;
+        const socket = this.socket.host.bind(0);
+        socket.onMessage((packet, from) => this.receive(packet, { ...from, socket: index }));
+        sockets.set(index, socket);
+        opened.push(index);
+      }
+      this.probeSocketsOpened += count;
+      return opened;
+    },
+    close: async (indices) => {
+      if (indices.some((i) => this.dataPlane.carriesPath(i)))
+        throw new Error('a probe socket carries a peer path');
+      for (const i of indices) {
+        this.dataPlane.probeSockets.get(i)?.close();
+        this.dataPlane.probeSockets.delete(i);
+      }
+    },
+  };
+  private nextProbeIndex = 1;
+  /** Probe sockets opened so far (tests count them). */
+  probeSocketsOpened = 0;
 
   listen(listener: DatagramListener): void {
     this.listener = listener;
@@ -248,4 +311,8 @@ export function memoryPacketNetwork(host: MemoryHost, clock: Clock): MemoryPlaye
       return plane;
     },
   };
+}
+
+function directKey(host: string, port: number, socket: number | undefined): string {
+  return `${socket ?? 0}|${host}:${port}`;
 }

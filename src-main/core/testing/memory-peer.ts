@@ -1,6 +1,7 @@
 import { issueRouteGrant } from '../../../src-server/common/route-token-crypto.js';
 import { generateKeyPair } from '../../../src-common/crypto/x25519.js';
 import { formatEndpoint } from '../../../src-shared/domain/endpoint.js';
+import { seededRandom } from '../../../src-shared/protocol/fuzz-bytes.js';
 import type { Member, Signal } from '../../../src-shared/protocol/control-messages.js';
 import { parseConfig } from '../config/config-loader.js';
 import { ConnectionManager } from '../connection/connection-manager.js';
@@ -125,6 +126,9 @@ export async function memoryPeer(
     clock,
     dataPlane,
     probes: services.probes,
+    ...(opened.socket.probeSockets && { probeSockets: opened.socket.probeSockets }),
+    // Port probing's random ports: seeded by the member's name, so every run probes the same.
+    random: seededRandom([...name].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7)),
     binder: services.binder,
     relays: directory,
     tasks,

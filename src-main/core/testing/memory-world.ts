@@ -1,4 +1,5 @@
 import type { RelayHandle } from '../../../src-server/relay/relay-server.js';
+import { seededRandom } from '../../../src-shared/protocol/fuzz-bytes.js';
 import { FakeClock } from '../time/fake-clock.js';
 import { MemoryInternet } from './memory-internet.js';
 import { startMemoryRelay } from './memory-relay.js';
@@ -27,9 +28,14 @@ export interface MemoryWorld {
   close(): Promise<void>;
 }
 
-export async function memoryWorld(startMs?: number): Promise<MemoryWorld> {
+/** `natSeed` seeds the symmetric NATs' port draws (memory-nat.ts); a fixed one by default. */
+export async function memoryWorld(startMs?: number, natSeed?: number): Promise<MemoryWorld> {
   const clock = new FakeClock(startMs);
-  const internet = new MemoryInternet({ clock, latencyMs: 1 });
+  const internet = new MemoryInternet({
+    clock,
+    latencyMs: 1,
+    ...(natSeed !== undefined && { random: seededRandom(natSeed) }),
+  });
   const stun = startMemoryStunServer(internet, '198.51.100.1', '198.51.100.2');
   const near = await startMemoryRelay(internet.publicHost(NEAR_RELAY_IP), RELAY_SECRET, clock);
   const far = await startMemoryRelay(internet.publicHost(FAR_RELAY_IP), RELAY_SECRET, clock);

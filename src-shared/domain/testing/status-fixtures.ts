@@ -23,6 +23,7 @@ export function peer(name: string, over: Partial<PeerStatus> = {}): PeerStatus {
       lan: { outcome: 'not-tried', reason: 'different-networks' },
       holePunch: { outcome: 'succeeded', reason: 'ok' },
       punch: { attempt: 1, role: 'leader', openerTtl: 2, family: 'ipv4', nextTryAt: null },
+      portProbe: null,
       relay: { outcome: 'succeeded', reason: 'ok' },
       openedBy: 'hole-punch',
     },
@@ -50,8 +51,37 @@ export function relayed(
       lan: { outcome: 'not-tried', reason: 'different-networks' },
       holePunch: { outcome: 'not-tried', reason: 'nat-incompatible' },
       punch: null,
+      portProbe: null,
       relay: { outcome: 'succeeded', reason: 'ok' },
       openedBy: 'relay',
+    },
+    ...over,
+  });
+}
+
+/** A peer behind a symmetric NAT that port probing took direct (issue 10 item 3). */
+export function probed(name: string, over: Partial<PeerStatus> = {}): PeerStatus {
+  return peer(name, {
+    natType: 'symmetric',
+    reason:
+      'port_restricted_cone ↔ symmetric: direct after port probing (attempt 1, 353 packets, 0.32 s)',
+    coordination: {
+      selfNat: 'port_restricted_cone',
+      peerNat: 'symmetric',
+      lan: { outcome: 'not-tried', reason: 'different-networks' },
+      holePunch: { outcome: 'succeeded', reason: 'ok' },
+      punch: null,
+      portProbe: {
+        attempt: 1,
+        role: 'prober',
+        outcome: 'succeeded',
+        sockets: 0,
+        packets: 96,
+        timeToDirectMs: 320,
+        nextTryAt: null,
+      },
+      relay: { outcome: 'succeeded', reason: 'ok' },
+      openedBy: 'port-probe',
     },
     ...over,
   });
