@@ -267,6 +267,17 @@ describe('a peer that port probing took direct', () => {
     await expect.poll(() => badge('ben').textContent(), POLL).toBe('Direct after port probing');
     expect(await badge('cara').textContent()).toBe('Relay eu-1');
     await page.screenshot({ path: join(SCREENSHOTS_DIR, 'peer-direct-after-port-probing.png') });
+    // The Party view's members table has a narrower column for the same words: one line there too.
+    await page
+      .getByRole('navigation', { name: 'Views' })
+      .getByRole('button', { name: 'Party' })
+      .click();
+    const pill = page.getByTestId('member').filter({ hasText: 'ben' }).locator('.path');
+    await expect.poll(() => pill.textContent(), POLL).toBe('Direct after port probing');
+    const box = (await pill.boundingBox())!;
+    const lineHeight = await pill.evaluate((el) => parseFloat(getComputedStyle(el).lineHeight));
+    expect(box.height).toBeLessThan(2 * lineHeight);
+    await page.screenshot({ path: join(SCREENSHOTS_DIR, 'party-member-port-probing.png') });
     expect(problems).toEqual([]);
     await page.close();
   });
