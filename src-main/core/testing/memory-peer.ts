@@ -160,6 +160,9 @@ export async function memoryPeer(
       formatEndpoint(local),
     ],
     ...(portMapping && { portMapping }),
+    // What the control server would stamp: the address the member's connection comes from, its
+    // NAT's public IP (the lab's control server sees the same; seen-ip.test.ts checks the stamp).
+    seenIp: host.nat?.publicIp ?? host.ip,
     online: true,
     joinedAt: 0,
     lastSeen: 0,
