@@ -513,7 +513,13 @@ export class ConnectionCoordinator {
       role:
         role === 'opener' ? `opener (extra sockets, TTL ${openerTtl})` : 'prober (random ports)',
     });
-    const outcome = await this.prober.run(role, ep.value, localAt, openerTtl, signal);
+    const outcome = await this.prober.run(
+      role,
+      { ...ep.value, seenIp: this.member.seenIp },
+      localAt,
+      openerTtl,
+      signal,
+    );
     if (signal.aborted) {
       if (outcome.socket !== null) this.probeSocket = outcome.socket;
       return;

@@ -128,7 +128,9 @@ describe('a member announcing a stranger’s IP', () => {
       `HOLE PUNCH pings to the stranger: ${sent} in ${seconds} s, ${ATTACKS} attacker signals`,
     );
     expect(sent).toBeGreaterThan(0);
-    expect(sent).toBeLessThanOrEqual(ATTACKS * 31);
+    // Each attempt pings the one candidate every 100 ms for its 3 s window (31 at most): the
+    // attacker's ten, and one the peer starts itself when its key sorts first.
+    expect(sent).toBeLessThanOrEqual((ATTACKS + 1) * 31);
   });
 
   it('would get 1,280 probes per attempt there if its announcement were believed (the old way)', async () => {
