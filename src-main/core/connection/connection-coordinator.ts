@@ -83,6 +83,8 @@ export class ConnectionCoordinator {
   private readonly prober: PortProber | null;
   /** The probe socket the live direct path uses (port probing's opener), closed when it moves. */
   private probeSocket: number | null = null;
+  /** Why port probing is refused towards this peer, as last logged (null: it is not). */
+  private loggedBlock: string | null = null;
 
   constructor(
     member: Member,
@@ -709,15 +711,14 @@ export class ConnectionCoordinator {
 
   /** Decides the strategy and records it, with port probing's refusal when there is one. */
   private plan(): StrategyChoice {
-    const was = this.choice as StrategyChoice | undefined;
-    const wasBlocked = was ? this.probeBlocked() : null;
     this.choice = this.decide();
     this.record.planned(this.choice);
     const blocked = this.probeBlocked();
-    if (blocked !== null) {
-      this.record.probeRefused();
-      if (blocked !== wasBlocked) this.log.warn('port probing not tried', { why: blocked });
-    }
+    if (blocked !== null) this.record.probeRefused();
+    // Logged once per change, not on every member update that leaves it as it was.
+    if (blocked !== null && blocked !== this.loggedBlock)
+      this.log.warn('port probing not tried', { why: blocked });
+    this.loggedBlock = blocked;
     return this.choice;
   }
 
