@@ -57,7 +57,7 @@ func startHelper(t *testing.T, ns, bin string) *helperProc {
 			t.Logf("helper in %s logged:\n%s", ns, out)
 		}
 	})
-	h.ok(t, "hello", `"version":1`)
+	h.ok(t, "hello", `"version":2`)
 	return h
 }
 

@@ -35,6 +35,7 @@ describe('ControlStore', () => {
       publicEndpoint: null,
       localCandidates: ['192.168.0.2:1'],
       portMapping: { endpoint: '203.0.113.7:40000', protocol: 'pcp' },
+      seenIp: '192.0.2.66',
       online: true,
       joinedAt: 2,
       lastSeen: 3,
@@ -50,6 +51,7 @@ describe('ControlStore', () => {
         virtualIp: '10.66.0.7',
         localCandidates: ['192.168.0.2:1'],
         portMapping: { endpoint: '203.0.113.7:40000', protocol: 'pcp' },
+        seenIp: '192.0.2.66',
         online: true,
       }),
     ]);
@@ -58,6 +60,32 @@ describe('ControlStore', () => {
     expect(again.counts()).toEqual({ parties: 0, members: 0, online: 0 });
     expect(again.previousIp('abcdefghijklmnop', key)).toBeNull();
     again.close();
+  });
+
+  it('upgrades a database from before seen_ip: its members keep everything, seenIp null', () => {
+    const path = join(tmp(), 'c.db');
+    const key = generateKeyPair().publicKey;
+    new ControlStore(path).close();
+    // Schema version 2, as a server before port probing's reflection guard wrote it.
+    const db = new Database(path);
+    db.exec(`ALTER TABLE members DROP COLUMN seen_ip;
+      DELETE FROM schema_migrations WHERE version = 3;
+      INSERT INTO parties VALUES ('abcdefghijklmnop', 'p', 'AAAAA-BBBBB', 1, 32, NULL);`);
+    db.prepare(
+      `INSERT INTO members (public_key, party_id, name, virtual_ip, nat_type, public_endpoint,
+         local_candidates, port_mapping, online, joined_at, last_seen, offline_since)
+       VALUES (?, 'abcdefghijklmnop', 'm', '10.66.0.7', 'symmetric', '198.51.100.7:40000', '[]',
+         NULL, 0, 2, 3, 3)`,
+    ).run(key);
+    db.close();
+    const store = new ControlStore(path);
+    expect(store.memberByKey(key)).toMatchObject({
+      publicEndpoint: '198.51.100.7:40000',
+      seenIp: null,
+    });
+    store.setSeenIp(key, '192.0.2.66');
+    expect(store.memberByKey(key)?.seenIp).toBe('192.0.2.66');
+    store.close();
   });
 
   it('refuses a database written by a newer server', () => {

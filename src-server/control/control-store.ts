@@ -30,6 +30,12 @@ export interface MemberRow {
   publicEndpoint: string | null;
   localCandidates: string[];
   portMapping: PortMappingInfo | null;
+  /**
+   * The IP the member's latest connection came from (canonical form), stamped by the server at
+   * create, join, update and login; never from the member. Null in rows from before migration 3
+   * until the member connects again.
+   */
+  seenIp: string | null;
   online: boolean;
   joinedAt: number;
   lastSeen: number;
@@ -70,6 +76,8 @@ const MIGRATIONS: readonly string[] = [
    ) STRICT, WITHOUT ROWID;`,
   // Port mapping (issue 10): the member's router-mapped endpoint and protocol, JSON or NULL.
   `ALTER TABLE members ADD COLUMN port_mapping TEXT;`,
+  // Port probing's reflection guard: the IP the server saw the member's connection come from.
+  `ALTER TABLE members ADD COLUMN seen_ip TEXT;`,
 ];
 
 interface RawMember {
@@ -81,6 +89,7 @@ interface RawMember {
   public_endpoint: string | null;
   local_candidates: string;
   port_mapping: string | null;
+  seen_ip: string | null;
   online: number;
   joined_at: number;
   last_seen: number;
@@ -120,6 +129,7 @@ function toMember(raw: RawMember): MemberRow {
     // Only ever written from a schema-checked PortMappingInfo.
     portMapping:
       raw.port_mapping === null ? null : (JSON.parse(raw.port_mapping) as PortMappingInfo),
+    seenIp: raw.seen_ip,
     online: raw.online === 1,
     joinedAt: raw.joined_at,
     lastSeen: raw.last_seen,
@@ -164,15 +174,20 @@ export class ControlStore {
       memberByKey: db.prepare<[string], RawMember>('SELECT * FROM members WHERE public_key = ?'),
       insertMember: db.prepare(
         `INSERT INTO members (public_key, party_id, name, virtual_ip, nat_type, public_endpoint,
-           local_candidates, port_mapping, online, joined_at, last_seen, offline_since)
+           local_candidates, port_mapping, seen_ip, online, joined_at, last_seen, offline_since)
          VALUES (@publicKey, @partyId, @name, @virtualIp, @natType, @publicEndpoint,
-           @localCandidates, @portMapping, @online, @joinedAt, @lastSeen, @offlineSince)`,
+           @localCandidates, @portMapping, @seenIp, @online, @joinedAt, @lastSeen, @offlineSince)`,
       ),
       deleteMember: db.prepare<[string]>('DELETE FROM members WHERE public_key = ?'),
-      updateInfo: db.prepare<[string, string | null, string, string | null, number, string]>(
+      updateInfo: db.prepare<
+        [string, string | null, string, string | null, string | null, number, string]
+      >(
         `UPDATE members SET nat_type = ?, public_endpoint = ?, local_candidates = ?,
-           port_mapping = ?, last_seen = ?
+           port_mapping = ?, seen_ip = ?, last_seen = ?
          WHERE public_key = ?`,
+      ),
+      setSeenIp: db.prepare<[string | null, string]>(
+        'UPDATE members SET seen_ip = ? WHERE public_key = ?',
       ),
       setOnline: db.prepare<[number, number, number | null, string]>(
         'UPDATE members SET online = ?, last_seen = ?, offline_since = ? WHERE public_key = ?',
@@ -282,6 +297,7 @@ export class ControlStore {
       localCandidates: string[];
       portMapping?: PortMappingInfo | null | undefined;
     },
+    seenIp: string | null,
     at: number,
   ): void {
     this.q.updateInfo.run(
@@ -289,6 +305,7 @@ export class ControlStore {
       info.publicEndpoint,
       JSON.stringify(info.localCandidates),
       info.portMapping ? JSON.stringify(info.portMapping) : null,
+      seenIp,
       at,
       publicKey,
     );
@@ -296,6 +313,11 @@ export class ControlStore {
 
   setOnline(publicKey: string, online: boolean, at: number): void {
     this.q.setOnline.run(online ? 1 : 0, at, online ? null : at, publicKey);
+  }
+
+  /** The IP the member's new connection comes from (PartyService.connected). */
+  setSeenIp(publicKey: string, seenIp: string | null): void {
+    this.q.setSeenIp.run(seenIp, publicKey);
   }
 
   touch(publicKey: string, at: number): void {

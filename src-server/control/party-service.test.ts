@@ -347,6 +347,49 @@ describe('Presence', () => {
     );
   });
 
+  it('stamps each member with the IP its connection comes from, whatever it announces', () => {
+    const { service, pushed } = setup();
+    const alice = caller('192.0.2.66');
+    const bob = caller('::ffff:203.0.113.9');
+    const party = service.create(
+      alice,
+      'p',
+      'a',
+      memberInfo({ publicEndpoint: '198.51.100.7:40000' }),
+    );
+    expect(party.members[0]).toMatchObject({
+      publicEndpoint: '198.51.100.7:40000',
+      seenIp: '192.0.2.66',
+    });
+    service.join(bob, party.inviteCode, 'b', memberInfo({ publicEndpoint: '203.0.113.9:5000' }));
+    expect(pushed.at(-1)).toMatchObject({
+      to: [alice.publicKey],
+      event: { event: 'member.joined', member: { seenIp: '203.0.113.9' } },
+    });
+    // An update is stamped with its own connection's address (IPv6 in canonical form).
+    const moved = service.update(
+      { publicKey: alice.publicKey, sourceIp: '2001:DB8:0:0::66' },
+      party.id,
+      memberInfo({ publicEndpoint: '198.51.100.7:40000' }),
+    );
+    expect(moved).toMatchObject({ publicEndpoint: '198.51.100.7:40000', seenIp: '2001:db8::66' });
+  });
+
+  it('stamps a reconnecting member with its new connection’s address and tells the party', () => {
+    const { service, presence, pushed } = setup();
+    const alice = caller('192.0.2.66');
+    const bob = caller();
+    const party = service.create(alice, 'p', 'a', memberInfo());
+    service.join(bob, party.inviteCode, 'b', memberInfo());
+    presence.gone(alice.publicKey);
+    const snapshot = service.connected({ publicKey: alice.publicKey, sourceIp: '192.0.2.99' });
+    expect(snapshot?.members[0]).toMatchObject({ online: true, seenIp: '192.0.2.99' });
+    expect(pushed.at(-1)).toMatchObject({
+      to: [bob.publicKey],
+      event: { event: 'member.updated', member: { seenIp: '192.0.2.99' } },
+    });
+  });
+
   it('brings an offline member back online on reconnect and tells the party', () => {
     const { service, presence, pushed } = setup();
     const alice = caller();
@@ -354,7 +397,7 @@ describe('Presence', () => {
     const party = service.create(alice, 'p', 'a', memberInfo());
     service.join(bob, party.inviteCode, 'b', memberInfo());
     presence.gone(alice.publicKey);
-    const snapshot = service.connected(alice.publicKey);
+    const snapshot = service.connected(alice);
     expect(snapshot?.members[0]).toMatchObject({ publicKey: alice.publicKey, online: true });
     expect(pushed.at(-1)).toMatchObject({
       to: [bob.publicKey],

@@ -2,6 +2,7 @@ import { issueRouteGrant } from '../common/route-token-crypto.js';
 import { addressGroup } from '../common/address-group.js';
 import type { Logger } from '../common/logger.js';
 import { inviteCodeFromBytes, normalizeInviteCode } from '../../src-shared/domain/invite-code.js';
+import { canonicalIp } from '../../src-shared/domain/announced-endpoint.js';
 import { disambiguateName } from '../../src-shared/domain/display-name.js';
 import { allocateVirtualIp } from '../../src-shared/domain/virtual-ip-pool.js';
 import type {
@@ -23,7 +24,11 @@ import type { JoinProof, JoinProofIssuer } from './join-proof-issuer.js';
  * so the rules are tested without sockets.
  */
 
-/** Who is asking: the authenticated key and where the connection comes from (for rate limits). */
+/**
+ * Who is asking: the authenticated key and where the connection comes from — the WebSocket's
+ * remote address, or a trusted proxy's X-Forwarded-For (client-address.ts). Rate limits group by
+ * it, and it is stamped into the member as `seenIp` (announced-endpoint.ts says why).
+ */
 export interface Caller {
   publicKey: string;
   sourceIp: string;
@@ -85,7 +90,7 @@ export class PartyService {
         };
         if (this.store.partyById(row.id) || this.store.partyByInvite(row.inviteCode)) continue;
         this.store.insertParty(row);
-        this.addMember(row, caller.publicKey, memberName, info, now);
+        this.addMember(row, caller, memberName, info, now);
         return row;
       }
       throw new ControlError('internal', 'could not pick an unused invite code; try again');
@@ -137,7 +142,7 @@ export class PartyService {
       if (count >= party.maxMembers) {
         throw new ControlError('party_full', `party is full (${party.maxMembers} members)`);
       }
-      const added = this.addMember(party, caller.publicKey, memberName, info, now);
+      const added = this.addMember(party, caller, memberName, info, now);
       this.store.setPartyEmptySince(party.id, null);
       return added;
     });
@@ -166,7 +171,7 @@ export class PartyService {
 
   update(caller: Caller, partyId: string, info: MemberInfo): Member {
     this.requireMember(caller.publicKey, partyId);
-    this.store.updateMemberInfo(caller.publicKey, info, this.options.now());
+    this.store.updateMemberInfo(caller.publicKey, info, seenIpOf(caller), this.options.now());
     const member = toMember(this.store.memberByKey(caller.publicKey)!);
     this.publishToOthers(partyId, caller.publicKey, {
       t: 'event',
@@ -196,11 +201,18 @@ export class PartyService {
     return issueRouteGrant(this.options.relaySecret, partyId, caller.publicKey, peer, expiresAt);
   }
 
-  /** A connection authenticated: its member (if any) is online again and the party hears so. */
-  connected(publicKey: string): Party | null {
+  /**
+   * A connection authenticated: its member (if any) is online again, at the address this
+   * connection comes from, and the party hears so.
+   */
+  connected(caller: Caller): Party | null {
+    const { publicKey } = caller;
     const member = this.store.memberByKey(publicKey);
     if (!member) return null;
-    this.store.setOnline(publicKey, true, this.options.now());
+    this.store.transaction(() => {
+      this.store.setOnline(publicKey, true, this.options.now());
+      this.store.setSeenIp(publicKey, seenIpOf(caller));
+    });
     this.publishUpdated(publicKey);
     return this.snapshot(member.partyId);
   }
@@ -251,7 +263,7 @@ export class PartyService {
 
   private addMember(
     party: PartyRow,
-    publicKey: string,
+    caller: Caller,
     name: string,
     info: MemberInfo,
     now: number,
@@ -263,6 +275,7 @@ export class PartyService {
       name,
       members.map((m) => m.name),
     );
+    const { publicKey } = caller;
     const ip = allocateVirtualIp(inUse, this.store.previousIp(party.id, publicKey));
     if (!ip) throw new ControlError('party_full', 'party has no free virtual IP left');
     const row: MemberRow = {
@@ -274,6 +287,7 @@ export class PartyService {
       publicEndpoint: info.publicEndpoint,
       localCandidates: info.localCandidates,
       portMapping: info.portMapping ?? null,
+      seenIp: seenIpOf(caller),
       online: true,
       joinedAt: now,
       lastSeen: now,
@@ -351,6 +365,11 @@ export class PartyService {
   }
 }
 
+/** The caller's address as members carry it (canonical; null when the socket had none). */
+function seenIpOf(caller: Caller): string | null {
+  return canonicalIp(caller.sourceIp);
+}
+
 export function toMember(row: MemberRow): Member {
   return {
     publicKey: row.publicKey,
@@ -360,6 +379,7 @@ export function toMember(row: MemberRow): Member {
     publicEndpoint: row.publicEndpoint,
     localCandidates: row.localCandidates,
     portMapping: row.portMapping,
+    seenIp: row.seenIp,
     online: row.online,
     joinedAt: row.joinedAt,
     lastSeen: row.lastSeen,

@@ -86,8 +86,8 @@ export class RawSocket {
     ws.on('error', () => {});
   }
 
-  static async open(url: string): Promise<RawSocket> {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
+  static async open(url: string, headers: Record<string, string> = {}): Promise<RawSocket> {
+    const ws = new WebSocket(url, { perMessageDeflate: false, headers });
     const raw = new RawSocket(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
@@ -138,8 +138,12 @@ export async function eventually(predicate: () => boolean, ms = 3_000): Promise<
 }
 
 /** Opens a raw socket and logs in with `keys`; returns it after the welcome. */
-export async function rawLogin(url: string, keys: KeyPair): Promise<RawSocket> {
-  const raw = await RawSocket.open(url);
+export async function rawLogin(
+  url: string,
+  keys: KeyPair,
+  headers: Record<string, string> = {},
+): Promise<RawSocket> {
+  const raw = await RawSocket.open(url, headers);
   const [hello] = await raw.waitFor(1);
   if (hello?.t !== 'hello') throw new Error('expected hello');
   const proof = authProof(

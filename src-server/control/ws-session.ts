@@ -213,7 +213,7 @@ export class WsSession implements HubSession {
     this.key = publicKey;
     this.ctx.hub.add(this);
     this.ctx.presence.heard(publicKey);
-    const party = this.ctx.service.connected(publicKey);
+    const party = this.ctx.service.connected({ publicKey, sourceIp: this.sourceIp });
     this.send({
       t: 'welcome',
       you: publicKey,

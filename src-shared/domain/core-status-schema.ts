@@ -28,6 +28,7 @@ const AttemptSchema = z.strictObject({
     'ok',
     'different-networks',
     'nat-incompatible',
+    'endpoint-unconfirmed',
     'no-answer',
     'path-died',
     'signal-failed',

@@ -22,6 +22,11 @@ export type AttemptReason =
   | 'different-networks'
   /** hole punch not tried: the NAT table says no direct path can be opened */
   | 'nat-incompatible'
+  /**
+   * port probing not tried: the peer's announced public IP is not the one the control server
+   * sees it at, so no probe is aimed there (src-shared/domain/announced-endpoint.ts)
+   */
+  | 'endpoint-unconfirmed'
   /** tried; nothing answered within the window */
   | 'no-answer'
   /** worked, then stopped answering */

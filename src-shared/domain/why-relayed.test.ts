@@ -168,6 +168,30 @@ describe('explainRelay ("Why relayed?")', () => {
     );
   });
 
+  it('says port probing was not tried when the peer announced an address the server does not see', () => {
+    const why = explainRelay({
+      peerName: 'mal',
+      selfNat: 'port_restricted_cone',
+      peerNat: 'symmetric',
+      coordination: {
+        selfNat: 'port_restricted_cone',
+        peerNat: 'symmetric',
+        lan: { outcome: 'not-tried', reason: 'different-networks' },
+        holePunch: { outcome: 'not-tried', reason: 'endpoint-unconfirmed' },
+        punch: null,
+        portProbe: null,
+        relay: { outcome: 'succeeded', reason: 'ok' },
+        openedBy: 'relay',
+      },
+    });
+    expect(why).toEqual({
+      summary: 'You are behind a port-restricted NAT; mal is behind a symmetric NAT.',
+      tried:
+        'LANrage did not try port probing: the public address mal announced is not the address the LANrage server sees mal connecting from. LANrage sends probes only to an address the server has confirmed, so that no member can aim them at someone else.',
+      fix: "If mal's connection to the LANrage server leaves by another way than its games (a VPN, a second internet line, or the server reached over IPv6), sending both the same way would let LANrage try.",
+    });
+  });
+
   it('says when a mapping existed but no packet got through it', () => {
     const why = explainRelay({
       peerName: 'hal',

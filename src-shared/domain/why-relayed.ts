@@ -105,6 +105,13 @@ function explainByNat(input: {
       fix: 'Nothing to do yet: if it works, the peer moves to a direct path by itself.',
     };
   }
+  if (punch?.reason === 'endpoint-unconfirmed') {
+    return {
+      summary,
+      tried: `LANrage did not try port probing: the public address ${peer} announced is not the address the LANrage server sees ${peer} connecting from. LANrage sends probes only to an address the server has confirmed, so that no member can aim them at someone else.`,
+      fix: `If ${peer}'s connection to the LANrage server leaves by another way than its games (a VPN, a second internet line, or the server reached over IPv6), sending both the same way would let LANrage try.`,
+    };
+  }
   const punchWords = punch?.outcome === 'failed' ? PUNCH_WORDS[punch.reason] : undefined;
   if (punchWords !== undefined) {
     return {

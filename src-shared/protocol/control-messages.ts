@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { canonicalIp } from '../domain/announced-endpoint.js';
 import { checkDisplayName } from '../domain/display-name.js';
 import { parseEndpoint } from '../domain/endpoint.js';
 import { NAT_TYPES } from '../domain/nat-type.js';
@@ -64,6 +65,10 @@ export const PortMappingInfoSchema = z.strictObject({
 });
 export type PortMappingInfo = z.infer<typeof PortMappingInfoSchema>;
 
+/**
+ * What a member says about itself. Strict: a member cannot send `seenIp` (or anything else the
+ * server stamps); such a message is refused as malformed and changes nothing.
+ */
 export const MemberInfoSchema = z.strictObject({
   natType: NatTypeSchema,
   publicEndpoint: EndpointSchema.nullable(),
@@ -72,6 +77,11 @@ export const MemberInfoSchema = z.strictObject({
   portMapping: PortMappingInfoSchema.nullable().optional(),
 });
 export type MemberInfo = z.infer<typeof MemberInfoSchema>;
+
+/** An IP literal as canonicalIp writes it (IPv4-mapped IPv6 as IPv4, IPv6 in RFC 5952 form). */
+const SeenIpSchema = z
+  .string()
+  .refine((s) => canonicalIp(s) === s, 'must be an IP address in canonical form');
 
 export const MemberSchema = z.strictObject({
   publicKey: PublicKeySchema,
@@ -82,6 +92,13 @@ export const MemberSchema = z.strictObject({
   localCandidates: z.array(EndpointSchema),
   /** Absent from servers older than port mapping. */
   portMapping: PortMappingInfoSchema.nullable().optional(),
+  /**
+   * The IP the control server sees this member's connection come from, stamped by the server and
+   * never taken from the member (MemberInfo has no such field, and is a strict object). Peers aim
+   * port probing only at a `publicEndpoint` on this IP (announced-endpoint.ts). Absent from
+   * servers older than this; null when the server has not seen the member connect since.
+   */
+  seenIp: SeenIpSchema.nullable().optional(),
   online: z.boolean(),
   /** Unix milliseconds. */
   joinedAt: z.number().int(),

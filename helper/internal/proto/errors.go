@@ -6,8 +6,10 @@ package proto
 
 import "fmt"
 
-// Version is the protocol version this helper speaks (PROTOCOL.md, "Versioning").
-const Version = 1
+// Version is the protocol version this helper speaks (PROTOCOL.md, "Versioning"): its one
+// declaration on the Go side. The TypeScript driver's HELPER_PROTOCOL_VERSION must equal it; both
+// sides' tests check it against helper/testdata/protocol-vectors.json, so they cannot drift apart.
+const Version = 2
 
 // Error codes (PROTOCOL.md, "Error codes").
 const (

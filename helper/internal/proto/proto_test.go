@@ -131,7 +131,7 @@ func TestFramesOfTheSharedVectorsReadAndEncodeByteForByte(t *testing.T) {
 }
 
 func TestResponsesAreEncodedAsTheVectorsShow(t *testing.T) {
-	hello := HelloResult{Version: 1, Helper: "lanrage-helper 0.1.0", PID: 4242}
+	hello := HelloResult{Version: 2, Helper: "lanrage-helper 0.1.0", PID: 4242}
 	got := ResponseFrame(1, hello, nil)
 	for _, v := range load(t).Frames {
 		if v.Name == "hello answered" && !bytes.Equal(got, unhex(t, v.Hex)) {

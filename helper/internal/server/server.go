@@ -214,7 +214,7 @@ func (s *Server) handle(ctx context.Context, req proto.Request) (any, error) {
 	switch a := req.Args.(type) {
 	case proto.HelloArgs:
 		if a.Version != proto.Version {
-			return nil, proto.Errorf(proto.CodeVersion, "this helper speaks protocol version %d, not %d", proto.Version, a.Version)
+			return nil, proto.Errorf(proto.CodeVersion, "this helper speaks protocol version %d; the core speaks version %d (use the helper built with the same LANrage)", proto.Version, a.Version)
 		}
 		s.helloed = true
 		return proto.HelloResult{Version: proto.Version, Helper: HelperVersion, PID: os.Getpid()}, nil

@@ -98,14 +98,14 @@ func (s *session) exitCode() Exit {
 }
 
 func hello(s *session) {
-	s.request(`{"id":1,"op":"hello","version":1}`)
+	s.request(`{"id":1,"op":"hello","version":2}`)
 	_, body := s.next()
 	var r struct {
 		ID     int               `json:"id"`
 		OK     bool              `json:"ok"`
 		Result proto.HelloResult `json:"result"`
 	}
-	if err := json.Unmarshal([]byte(body), &r); err != nil || !r.OK || r.Result.Version != 1 || r.Result.Helper != HelperVersion || r.Result.PID == 0 {
+	if err := json.Unmarshal([]byte(body), &r); err != nil || !r.OK || r.Result.Version != 2 || r.Result.Helper != HelperVersion || r.Result.PID == 0 {
 		s.t.Fatalf("hello: %s", body)
 	}
 }
@@ -114,8 +114,11 @@ func TestEveryRequestBeforeHelloIsRefused(t *testing.T) {
 	s := start(t)
 	s.request(`{"id":5,"op":"stats"}`)
 	s.expect(proto.FrameResponse, `{"id":5,"ok":false,"error":{"code":"not-hello","message":"the first request must be hello"}}`)
-	s.request(`{"id":6,"op":"hello","version":2}`)
-	s.expect(proto.FrameResponse, `{"id":6,"ok":false,"error":{"code":"version","message":"this helper speaks protocol version 1, not 2"}}`)
+	// A core of protocol version 1 (before IPv6, probe sockets and discovery), and one from the future.
+	s.request(`{"id":6,"op":"hello","version":1}`)
+	s.expect(proto.FrameResponse, `{"id":6,"ok":false,"error":{"code":"version","message":"this helper speaks protocol version 2; the core speaks version 1 (use the helper built with the same LANrage)"}}`)
+	s.request(`{"id":7,"op":"hello","version":3}`)
+	s.expect(proto.FrameResponse, `{"id":7,"ok":false,"error":{"code":"version","message":"this helper speaks protocol version 2; the core speaks version 3 (use the helper built with the same LANrage)"}}`)
 	hello(s)
 }
 

@@ -4,6 +4,10 @@ import {
 } from '../../../src-shared/domain/connection-strategy.js';
 import type { PathKind, PeerCoordination } from '../../../src-shared/domain/core-status.js';
 import { formatEndpoint, parseEndpoint } from '../../../src-shared/domain/endpoint.js';
+import {
+  checkAnnouncedIp,
+  unconfirmedWords,
+} from '../../../src-shared/domain/announced-endpoint.js';
 import type { Member, Signal } from '../../../src-shared/protocol/control-messages.js';
 import type { Candidate, LivePath, PeerLink } from '../paths/peer-link.js';
 import type { RelayEndpoint } from '../relay/relay-binder.js';
@@ -79,6 +83,8 @@ export class ConnectionCoordinator {
   private readonly prober: PortProber | null;
   /** The probe socket the live direct path uses (port probing's opener), closed when it moves. */
   private probeSocket: number | null = null;
+  /** Why port probing is refused towards this peer, as last logged (null: it is not). */
+  private loggedBlock: string | null = null;
 
   constructor(
     member: Member,
@@ -88,8 +94,6 @@ export class ConnectionCoordinator {
     private readonly prefix: string,
   ) {
     this.member = member;
-    this.choice = this.decide();
-    this.record.planned(this.choice);
     this.prober = d.probeSockets
       ? new PortProber({
           peerKey: member.publicKey,
@@ -101,6 +105,7 @@ export class ConnectionCoordinator {
           log,
         })
       : null;
+    this.choice = this.plan();
   }
 
   /** A ping from the peer reached us directly (on a probe socket when `socket` is set). */
@@ -114,6 +119,9 @@ export class ConnectionCoordinator {
 
   /** Why the preferred strategy was not reached, else why this strategy. */
   get reason(): string {
+    const blocked = this.probeBlocked();
+    if (blocked !== null && !this.onDirect())
+      return `${this.choice.reason}; port probing not tried: ${blocked} (probes go only to the address the server sees)`;
     if (this.failure) return this.failure;
     if (!this.onDirect() || !this.directMethod) return this.choice.reason;
     const host = this.link.path?.via.host ?? '';
@@ -182,11 +190,11 @@ export class ConnectionCoordinator {
   update(member: Member): void {
     const moved =
       member.publicEndpoint !== this.member.publicEndpoint ||
+      member.seenIp !== this.member.seenIp ||
       member.natType !== this.member.natType ||
       member.portMapping?.endpoint !== this.member.portMapping?.endpoint;
     this.member = member;
-    this.choice = this.decide();
-    this.record.planned(this.choice);
+    this.choice = this.plan();
     if (moved && this.leadsDirect() && this.wantsDirect() && !this.onDirect()) this.tryDirect();
   }
 
@@ -195,8 +203,7 @@ export class ConnectionCoordinator {
    * verdict): choose again, and punch now when a direct path has become possible.
    */
   selfChanged(): void {
-    this.choice = this.decide();
-    this.record.planned(this.choice);
+    this.choice = this.plan();
     if (this.leadsDirect() && this.wantsDirect() && !this.onDirect()) this.tryDirect();
   }
 
@@ -372,6 +379,13 @@ export class ConnectionCoordinator {
     // No known address is no reason to sit out: the peer's pings reach us from its fresh mapping
     // (heardFrom adds it), which is all a peer whose NAT verdict is still pending can offer.
     const candidates = this.candidates();
+    // Except when only port probing could open the pair and we refuse it (probeBlocked): then
+    // the signal asks for nothing we will do, and the status keeps saying why.
+    const blocked = this.probeBlocked();
+    if (blocked !== null && candidates.length === 0) {
+      this.log.info('punch signal not followed: port probing not tried', { attempt, why: blocked });
+      return;
+    }
     const route = this.mapping();
     // Through a mapping there is nothing to open first: the sending side pings at full TTL, and
     // the answering side (no candidates of its own) pings back whatever address it hears from.
@@ -457,12 +471,29 @@ export class ConnectionCoordinator {
 
   // --- port probing (symmetric ↔ cone; paths/port-probing.ts) ------------------------------
 
-  /** This side's role when the pair would be relayed and port probing can open it, else null. */
+  /**
+   * This side's role when the pair would be relayed and port probing can open it, else null —
+   * and only towards a peer whose announced public IP is the one the control server sees it at:
+   * both roles spray the announced address (256 openers, or up to 1,280 probes per attempt), so
+   * a member announcing a stranger's IP must get nothing sent there (announced-endpoint.ts).
+   */
   private probeRole(): PortProbeRole | null {
+    const role = this.probeRoleByNat();
+    return role !== null && this.probeBlocked() === null ? role : null;
+  }
+
+  private probeRoleByNat(): PortProbeRole | null {
     if (this.choice.strategy !== 'relay' || !this.prober || !this.member.publicEndpoint)
       return null;
     if (!this.d.config.portProbing) return null;
     return portProbeRole(this.d.self.natType, this.member.natType);
+  }
+
+  /** Why port probing is not aimed at the peer although the NAT types call for it, else null. */
+  private probeBlocked(): string | null {
+    if (this.probeRoleByNat() === null) return null;
+    const check = checkAnnouncedIp(this.member.publicEndpoint, this.member.seenIp);
+    return check.confirmed ? null : unconfirmedWords(check);
   }
 
   private async runPortProbe(
@@ -484,7 +515,13 @@ export class ConnectionCoordinator {
       role:
         role === 'opener' ? `opener (extra sockets, TTL ${openerTtl})` : 'prober (random ports)',
     });
-    const outcome = await this.prober.run(role, ep.value, localAt, openerTtl, signal);
+    const outcome = await this.prober.run(
+      role,
+      { ...ep.value, seenIp: this.member.seenIp },
+      localAt,
+      openerTtl,
+      signal,
+    );
     if (signal.aborted) {
       if (outcome.socket !== null) this.probeSocket = outcome.socket;
       return;
@@ -670,6 +707,19 @@ export class ConnectionCoordinator {
     return (
       this.choice.strategy !== 'relay' || this.peerIpv6().length > 0 || this.probeRole() !== null
     );
+  }
+
+  /** Decides the strategy and records it, with port probing's refusal when there is one. */
+  private plan(): StrategyChoice {
+    this.choice = this.decide();
+    this.record.planned(this.choice);
+    const blocked = this.probeBlocked();
+    if (blocked !== null) this.record.probeRefused();
+    // Logged once per change, not on every member update that leaves it as it was.
+    if (blocked !== null && blocked !== this.loggedBlock)
+      this.log.warn('port probing not tried', { why: blocked });
+    this.loggedBlock = blocked;
+    return this.choice;
   }
 
   private decide(): StrategyChoice {

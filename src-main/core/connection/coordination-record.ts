@@ -37,6 +37,15 @@ export class CoordinationRecord {
     else if (this.holePunch.outcome === 'not-tried') this.holePunch = attempt('trying', 'ok');
   }
 
+  /**
+   * Port probing would be tried, but the peer's announced IP is not the one the control server
+   * sees it at: nothing is sent there (announced-endpoint.ts).
+   */
+  probeRefused(): void {
+    if (this.holePunch.outcome !== 'succeeded')
+      this.holePunch = attempt('not-tried', 'endpoint-unconfirmed');
+  }
+
   /** Punching begins towards these kinds of candidates. */
   punchStarted(lan: boolean): void {
     if (lan) this.lan = attempt('trying', 'ok');

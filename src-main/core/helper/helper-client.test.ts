@@ -52,8 +52,8 @@ async function rawHelper() {
 describe('the helper binary under hostile input', () => {
   it('refuses every malformed frame of the shared vectors and keeps answering', async () => {
     const h = await rawHelper();
-    h.request({ id: 1, op: 'hello', version: 1 });
-    expect((await h.next()).json).toMatchObject({ id: 1, ok: true, result: { version: 1 } });
+    h.request({ id: 1, op: 'hello', version: 2 });
+    expect((await h.next()).json).toMatchObject({ id: 1, ok: true, result: { version: 2 } });
     for (const bad of vectors.badFrames.filter((b) => !b.fatal)) {
       h.write(bad.hex);
       const answer = (await h.next()).json;
@@ -66,7 +66,7 @@ describe('the helper binary under hostile input', () => {
 
   it('refuses each invalid request of the shared vectors with its code and changes nothing', async () => {
     const h = await rawHelper();
-    h.request({ id: 1, op: 'hello', version: 1 });
+    h.request({ id: 1, op: 'hello', version: 2 });
     await h.next();
     for (const v of vectors.requests.filter((r) => r.error !== undefined)) {
       h.request(v.json as object);
@@ -89,12 +89,30 @@ describe('the helper binary under hostile input', () => {
       await h.next();
       answers++;
     }
-    h.request({ id: 77, op: 'hello', version: 1 });
+    h.request({ id: 77, op: 'hello', version: 2 });
     let last = await h.next();
     while (last.json.id !== 77) last = await h.next();
     expect(last.json).toMatchObject({ id: 77, ok: true });
     expect(answers).toBeGreaterThan(400);
     expect(h.proc.running).toBe(true);
+  });
+
+  it('refuses the hello of a version-1 core, naming both versions, and then greets version 2', async () => {
+    const h = await rawHelper();
+    h.request({ id: 1, op: 'hello', version: 1 });
+    expect((await h.next()).json).toEqual({
+      id: 1,
+      ok: false,
+      error: {
+        code: 'version',
+        message:
+          'this helper speaks protocol version 2; the core speaks version 1 (use the helper built with the same LANrage)',
+      },
+    });
+    h.request({ id: 2, op: 'stats' });
+    expect((await h.next()).json).toMatchObject({ id: 2, ok: false, error: { code: 'not-hello' } });
+    h.request({ id: 3, op: 'hello', version: 2 });
+    expect((await h.next()).json).toMatchObject({ id: 3, ok: true, result: { version: 2 } });
   });
 
   it('ends the stream on a length it cannot skip, with status 2', async () => {

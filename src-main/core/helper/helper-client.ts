@@ -107,17 +107,7 @@ export class HelperClient {
     });
     client = new HelperClient(proc.stdin, proc.stdout, o);
     try {
-      const hello = await client.request(
-        'hello',
-        { version: HELPER_PROTOCOL_VERSION },
-        HELPER_HELLO_TIMEOUT_MS,
-      );
-      if (hello.version !== HELPER_PROTOCOL_VERSION) {
-        throw new HelperError(
-          'protocol',
-          `the helper speaks protocol version ${hello.version}; this LANrage speaks ${HELPER_PROTOCOL_VERSION}`,
-        );
-      }
+      const hello = await client.greet();
       o.log.info('helper started', { helper: hello.helper, pid: hello.pid });
       return { client, process: proc };
     } catch (error) {
@@ -136,6 +126,33 @@ export class HelperClient {
       }
       throw error;
     }
+  }
+
+  /**
+   * The first request: hello with our protocol version. A helper of another version — one that
+   * refuses ours, or one that answers with its own — is a `protocol` error naming both versions.
+   */
+  async greet(timeoutMs = HELPER_HELLO_TIMEOUT_MS): Promise<HelperResult<'hello'>> {
+    const ours = HELPER_PROTOCOL_VERSION;
+    const hint = 'use the helper built with this LANrage (npm run build)';
+    const hello = await this.request('hello', { version: ours }, timeoutMs).catch((e: unknown) => {
+      if (e instanceof HelperError && e.helperCode === 'version') {
+        throw new HelperError(
+          'protocol',
+          `the WireGuard helper refused protocol version ${ours}, which this LANrage speaks (${e.message}); ${hint}`,
+          'version',
+          { cause: e },
+        );
+      }
+      throw e;
+    });
+    if (hello.version !== ours) {
+      throw new HelperError(
+        'protocol',
+        `the WireGuard helper speaks protocol version ${hello.version}; this LANrage speaks version ${ours}: ${hint}`,
+      );
+    }
+    return hello;
   }
 
   /** Sends one request and resolves with its checked result; rejects with a HelperError. */

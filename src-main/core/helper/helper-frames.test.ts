@@ -85,7 +85,7 @@ describe('helper frames against the shared vectors', () => {
     expect(parseResponse(body('hello answered'))).toEqual({
       id: 1,
       ok: true,
-      result: { version: 1, helper: 'lanrage-helper 0.1.0', pid: 4242 },
+      result: { version: 2, helper: 'lanrage-helper 0.1.0', pid: 4242 },
     });
     expect(parseResponse(body('refused'))).toEqual({
       id: 3,

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { mutate, seededRandom } from '../../../src-shared/protocol/fuzz-bytes.js';
-import { checkRequest, parseResponse } from './helper-protocol.js';
+import { checkRequest, HELPER_PROTOCOL_VERSION, parseResponse } from './helper-protocol.js';
 import { loadProtocolVectors } from './helper-vectors.js';
 
 const vectors = loadProtocolVectors();
@@ -43,5 +46,18 @@ describe('helper responses', () => {
     for (let i = 0; i < 2_000; i++) {
       expect(() => parseResponse(Buffer.from(mutate(random, valid)))).not.toThrow();
     }
+  });
+});
+
+describe('the protocol version', () => {
+  it('is 2 on the TypeScript side, in the shared vectors and in the Go helper', () => {
+    // The Go side's one declaration (helper/internal/proto/errors.go), read as text: a bump on one
+    // side alone fails here, and in the Go tests against the same vectors.
+    const goSource = readFileSync(
+      join(dirname(fileURLToPath(import.meta.url)), '../../../helper/internal/proto/errors.go'),
+      'utf8',
+    );
+    const goVersion = /^const Version = (\d+)$/m.exec(goSource)?.[1];
+    expect([HELPER_PROTOCOL_VERSION, vectors.version, Number(goVersion)]).toEqual([2, 2, 2]);
   });
 });

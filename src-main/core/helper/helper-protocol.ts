@@ -8,13 +8,18 @@ import {
 } from '../discovery/discovery-helper-schemas.js';
 
 /**
- * The JSON layer of the helper protocol (helper/PROTOCOL.md, version 1), as one op map: each op's
+ * The JSON layer of the helper protocol (helper/PROTOCOL.md, version 2), as one op map: each op's
  * arguments and result schema. The client derives its types from this map, validates every request
  * before it leaves (so a bad one is an error at its source and never reaches the privileged side)
  * and every response and event that comes back (the helper is trusted with the tunnel, not with
  * the core's memory: a malformed answer is an error, never a crash). Frames: helper-frames.ts.
  */
-export const HELPER_PROTOCOL_VERSION = 1;
+/**
+ * The protocol version this core speaks: its one declaration on the TypeScript side. The Go
+ * helper's proto.Version must equal it; both sides' tests check it against the shared vectors'
+ * `version` (helper/testdata/protocol-vectors.json), so the two cannot drift apart unnoticed.
+ */
+export const HELPER_PROTOCOL_VERSION = 2;
 /** Request ids are u32, 0 reserved for "the request's id could not be read". */
 export const MAX_REQUEST_ID = 4_294_967_295;
 /** Limits the helper enforces (PROTOCOL.md "Limits"); checked here so we never ask for more. */

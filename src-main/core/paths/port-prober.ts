@@ -1,4 +1,9 @@
 import type { Logger } from '../../../src-common/logging/logger.js';
+import {
+  checkAnnouncedIp,
+  unconfirmedWords,
+} from '../../../src-shared/domain/announced-endpoint.js';
+import { formatEndpoint } from '../../../src-shared/domain/endpoint.js';
 import type { ProbeSockets } from '../net/public-socket.js';
 import { sleep, type Clock } from '../time/clock.js';
 import type { LivePath, PeerLink } from './peer-link.js';
@@ -70,13 +75,24 @@ export class PortProber {
     this.heardFrom.push({ host: from.host, port: from.port, socket: from.socket });
   }
 
+  /**
+   * `peer` is the peer's announced public endpoint and `seenIp` the address the control server
+   * sees it at: an attempt towards an endpoint whose IP is not that one sends nothing at all (the
+   * coordinator does not start one; this is the last word, at the sender). Either role sprays the
+   * endpoint's IP, and a member may announce anybody's (announced-endpoint.ts).
+   */
   async run(
     role: PortProbeRole,
-    peer: { host: string; port: number },
+    peer: { host: string; port: number; seenIp: string | null | undefined },
     startAt: number,
     openerTtl: number,
     signal: AbortSignal,
   ): Promise<PortProbeOutcome> {
+    const check = checkAnnouncedIp(formatEndpoint(peer), peer.seenIp);
+    if (!check.confirmed) {
+      this.d.log.warn('port probing refused', { why: unconfirmedWords(check) });
+      return { path: null, packets: 0, sockets: 0, provenAfterMs: null, socket: null };
+    }
     this.heardFrom = [];
     this.running = true;
     try {

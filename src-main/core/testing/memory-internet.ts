@@ -112,6 +112,8 @@ export class MemoryInternet {
   private privateNets = 0;
   /** Datagrams delivered and dropped, for tests that count packets. */
   readonly stats = { delivered: 0, dropped: 0 };
+  /** Datagrams sent towards each destination IP, whatever became of them (reflection tests). */
+  readonly sentTo = new Map<string, number>();
 
   private readonly random: () => number;
 
@@ -171,6 +173,7 @@ export class MemoryInternet {
 
   /** @internal */
   route(data: Buffer, src: Address, from: MemoryHost, to: Address): void {
+    this.sentTo.set(to.ip, (this.sentTo.get(to.ip) ?? 0) + 1);
     // Same private network: straight across the LAN, no NAT involved.
     const local = this.hosts.get(to.ip);
     if (local && from.nat !== null && local.nat === from.nat) {

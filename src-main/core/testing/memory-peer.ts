@@ -7,6 +7,7 @@ import { parseConfig } from '../config/config-loader.js';
 import { ConnectionManager } from '../connection/connection-manager.js';
 import { silentLogger } from '../../../src-common/logging/logger.js';
 import { detectNat, type NatDetection } from '../nat/nat-detector.js';
+import type { ProbeSockets } from '../net/public-socket.js';
 import { attachSocketServices, type SocketServices } from '../net/socket-services.js';
 import { RelayDirectory } from '../relay/relay-directory.js';
 import { TaskManager } from '../tasks/task-manager.js';
@@ -41,6 +42,8 @@ export interface MemoryPeer {
   dataPlane: MemoryDataPlane;
   directory: RelayDirectory;
   services: SocketServices;
+  /** Port probing's sockets on this member's public socket, as the connection layer gets them. */
+  probeSockets: ProbeSockets | undefined;
   /** Route grants handed out to this member so far. */
   grants(): number;
   close(): Promise<void>;
@@ -160,6 +163,9 @@ export async function memoryPeer(
       formatEndpoint(local),
     ],
     ...(portMapping && { portMapping }),
+    // What the control server would stamp: the address the member's connection comes from, its
+    // NAT's public IP (the lab's control server sees the same; seen-ip.test.ts checks the stamp).
+    seenIp: host.nat?.publicIp ?? host.ip,
     online: true,
     joinedAt: 0,
     lastSeen: 0,
@@ -174,6 +180,7 @@ export async function memoryPeer(
     dataPlane,
     directory,
     services,
+    probeSockets: opened.socket.probeSockets,
     grants: () => grants,
     close: async () => {
       await manager.dropAll();
