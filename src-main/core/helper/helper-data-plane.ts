@@ -158,9 +158,16 @@ export class HelperDataPlane implements DataPlane, PublicSocket {
     return (await this.stats()).discovery;
   }
 
-  /** Leaving a party: every peer goes (nothing is routed any more); the interface goes at close. */
+  /**
+   * Leaving a party: every peer goes, then the interface goes down without its address, so
+   * nothing is routed into it and `ip addr` shows no party address. The interface itself, the
+   * WireGuard device and the public socket stay (the core may join again, from the same port);
+   * they go when the helper does.
+   */
   async down(): Promise<void> {
     await Promise.all([...this.peers].map((key) => this.removePeer(key)));
+    if (this.closed) return;
+    await this.client.request('clear-address', {});
   }
 
   /** Adds (or updates) the WireGuard peer; its path starts as none. */
