@@ -102,12 +102,12 @@ async function bundleCjs(entry, out, external, extra) {
     format: 'cjs',
     target: ELECTRON_NODE_TARGET,
     external,
-    ...extra,
     // Minified: Electron parses these on every start; names kept and maps beside for stack traces.
     minify: true,
     keepNames: true,
     sourcemap: 'linked',
     logLevel: 'warning',
+    ...extra,
   });
   return [out];
 }
@@ -143,6 +143,10 @@ async function buildCli() {
     target: SERVER_NODE_TARGET,
     banner: { js: CJS_IMPORT_META_BANNER },
     define: CJS_IMPORT_META_DEFINE,
+    // Without keepNames: it wraps every function and class of the bundle in a naming call at
+    // load, ~10 ms of CPU of each `lanrage up` before its first line (issue #7), and LANrage
+    // reads no function's name. Stack traces: `node --enable-source-maps` maps them (.map beside).
+    keepNames: false,
   });
   // The launcher names the code cache by the bundle's content (see code-cache-launcher.ts).
   const hash = createHash('sha256')

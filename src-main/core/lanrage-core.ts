@@ -446,13 +446,12 @@ export class LanrageCore {
     };
   }
 
-  /** Leaves the party (if any) and releases everything: nothing runs after this resolves. */
   /**
-   * The discovery setting in the config changed (Settings): the helper follows at once while in a
-   * party; otherwise the interface picks it up when it next comes up.
+   * The discovery setting in the config changed (Settings): the helper follows at once, in a party
+   * or not (its interface exists from the core's start and keeps the setting across parties).
    */
   async discoverySettingChanged(): Promise<void> {
-    if (this.party.ownVirtualIp === null) return;
+    if (this.stopped) return;
     await this.p.network.dataPlane.setDiscovery?.({
       enabled: this.o.config.discovery,
       multicastGroups: this.o.config.discoveryMulticastGroups,
@@ -467,6 +466,7 @@ export class LanrageCore {
     return status;
   }
 
+  /** Leaves the party (if any) and releases everything: nothing runs after this resolves. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopping = true;
