@@ -142,7 +142,10 @@ async function buildCli() {
   await bundleCjs('src-main/cli/main.ts', bundle, CLI_EXTERNALS, {
     target: SERVER_NODE_TARGET,
     banner: { js: CJS_IMPORT_META_BANNER },
-    define: CJS_IMPORT_META_DEFINE,
+    // NODE_ENV: winston's debug helper (@dabh/diagnostics) picks its build by it at load; the
+    // development one pulls in colour libraries, ~6 ms of each start, to print nothing unless
+    // DEBUG names winston. No LANrage code reads NODE_ENV.
+    define: { ...CJS_IMPORT_META_DEFINE, 'process.env.NODE_ENV': '"production"' },
     // Without keepNames: it wraps every function and class of the bundle in a naming call at
     // load, ~10 ms of CPU of each `lanrage up` before its first line (issue #7), and LANrage
     // reads no function's name. Stack traces: `node --enable-source-maps` maps them (.map beside).

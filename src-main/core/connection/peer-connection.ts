@@ -161,6 +161,11 @@ export class PeerConnection {
     this.d.onChange();
   }
 
+  /** A ping from this peer reached us through the relay route `routeId`. */
+  heardOnRelay(routeId: Uint8Array): void {
+    this.coordinator.heardOnRelay(routeId);
+  }
+
   /** A ping from this peer reached us directly at `from` (possibly a new mapping). */
   heardFrom(from: { host: string; port: number; socket?: number }): void {
     if (from.socket === undefined) this.link.heardFrom(from);
