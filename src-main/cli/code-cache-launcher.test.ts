@@ -36,13 +36,21 @@ afterEach(() => {
 async function launcherIn(bundleSource: string): Promise<string> {
   dir = mkdtempSync(join(tmpdir(), 'lanrage-launcher-'));
   writeFileSync(join(dir, 'lanrage.cjs'), bundleSource);
+  // As scripts/build.mjs builds it: CommonJS, in a directory whose package.json says so.
+  writeFileSync(join(dir, 'package.json'), '{ "type": "commonjs" }\n');
   await build({
     entryPoints: [join(import.meta.dirname, 'code-cache-launcher.ts')],
     outfile: join(dir, 'lanrage.js'),
     bundle: true,
     platform: 'node',
-    format: 'esm',
-    define: { LANRAGE_BUNDLE_HASH: JSON.stringify(HASH) },
+    format: 'cjs',
+    banner: {
+      js: 'const __lanrageImportMetaUrl = require("node:url").pathToFileURL(__filename).href;',
+    },
+    define: {
+      'import.meta.url': '__lanrageImportMetaUrl',
+      LANRAGE_BUNDLE_HASH: JSON.stringify(HASH),
+    },
     logLevel: 'warning',
   });
   return join(dir, 'lanrage.js');
