@@ -134,7 +134,8 @@ func TestTwoHelpersPingOverTheTunnelDirectlyAndThroughARelay(t *testing.T) {
 		}
 		a.ok(t, "clear-address", "") // clearing again is harmless
 		a.ok(t, "set-address", `"address":"`+virtualA+`","prefixLength":16`)
-		if got := link(); !strings.Contains(got, "inet "+virtualA+"/16") || !strings.Contains(got, "UP") {
+		// Up again with its address, and the TUN's queue at netcfg's tunQueueLength.
+		if got := link(); !strings.Contains(got, "inet "+virtualA+"/16") || !strings.Contains(got, "UP") || !strings.Contains(got, "qlen 5000") {
 			t.Fatalf("after set-address again:\n%s", got)
 		}
 		if got := routes(); !strings.HasPrefix(got, "10.66.0.0/16 ") {
