@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromiumIn } from './browser-in-namespace.js';
+import { runIn } from './exec.js';
 import { ensureRenderer, PartyLab, type StatusJson } from './party-lab.js';
 
 /**
@@ -46,6 +47,17 @@ const shot = (page: Page, name: string) =>
 const card = (page: Page, peer: string) => page.locator(`[data-testid=peer][data-peer="${peer}"]`);
 const tab = (page: Page, name: string) => page.getByRole('button', { name, exact: true }).click();
 const peerIn = (s: StatusJson, name: string) => s.peers.find((p) => p.name === name);
+
+/** The player's WireGuard interface as `ip` sees it: is the link up, and its IPv4 addresses. */
+async function tunnelInterface(player: string): Promise<{ up: boolean; addresses: string[] }> {
+  const { ns, wgName } = party.player(player);
+  const link = await runIn(ns, 'ip', ['-o', 'link', 'show', 'dev', wgName]);
+  const addr = await runIn(ns, 'ip', ['-o', '-4', 'address', 'show', 'dev', wgName]);
+  return {
+    up: /<[^>]*\bUP\b[^>]*>/.test(link.stdout),
+    addresses: [...addr.stdout.matchAll(/ inet (\S+)/g)].map((m) => m[1]!),
+  };
+}
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -291,5 +303,18 @@ describe('the LANrage UI in web mode, two players in the NAT lab', () => {
     expect(await ana.getByText('You are not in a party.').isVisible()).toBe(true);
     expect((await party.status('ana')).peers).toEqual([]);
     expect((await party.status('ben')).party).toBeNull();
+  }, 60_000);
+
+  it('takes the interface down without its address on leave, and brings it back with the next party', async () => {
+    // The core stays running in web mode; the interface stays too, but nothing is routed into it.
+    expect(await tunnelInterface('ana')).toEqual({ up: false, addresses: [] });
+    expect(await tunnelInterface('ben')).toEqual({ up: false, addresses: [] });
+    await tab(ana, 'Party');
+    await ana.getByLabel('Party name').fill('Second round');
+    await ana.getByRole('button', { name: 'Create party' }).click();
+    await ana.getByTestId('invite-code').waitFor();
+    const virtualIp = (await party.status('ana')).self.virtualIp;
+    expect(virtualIp).toMatch(/^10\.66\.\d+\.\d+$/);
+    expect(await tunnelInterface('ana')).toEqual({ up: true, addresses: [`${virtualIp}/16`] });
   }, 60_000);
 });

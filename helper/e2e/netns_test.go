@@ -108,6 +108,45 @@ func TestTwoHelpersPingOverTheTunnelDirectlyAndThroughARelay(t *testing.T) {
 		}
 	})
 
+	t.Run("clear-address takes the interface down without its address; set-address brings it back", func(t *testing.T) {
+		a.ok(t, "clear-address", "")
+		// The link's flags, then its IPv4 addresses (none listed without one).
+		link := func() string {
+			var all string
+			for _, args := range [][]string{{"link", "show", "dev", "lrh0"}, {"-4", "address", "show", "dev", "lrh0"}} {
+				out, err := exec.Command("ip", append([]string{"-n", lab.ns("a")}, args...)...).CombinedOutput()
+				if err != nil {
+					t.Fatalf("ip %v: %v: %s", args, err, out)
+				}
+				all += string(out)
+			}
+			return all
+		}
+		routes := func() string {
+			out, _ := exec.Command("ip", "-n", lab.ns("a"), "-4", "route", "show", "dev", "lrh0").CombinedOutput()
+			return strings.TrimSpace(string(out))
+		}
+		if got := link(); strings.Contains(got, "inet ") || strings.Contains(got, ",UP") || strings.Contains(got, "<UP") {
+			t.Fatalf("after clear-address the interface is still up or addressed:\n%s", got)
+		}
+		if got := routes(); got != "" {
+			t.Fatalf("after clear-address routes remain on lrh0: %s", got)
+		}
+		a.ok(t, "clear-address", "") // clearing again is harmless
+		a.ok(t, "set-address", `"address":"`+virtualA+`","prefixLength":16`)
+		// Up again with its address, and the TUN's queue at netcfg's tunQueueLength.
+		if got := link(); !strings.Contains(got, "inet "+virtualA+"/16") || !strings.Contains(got, "UP") || !strings.Contains(got, "qlen 5000") {
+			t.Fatalf("after set-address again:\n%s", got)
+		}
+		if got := routes(); !strings.HasPrefix(got, "10.66.0.0/16 ") {
+			t.Fatalf("after set-address again the route is %q", got)
+		}
+		// The relay forwarder ended with its subtest: back to the direct path for the ping.
+		a.ok(t, "set-path", fmt.Sprintf(`"peer":%q,"path":{"kind":"direct","host":%q,"port":%d}`, keyB.public, addrB, openB.ListenPort))
+		b.ok(t, "set-path", fmt.Sprintf(`"peer":%q,"path":{"kind":"direct","host":%q,"port":%d}`, keyA.public, addrA, openA.ListenPort))
+		lab.ping(t, "a", virtualB)
+	})
+
 	t.Run("close removes the interface and EOF does too", func(t *testing.T) {
 		a.ok(t, "close", "")
 		if code := a.wait(t); code != 0 {

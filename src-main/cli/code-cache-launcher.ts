@@ -9,12 +9,15 @@
  * never run an old cache. V8 refuses a cache made by another V8 or with other flags; then this
  * process compiles as usual and writes a cache that fits. Nothing here may fail a start: a cache
  * that cannot be read or written (a read-only install) only costs the time it would have saved.
+ * Where the cache lives, and why only there: code-cache-dir.ts.
  */
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
+import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
+import { chooseCacheDir } from './code-cache-dir.js';
 
 declare const LANRAGE_BUNDLE_HASH: string;
 
@@ -25,11 +28,30 @@ declare const LANRAGE_BUNDLE_HASH: string;
  */
 const CACHE_WRITE_DELAY_MS = 5_000;
 
+const CACHE_NAME = /^lanrage\.[0-9a-f]{16}\.v8cache$/;
+
 const here = dirname(fileURLToPath(import.meta.url));
 const bundlePath = join(here, 'lanrage.cjs');
-const cachePath = join(here, `lanrage.${LANRAGE_BUNDLE_HASH}.v8cache`);
+const cacheDir = chooseCacheDir({
+  bundleDir: here,
+  platform: process.platform,
+  uid: process.geteuid?.(),
+  home: homeOfUser(),
+  xdgCacheHome: process.env.XDG_CACHE_HOME,
+});
+const cacheName = `lanrage.${LANRAGE_BUNDLE_HASH}.v8cache`;
+const cachePath = cacheDir === null ? null : join(cacheDir, cacheName);
+
+function homeOfUser(): string {
+  try {
+    return userInfo().homedir;
+  } catch {
+    return '';
+  }
+}
 
 function readCache(): Buffer | undefined {
+  if (cachePath === null) return undefined;
   try {
     return readFileSync(cachePath);
   } catch {
@@ -37,12 +59,19 @@ function readCache(): Buffer | undefined {
   }
 }
 
-/** Written under a private name and renamed: processes starting at once never read half a file. */
+/**
+ * Written under a private name and renamed: processes starting at once never read half a file.
+ * Caches of other builds in the same directory go (a user's cache directory outlives rebuilds).
+ */
 function writeCache(script: Script): void {
+  if (cacheDir === null || cachePath === null) return;
   const temp = `${cachePath}.${process.pid}.tmp`;
   try {
-    writeFileSync(temp, script.createCachedData());
+    writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
     renameSync(temp, cachePath);
+    for (const name of readdirSync(cacheDir)) {
+      if (CACHE_NAME.test(name) && name !== cacheName) unlinkSync(join(cacheDir, name));
+    }
   } catch {
     try {
       unlinkSync(temp);

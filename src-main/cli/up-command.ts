@@ -10,7 +10,7 @@ import { LanrageService } from '../service/lanrage-service.js';
 import { LogRing } from '../service/log-ring.js';
 import { SettingsStore } from '../service/settings-store.js';
 import { parseUiAddress, UiAddressError } from '../web/ui-address.js';
-import { startWebUi, type WebUi } from '../web/web-ui-server.js';
+import type { WebUi } from '../web/web-ui-server.js';
 import { EXIT, EXIT_CODE_OF } from './exit-codes.js';
 import { startLocalApi } from './local-api-server.js';
 import { formatInviteLink } from '../../src-shared/domain/invite-link.js';
@@ -108,6 +108,9 @@ export async function upCommand(options: UpOptions): Promise<number> {
     const apiLog = logger.child({ area: 'api' });
     api = await startLocalApi(join(options.configDir, LOCAL_SOCKET_NAME), service.handlers, apiLog);
     if (uiAddress !== null) {
+      // Loaded only for --ui: the web server and its WebSocket server are no part of a plain
+      // `up`, whose start is on the way to every join's first ping (issue #7).
+      const { startWebUi } = await import('../web/web-ui-server.js');
       web = await startWebUi({
         address: uiAddress,
         rendererDir: rendererDir(),

@@ -325,33 +325,41 @@ export class LanrageCore {
     });
     fatal = (error) => o.onFatal?.(error);
     mappingChanged = () => void core.mappingChanged();
+    // The background work below starts one event-loop turn later (setImmediate), so that the
+    // caller's first request — a join or a create — is written before it: it spawns `ping`
+    // processes, opens the port-mapping sockets and sends STUN, 5-15 ms of this thread on a busy
+    // machine (issue #7), and nothing on the way to a join's first path waits for any of it.
+    //
     // In parallel with everything else, never awaited: the mapping is announced when it comes.
-    portMapping.start(network.socket.localPort);
     // Neither waits: a party can be joined at once, and every pair starts on a relay, which works
     // whatever the NATs are. Relay distances are measured meanwhile (the first relay choice waits
     // for that round, of one echo per relay — see measureFirst; not the built-in default relay: nothing needs it until a peer does, and it
     // may be a name to resolve). The NAT verdict, when it comes, is announced to the party, and
     // pairs whose NATs allow it then punch a direct path.
     const known = relays.candidates().some((c) => c.source !== 'default');
-    if (known) void relays.measureFirst();
-    core.natDetection = detectNat({
-      servers: chooseStunServers(control.stunServers, o.config.stunServers),
-      client: services.stun,
-      localEndpoints: ownCandidates()
-        .map((t) => parseEndpoint(t))
-        .flatMap((r) => (r.ok ? [r.value] : [])),
-      logger: o.logger.child({ area: 'nat' }),
-    }).then(
-      (verdict) => {
-        nat.current = verdict;
-        self.natType = verdict.natType;
-        self.publicIp = verdict.publicEndpoint?.host ?? null;
-        return core.natKnown();
-      },
-      (error: Error) => {
-        log.warn('NAT detection failed', { error: error.message });
-      },
-    );
+    core.natDetection = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      if (core.stopping) return;
+      portMapping.start(network.socket.localPort);
+      if (known) void relays.measureFirst();
+      return detectNat({
+        servers: chooseStunServers(control.stunServers, o.config.stunServers),
+        client: services.stun,
+        localEndpoints: ownCandidates()
+          .map((t) => parseEndpoint(t))
+          .flatMap((r) => (r.ok ? [r.value] : [])),
+        logger: o.logger.child({ area: 'nat' }),
+      }).then(
+        (verdict) => {
+          nat.current = verdict;
+          self.natType = verdict.natType;
+          self.publicIp = verdict.publicEndpoint?.host ?? null;
+          return core.natKnown();
+        },
+        (error: Error) => {
+          log.warn('NAT detection failed', { error: error.message });
+        },
+      );
+    });
     core.scheduleStatus();
     return core;
   }
@@ -364,15 +372,18 @@ export class LanrageCore {
   }
 
   async createParty(name: string): Promise<void> {
+    // The request is written first, then the port mapping (leaving stopped it) starts.
+    const created = this.party.create(name, this.o.config.name);
     this.p.portMapping.start(this.p.network.socket.localPort);
-    await this.party.create(name, this.o.config.name);
+    await created;
     await this.announceNat();
     this.scheduleStatus();
   }
 
   async joinParty(inviteCode: string): Promise<void> {
+    const joined = this.party.join(inviteCode, this.o.config.name);
     this.p.portMapping.start(this.p.network.socket.localPort);
-    await this.party.join(inviteCode, this.o.config.name);
+    await joined;
     await this.announceNat();
     this.scheduleStatus();
   }
@@ -446,13 +457,12 @@ export class LanrageCore {
     };
   }
 
-  /** Leaves the party (if any) and releases everything: nothing runs after this resolves. */
   /**
-   * The discovery setting in the config changed (Settings): the helper follows at once while in a
-   * party; otherwise the interface picks it up when it next comes up.
+   * The discovery setting in the config changed (Settings): the helper follows at once, in a party
+   * or not (its interface exists from the core's start and keeps the setting across parties).
    */
   async discoverySettingChanged(): Promise<void> {
-    if (this.party.ownVirtualIp === null) return;
+    if (this.stopped) return;
     await this.p.network.dataPlane.setDiscovery?.({
       enabled: this.o.config.discovery,
       multicastGroups: this.o.config.discoveryMulticastGroups,
@@ -467,6 +477,7 @@ export class LanrageCore {
     return status;
   }
 
+  /** Leaves the party (if any) and releases everything: nothing runs after this resolves. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopping = true;

@@ -1,13 +1,23 @@
 package netcfg
 
 import (
-	"path/filepath"
+	"bytes"
 	"testing"
 )
 
-func TestIPIsTakenFromASystemDirectory(t *testing.T) {
-	got := ipCommand()
-	if dir := filepath.Dir(got); dir != "/usr/sbin" && dir != "/sbin" && dir != "/usr/bin" && dir != "/bin" {
-		t.Fatalf("ip from %q", got)
+func TestNetmaskOfEachPrefixLengthLANrageAccepts(t *testing.T) {
+	for _, c := range []struct {
+		bits int
+		want []byte
+	}{
+		{8, []byte{255, 0, 0, 0}},
+		{16, []byte{255, 255, 0, 0}},
+		{23, []byte{255, 255, 254, 0}},
+		{31, []byte{255, 255, 255, 254}},
+		{32, []byte{255, 255, 255, 255}},
+	} {
+		if got := netmask(c.bits); !bytes.Equal(got, c.want) {
+			t.Errorf("netmask(%d) = %v, want %v", c.bits, got, c.want)
+		}
 	}
 }

@@ -79,7 +79,7 @@ type AcceptRouteArgs struct {
 	Route wire.RouteID
 }
 
-// NoArgs is the argument of stats and close.
+// NoArgs is the argument of clear-address, stats and close.
 type NoArgs struct{}
 
 // PathKind is how a peer is reached.
@@ -108,6 +108,7 @@ var opFields = map[string]fields{
 	"hello":            {required: []string{"version"}},
 	"open":             {required: []string{"interface", "privateKey", "listenPort"}, optional: []string{"listenHost", "mtu"}},
 	"set-address":      {required: []string{"address", "prefixLength"}},
+	"clear-address":    {},
 	"set-peer":         {required: []string{"peer", "allowedIps", "persistentKeepalive"}, optional: []string{"presharedKey"}},
 	"remove-peer":      {required: []string{"peer"}},
 	"set-path":         {required: []string{"peer", "path"}},
@@ -211,7 +212,7 @@ func parseArgs(op string, obj map[string]json.RawMessage) (any, *Error) {
 		return parseProbeOpen(obj)
 	case "probe-close":
 		return parseProbeClose(obj)
-	default: // stats, close
+	default: // clear-address, stats, close
 		return NoArgs{}, nil
 	}
 }

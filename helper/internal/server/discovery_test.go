@@ -22,6 +22,7 @@ func (fakeTunnel) Result() proto.OpenResult {
 }
 func (fakeTunnel) Bind() *bind.Bind                               { return nil }
 func (fakeTunnel) SetAddress(context.Context, netip.Prefix) error { return nil }
+func (fakeTunnel) ClearAddress(context.Context) error             { return nil }
 func (fakeTunnel) SetPeer(proto.SetPeerArgs) error                { return nil }
 func (fakeTunnel) RemovePeer(proto.Key) error                     { return nil }
 func (fakeTunnel) Close() error                                   { return nil }

@@ -26,6 +26,7 @@ type Tunnel interface {
 	Result() proto.OpenResult
 	Bind() *bind.Bind
 	SetAddress(ctx context.Context, prefix netip.Prefix) error
+	ClearAddress(ctx context.Context) error
 	SetPeer(a proto.SetPeerArgs) error
 	RemovePeer(k proto.Key) error
 	Stats() (proto.StatsResult, error)
@@ -293,7 +294,10 @@ func (s *Server) handleOpen(ctx context.Context, req proto.Request) (any, error)
 		return nil, b.AcceptRoute(a.Peer, a.Route)
 	case proto.SetDiscoveryArgs:
 		return s.disco.set(ctx, s.tunnel.Result().Interface, a), nil
-	case proto.NoArgs: // stats
+	case proto.NoArgs:
+		if req.Op == "clear-address" {
+			return nil, s.tunnel.ClearAddress(ctx)
+		}
 		st, err := s.tunnel.Stats()
 		if err != nil {
 			return nil, err

@@ -43,6 +43,8 @@ type Tunnel struct {
 	bind      *bind.Bind
 	net       netcfg.Configurator
 	log       *slog.Logger
+	// address is the prefix SetAddress gave the interface (invalid while it has none).
+	address netip.Prefix
 }
 
 // Open creates the TUN interface, binds the socket and starts the device. On error nothing is
@@ -113,7 +115,22 @@ func (t *Tunnel) Bind() *bind.Bind { return t.bind }
 
 // SetAddress gives the interface its only address and brings it up.
 func (t *Tunnel) SetAddress(ctx context.Context, prefix netip.Prefix) error {
-	return t.net.SetAddress(ctx, t.name, prefix)
+	if err := t.net.SetAddress(ctx, t.name, prefix); err != nil {
+		return err
+	}
+	t.address = prefix
+	return nil
+}
+
+// ClearAddress takes the interface down without its address (leaving a party); the interface
+// itself, the WireGuard device and the public socket stay for the next SetAddress. Clearing an
+// interface that has no address only takes it down.
+func (t *Tunnel) ClearAddress(ctx context.Context) error {
+	if err := t.net.ClearAddress(ctx, t.name, t.address); err != nil {
+		return err
+	}
+	t.address = netip.Prefix{}
+	return nil
 }
 
 // SetPeer adds or updates a WireGuard peer; its path and session are left alone.

@@ -694,7 +694,13 @@ export class ConnectionCoordinator {
   private restoreRelayPath(): void {
     if (!this.relay) return;
     const { endpoint, route } = this.relay;
-    this.link.useRelay(endpoint.id, endpoint.host, endpoint.port, route.routeId);
+    const peerBound = this.d.binder.isPeerBound(route.routeId.toString('hex'));
+    this.link.useRelay(endpoint.id, endpoint.host, endpoint.port, route.routeId, peerBound);
+  }
+
+  /** The peer's ping came through a relay route (see PeerLink.heardOnRelay). */
+  heardOnRelay(routeId: Uint8Array): void {
+    this.link.heardOnRelay(routeId);
   }
 
   private onDirect(): boolean {

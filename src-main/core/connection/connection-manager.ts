@@ -42,7 +42,10 @@ export class ConnectionManager {
   constructor(private readonly deps: ConnectionDeps) {
     deps.tasks.every('connections:cleanup', CLEANUP_SWEEP_MS, () => this.sweep());
     deps.probes.onPing((ping) => {
-      if (ping.via.kind !== 'direct') return;
+      if (ping.via.kind === 'relay') {
+        this.peers.get(ping.peer)?.heardOnRelay(ping.via.routeId);
+        return;
+      }
       // An authenticated ping proves the address is the peer's: accept its WireGuard from there
       // too, so a path the peer already switched to never drops packets while we catch up.
       const { host, port, socket } = ping.via;

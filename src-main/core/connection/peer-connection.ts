@@ -122,7 +122,12 @@ export class PeerConnection {
     if (this.started) return;
     this.started = true;
     this.d.probes.addPeer(this.key);
-    await this.d.dataPlane.addPeer({
+    // The WireGuard peer's request is written now; the path finding below does not wait for its
+    // answer: its first steps (the route grant from the control server, the relay choice) need
+    // nothing of the helper, and the helper applies requests in the order written, so every path
+    // request comes after this one (issue #7: it took a helper round trip off each first path).
+    // If adding fails, start throws and the owner's stop() cancels the tasks started here.
+    const added = this.d.dataPlane.addPeer({
       publicKey: this.key,
       virtualIp: this.member.virtualIp,
       keepaliveSeconds: this.d.config.keepaliveSeconds,
@@ -134,6 +139,7 @@ export class PeerConnection {
     const every = this.d.config.monitorIntervalMs;
     this.d.tasks.every(`${this.prefix}monitor`, every, () => this.monitor(), every);
     this.d.tasks.start(`${this.prefix}connect`, (signal) => this.coordinator.begin(signal));
+    await added;
   }
 
   update(member: Member): void {
@@ -153,6 +159,11 @@ export class PeerConnection {
   selfChanged(): void {
     this.coordinator.selfChanged();
     this.d.onChange();
+  }
+
+  /** A ping from this peer reached us through the relay route `routeId`. */
+  heardOnRelay(routeId: Uint8Array): void {
+    this.coordinator.heardOnRelay(routeId);
   }
 
   /** A ping from this peer reached us directly at `from` (possibly a new mapping). */

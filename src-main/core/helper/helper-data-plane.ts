@@ -46,7 +46,7 @@ export interface HelperDataPlaneOptions {
   tunnelLatency?: LatencyProbe;
   /** The helper died or broke the protocol while we were running: the tunnel is gone. */
   onFailure?: (error: HelperError) => void;
-  /** The user's game-discovery setting, read each time the interface comes up (default: off). */
+  /** The user's game-discovery setting, applied once the interface exists (default: off). */
   discovery?: () => DiscoverySetting;
 }
 
@@ -109,6 +109,11 @@ export class HelperDataPlane implements DataPlane, PublicSocket {
         ipv6: opened.ipv6,
         helperPid: process.pid,
       });
+      // Now, while the control login runs, and not awaited: its nftables step keeps the helper,
+      // which handles one frame at a time, busy for 10-40 ms on a busy machine, and after a join
+      // that time would hold up the first paths' relay BINDs (issue #7). It needs the interface,
+      // not its address; leaving a party keeps it, and the Settings switch changes it at once.
+      if (o.discovery) void plane.setDiscovery(o.discovery());
       return plane;
     } catch (error) {
       await process.stop();
@@ -117,15 +122,14 @@ export class HelperDataPlane implements DataPlane, PublicSocket {
   }
 
   /**
-   * Gives the interface our virtual IP (the whole virtual /16 is routed to it). The interface
-   * itself exists from `open` on: it lives as long as the helper.
+   * Gives the interface our virtual IP (the whole virtual /16 is routed to it) and brings it up.
+   * The interface itself exists from `open` on: it lives as long as the helper.
    */
   async up(virtualIp: string): Promise<void> {
     await this.client.request('set-address', {
       address: virtualIp,
       prefixLength: VIRTUAL_PREFIX_LENGTH,
     });
-    if (this.o.discovery) await this.setDiscovery(this.o.discovery());
   }
 
   /**
@@ -158,9 +162,16 @@ export class HelperDataPlane implements DataPlane, PublicSocket {
     return (await this.stats()).discovery;
   }
 
-  /** Leaving a party: every peer goes (nothing is routed any more); the interface goes at close. */
+  /**
+   * Leaving a party: every peer goes, then the interface goes down without its address, so
+   * nothing is routed into it and `ip addr` shows no party address. The interface itself, the
+   * WireGuard device and the public socket stay (the core may join again, from the same port);
+   * they go when the helper does.
+   */
   async down(): Promise<void> {
     await Promise.all([...this.peers].map((key) => this.removePeer(key)));
+    if (this.closed) return;
+    await this.client.request('clear-address', {});
   }
 
   /** Adds (or updates) the WireGuard peer; its path starts as none. */

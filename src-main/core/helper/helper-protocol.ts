@@ -157,6 +157,8 @@ export const HELPER_OPS = {
     args: z.strictObject({ address: Ipv4Schema, prefixLength: z.number().int().min(8).max(32) }),
     result: Empty,
   },
+  /** Leaving a party: the interface goes down without its address until the next set-address. */
+  'clear-address': { args: z.strictObject({}), result: Empty },
   'set-peer': {
     args: z.strictObject({
       peer: WireGuardKeySchema,

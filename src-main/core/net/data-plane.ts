@@ -27,7 +27,7 @@ export interface DataPlanePeer {
 export interface DataPlane {
   /** Brings the tunnel interface up with our virtual IP (replacing an earlier one). */
   up(virtualIp: string): Promise<void>;
-  /** Removes the interface and every peer; safe to call when down. */
+  /** Removes every peer and takes the interface down without its address; safe when down. */
   down(): Promise<void>;
   /** Adds a WireGuard peer with no path yet (its packets are dropped until `setPath`). */
   addPeer(peer: DataPlanePeer): Promise<void>;

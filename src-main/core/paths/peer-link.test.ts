@@ -193,6 +193,41 @@ describe('PeerLink', () => {
     await linkA.stop();
   });
 
+  describe('on a relay route (issue #7: the first handshake goes without a probe round trip)', () => {
+    const ROUTE = Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]);
+    // Port 9 on loopback: nothing answers, so only what the link does by itself is seen.
+    const useSilentRelay = (link: PeerLink, peerBound: boolean) =>
+      link.useRelay('near', '127.0.0.1', 9, ROUTE, peerBound);
+
+    it('resends the pending handshake at once when the relay says the peer has bound too', async () => {
+      const { a, b, linkA } = await linked();
+      useSilentRelay(linkA, true);
+      expect(a.dataPlane.handshakeResends.get(b.keys.publicKey)).toBe(1);
+      await linkA.stop();
+    });
+
+    it('waits for a probe answer when the peer has not bound yet', async () => {
+      const { a, b, linkA } = await linked();
+      useSilentRelay(linkA, false);
+      await new Promise((r) => setTimeout(r, 150));
+      expect(a.dataPlane.handshakeResends.get(b.keys.publicKey)).toBeUndefined();
+      await linkA.stop();
+    });
+
+    it('takes a ping from the peer over its unproven route as proof, and not one over another route', async () => {
+      const { a, b, linkA } = await linked();
+      useSilentRelay(linkA, false);
+      linkA.heardOnRelay(Uint8Array.from([9, 9, 9, 9, 9, 9, 9, 9]));
+      expect(a.dataPlane.handshakeResends.get(b.keys.publicKey)).toBeUndefined();
+      const probesBefore = a.sent.length;
+      linkA.heardOnRelay(ROUTE);
+      expect(a.dataPlane.handshakeResends.get(b.keys.publicKey)).toBe(1);
+      // …and probes at once rather than at the next prove tick.
+      expect(a.sent.length).toBe(probesBefore + 1);
+      await linkA.stop();
+    });
+  });
+
   describe('with IPv6 on the same port (dual-stack sockets; ::1 stands for a global address)', () => {
     const v4 = (port: number) => ({ kind: 'direct' as const, host: '127.0.0.1', port });
     const v6 = (port: number) => ({ kind: 'direct' as const, host: '::1', port });

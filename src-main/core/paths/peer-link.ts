@@ -100,14 +100,38 @@ export class PeerLink {
     return this.active;
   }
 
-  /** Sends this peer's traffic through a bound relay route. */
-  useRelay(relayId: string, host: string, port: number, routeId: Uint8Array): void {
+  /**
+   * Sends this peer's traffic through a bound relay route. `peerBound`: the relay's answer to our
+   * BIND said the peer has bound the route too, so it forwards both ways now: WireGuard's pending
+   * handshake goes at once rather than after a probe's round trip through both cores (issue #7);
+   * the probes still prove the path and measure it.
+   */
+  useRelay(
+    relayId: string,
+    host: string,
+    port: number,
+    routeId: Uint8Array,
+    peerBound = false,
+  ): void {
     this.setActive({
       kind: 'relay',
       via: { kind: 'relay', host, port, routeId },
       relayId,
       since: this.o.clock.now(),
     });
+    if (peerBound) this.resendHandshake();
+  }
+
+  /**
+   * The peer's authenticated ping reached us over `routeId`. When that is our unproven relay path,
+   * the route forwards (the peer's side is bound, and so is ours): its handshake goes now, and a
+   * probe goes at once instead of at the next PROVE_SPACING_MS tick.
+   */
+  heardOnRelay(routeId: Uint8Array): void {
+    const via = this.active?.via;
+    if (!this.unproven || via?.kind !== 'relay' || !sameBytes(via.routeId, routeId)) return;
+    this.resendHandshake();
+    this.probeOnce();
   }
 
   /**
@@ -290,4 +314,8 @@ export class PeerLink {
     this.o.dataPlane.setPath(this.o.peerKey, dataPath);
     this.o.onEvent({ type: 'path', path });
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
