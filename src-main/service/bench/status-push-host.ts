@@ -10,10 +10,10 @@
  *   web       as `lanrage up --ui` wires it (up-command.ts): LanrageService → web bridge → the page
  *             over a loopback WebSocket (JSON, one frame per push); the driver's Chromium connects.
  *   electron  as electron-main.ts wires it: LanrageService → publishEvent → webContents.send, and
- *             the tray model + TrayUpdater. There is no Electron binary here: `send` serializes the
- *             payload with V8's ValueSerializer, which is what webContents.send does before handing
- *             the bytes to Mojo (the hand-over itself, and rebuilding a native menu when a tray line
- *             changes, are not measured).
+ *             the tray model + TrayUpdater. There is no Electron binary here, so `send` does what
+ *             webContents.send does: serializes the payload with V8's ValueSerializer and hands the
+ *             bytes to another process (Mojo's channel; here a pipe the driver drains, fd 4).
+ *             Rebuilding the native tray menu when a line changes is Electron's and not measured.
  * The core is simulated at the status seam (CoreHandle). Building a status is the core's work, not
  * the push path's, so the statuses are built before anything is measured (STATUS_CYCLE of them,
  * each a new object as the core's would be) and the cost of building one is reported apart.
@@ -22,6 +22,7 @@
  * thread's, the GC work, and the CPU of each push (`RoundResult`).
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver, constants as perf } from 'node:perf_hooks';
@@ -50,6 +51,8 @@ import {
 const TICK_MS = 1_000;
 /** The core keeps about a minute of RTTs per peer (peer-connection.ts LATENCY_HISTORY). */
 const HISTORY = 60;
+/** The pipe standing in for Mojo's channel to the renderer (the driver's fork opens it). */
+const RENDERER_PIPE_FD = 4;
 /** partyAt repeats itself after 40 ticks (every figure in it is taken modulo 40). */
 const STATUS_CYCLE = 40;
 
@@ -125,9 +128,10 @@ async function main(mode: HostMode): Promise<void> {
     url = ui.url;
     close = ui.close;
   } else {
-    // One window, as electron-main.ts subscribes it; webContents.send clones with V8's serializer.
+    // One window, as electron-main.ts subscribes it.
+    const toRenderer = new Socket({ fd: RENDERER_PIPE_FD, readable: false, writable: true });
     const window: PushTarget = {
-      send: (_channel, payload) => serialize(payload),
+      send: (_channel, payload) => toRenderer.write(serialize(payload)),
       isDestroyed: () => false,
     };
     service.subscribe((channel, payload) => publishEvent(window, channel, payload));

@@ -5,7 +5,7 @@
  *
  * The app's side runs in processes of its own (status-push-host.ts), one per way the app pushes:
  *   - web: LanrageService → WebSocket bridge → the page in Chromium, as `lanrage up --ui`;
- *   - electron: LanrageService → publishEvent → webContents.send (V8's serializer) + the tray
+ *   - electron: LanrageService → publishEvent → webContents.send (V8's serializer, a pipe) + the tray
  *     model, as Electron main (no Electron binary here; see the host for what is stood in for).
  * This process only drives: Playwright and its CDP traffic stay off the account being measured.
  *
@@ -21,6 +21,7 @@ import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { perUpdateCost, percentile } from './status-push-figures.js';
@@ -86,14 +87,14 @@ interface Host {
 
 function startHost(mode: HostMode): Promise<Host> {
   const child = fork(HOST, [mode], {
-    // BENCH_HOST_FLAGS: Node/V8 flags for the app's processes only (e.g. --perf-basic-prof).
-    execArgv: [
-      '--import',
-      'tsx',
-      ...(process.env.BENCH_HOST_FLAGS ?? '').split(' ').filter(Boolean),
-    ],
+    // Not this process's flags (tsx's loader); BENCH_HOST_FLAGS: Node/V8 flags for the app's
+    // processes only (e.g. --perf-basic-prof to profile them with perf).
+    execArgv: (process.env.BENCH_HOST_FLAGS ?? '').split(' ').filter(Boolean),
     env: { ...process.env, BENCH_RENDERER_DIR: RENDERER_DIR },
+    // fd 4: the Electron host's stand-in for the renderer's end of Mojo, drained here.
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc', 'pipe'],
   });
+  (child.stdio[4] as Readable | null)?.resume();
   return new Promise((resolve, reject) => {
     child.once('message', (m: HostReply) => {
       if (m.kind === 'ready')
@@ -164,7 +165,7 @@ const f = (ms: number, digits = 2) => ms.toFixed(digits);
 const signed = (mb: number) => `${mb >= 0 ? '+' : ''}${mb.toFixed(2)}`;
 const LABELS: Record<HostMode, string> = {
   web: 'web mode (service → WebSocket bridge, as lanrage up --ui)',
-  electron: 'Electron (service → publishEvent → V8 serializer, + tray model)',
+  electron: 'Electron (service → publishEvent → V8 serializer → pipe, + tray model)',
 };
 console.log(`renderer shows ${shown} peers; load ${f(loadBefore)} → ${f(loadavg()[0]!)} (uptime)`);
 console.log(
