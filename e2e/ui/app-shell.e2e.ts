@@ -196,6 +196,9 @@ describe('the Peers view with port mapping', () => {
     const { page, problems } = await openPage(
       await inPageCore({ 'app:info': INFO, 'party:status': STATUS }),
     );
+    // As main greets a page: the state that goes with the status (both peers connected).
+    await page.evaluate(`__lanrageTest.push('app:state', { state: 'connected' })`);
+    await expect.poll(() => page.getByRole('status').textContent(), POLL).toBe('Connected');
     await page.getByRole('button', { name: 'Peers', exact: true }).click();
     const ben = page.locator('[data-peer="ben"]');
     await expect
@@ -278,6 +281,37 @@ describe('a peer that port probing took direct', () => {
     // One line of the 13 px pill is 22 px high (padding and border included); wrapped, 40 px.
     expect(box.height).toBeLessThan(30);
     await page.screenshot({ path: join(SCREENSHOTS_DIR, 'party-member-port-probing.png') });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('the latency sparkline', () => {
+  it('shows a just-connected peer’s single sample beside a peer with a minute of history', async () => {
+    const status = inParty([
+      peer('ben', {
+        latencyMs: 24,
+        latencyHistory: Array.from({ length: 60 }, (_, i) => 18 + ((i * 7) % 13)),
+      }),
+      peer('cat', { virtualIp: '10.66.0.3', latencyMs: 31, latencyHistory: [31] }),
+    ]);
+    const { page, problems } = await openPage(
+      await inPageCore({ 'app:info': INFO, 'party:status': status }),
+    );
+    await page.evaluate(`__lanrageTest.push('app:state', { state: 'connected' })`);
+    await page.getByRole('button', { name: 'Peers', exact: true }).click();
+    const sparkline = (name: string) =>
+      page.locator(`[data-peer="${name}"]`).getByRole('img', { name: /^Latency over/ });
+    await expect
+      .poll(() => sparkline('cat').getAttribute('aria-label'), POLL)
+      .toBe('Latency over the last 5 minutes: peak 31 ms, now 31 ms');
+    // One sample: a short flat stroke and the dot, not an empty box.
+    expect(await sparkline('cat').locator('path').getAttribute('d')).toBe('M108.0,2.0 L118.0,2.0');
+    expect(await sparkline('cat').locator('circle').count()).toBe(1);
+    expect(await sparkline('ben').getAttribute('aria-label')).toBe(
+      'Latency over the last 5 minutes: peak 30 ms, now 24 ms',
+    );
+    await page.screenshot({ path: join(SCREENSHOTS_DIR, 'peers-sparklines.png') });
     expect(problems).toEqual([]);
     await page.close();
   });
