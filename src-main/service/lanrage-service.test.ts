@@ -123,7 +123,7 @@ describe('LanrageService', () => {
     expect(error).toEqual(
       new ServiceError(
         'bad-invite',
-        'No party has this invite code. Check it with whoever sent it (no party has invite code AAAAA-BBBBB).',
+        'No party has invite code AAAAA-BBBBB. Check it with whoever sent it.',
       ),
     );
   });
