@@ -17,7 +17,9 @@ import {
  *
  *   listen PORT MS [GROUP] [answer]  prints "ready", then after MS one JSON line
  *                                    {"received":[{"from":"ip:port","text":"…"}]}; with "answer"
- *                                    it answers each datagram by unicast with "answer:<text>"
+ *                                    it answers each datagram by unicast with "answer:<text>";
+ *                                    GROUP@ADDR joins on the interface with address ADDR (a home
+ *                                    LAN neighbour listening on its LAN side)
  *   send IP PORT TEXT COUNT WAITMS   sends TEXT COUNT times (broadcast allowed), then collects
  *                                    answers for WAITMS: {"sent":N,"replies":[{from,text}]}
  *   teeworlds WAITMS                 Teeworlds 0.7's LAN query to 255.255.255.255:8303-8310:
@@ -46,7 +48,8 @@ function send(socket: Socket, data: Buffer | string, port: number, ip: string): 
 
 async function listen(port: number, ms: number, group?: string, answer = false): Promise<void> {
   const socket = await open(port);
-  if (group) socket.addMembership(group); // default interface: the kernel picks it by route
+  // Default interface (the kernel picks it by route) unless an interface address is given.
+  if (group) socket.addMembership(...(group.split('@') as [string, string?]));
   const received: Datagram[] = [];
   socket.on('message', (message, rinfo) => {
     const text = message.toString('utf8');

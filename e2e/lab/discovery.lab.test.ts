@@ -270,6 +270,61 @@ describe('LAN game discovery across a party of three behind three NATs', () => {
     }
   });
 
+  it("leaves a's home network its broadcasts, mDNS and SSDP, and carries only the game's to the party", async () => {
+    // a's router stands for a's home LAN neighbours (a printer, a TV, a console): it listens on its
+    // LAN side, where a's own packets arrive from a's home address.
+    const home = party.player('a');
+    const routerLanIp = home.ip.replace(/\.\d+$/, '.1');
+    const listenAtHome = (port: number, group = '') =>
+      startProcess('ip', [
+        'netns',
+        'exec',
+        home.routerNs,
+        process.execPath,
+        probe,
+        'listen',
+        String(port),
+        String(LISTEN_MS),
+        group ? `${group}@${routerLanIp}` : '',
+        '',
+      ]);
+    const before = await counters();
+    const [homeGame, homeMdns, homeSsdp, bGame, bMdns, cMdns, bSsdp, cSsdp] = await Promise.all([
+      listenAtHome(27015),
+      listenAtHome(5353, '224.0.0.251'),
+      listenAtHome(1900, '239.255.255.250'),
+      listen('b', 27015, '', false),
+      listen('b', 5353, '224.0.0.251', false),
+      listen('c', 5353, '224.0.0.251', false),
+      listen('b', 1900, '239.255.255.250', false),
+      listen('c', 1900, '239.255.255.250', false),
+    ]);
+    await send('a', '255.255.255.255', 27015, 'game query', 1, 0);
+    await send('a', '224.0.0.251', 5353, 'mDNS query _printer._tcp.local', 1, 0);
+    await send('a', '239.255.255.250', 1900, 'M-SEARCH * HTTP/1.1', 1, 0);
+    const got = await Promise.all(
+      [homeGame, homeMdns, homeSsdp, bGame, bMdns, cMdns, bSsdp, cSsdp].map(async (l) =>
+        (await received(l)).map((d) => `${host(d.from)} ${d.text}`),
+      ),
+    );
+    expect(got).toEqual([
+      // The home LAN keeps every one of them, from a's home address: LANrage copies, never moves.
+      [`${home.ip} game query`],
+      [`${home.ip} mDNS query _printer._tcp.local`],
+      [`${home.ip} M-SEARCH * HTTP/1.1`],
+      // The party gets the game's broadcast, from a's virtual IP, and none of the home's.
+      [`${vip.get('a')} game query`],
+      [],
+      [],
+      [],
+      [],
+    ]);
+    const after = await counters();
+    const forwarded = (peer: string) =>
+      discoveryOf(after.get('a')!, peer).forwarded - discoveryOf(before.get('a')!, peer).forwarded;
+    expect({ toB: forwarded('b'), toC: forwarded('c') }).toEqual({ toB: 1, toC: 1 });
+  });
+
   it("finds a real Teeworlds server in a's namespace by the game's own LAN query from b", async () => {
     let server: LabProcess | null = null;
     try {

@@ -368,6 +368,12 @@ export class PartyLab {
     this.players.delete(name);
   }
 
+  /** A crash of one player's `lanrage up`: SIGKILL, so nothing of the core runs after it. */
+  async killPlayer(name: string): Promise<void> {
+    await this.players.get(name)?.stop('SIGKILL');
+    this.players.delete(name);
+  }
+
   async stop(): Promise<void> {
     await Promise.all([...this.players.values()].map((p) => p.stop('SIGINT')));
     await Promise.all([...this.relays.values(), ...this.others].map((p) => p.stop()));

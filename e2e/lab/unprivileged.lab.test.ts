@@ -14,6 +14,8 @@ import { ping } from './ping.js';
  */
 const SETTLE_MS = 25_000;
 const ELEVATION = ['sudo', '-n'];
+/** EOF reaches the helper at once; removing the interface takes it milliseconds. */
+const HELPER_GONE_MS = 5_000;
 let party: PartyLab;
 let user: LabUser;
 let removeRule: () => Promise<void>;
@@ -121,5 +123,23 @@ describe('a player whose core runs unprivileged, with only the helper as root', 
     const log = await readFile(`${party.logDir}/player-nopriv.log`, 'utf8');
     expect(log).toMatch(/sudo -n did not start the WireGuard helper/);
     expect(log).toMatch(/a password is required/);
+  });
+
+  it('leaves no interface and no helper behind when the unprivileged core crashes', async () => {
+    const { ns, wgName } = party.player('user');
+    const helperRunning = async () =>
+      (await uidsOf(ns, (argv) => argv[0]?.endsWith('/lanrage-helper') === true)).length;
+    const interfaceThere = async () =>
+      (await runIn(ns, 'ip', ['-o', 'link', 'show']).then((r) => r.stdout)).includes(` ${wgName}:`);
+    expect([await helperRunning(), await interfaceThere()]).toEqual([1, true]);
+    // SIGKILL: no leave, no clean-up of the core's own. The helper (root, behind sudo) sees EOF
+    // on the pipe from its parent and removes the interface itself.
+    await party.killPlayer('user');
+    await expect
+      .poll(async () => [await helperRunning(), await interfaceThere()], {
+        timeout: HELPER_GONE_MS,
+        interval: 100,
+      })
+      .toEqual([0, false]);
   });
 });

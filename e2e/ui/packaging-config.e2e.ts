@@ -23,11 +23,11 @@ describe('electron-builder.yml', () => {
     expect(config.productName).toBe('LANrage');
   });
 
-  it('targets AppImage and deb, NSIS and dmg, with a deb dependency on wireguard-tools', async () => {
+  it('targets AppImage and deb, NSIS and dmg; the deb needs only pkexec (the helper is WireGuard)', async () => {
     const config = await loadConfig();
     expect(config.linux?.target).toEqual(['AppImage', 'deb']);
     expect(config.linux?.category).toBe('Network');
-    expect(config.deb?.depends).toContain('wireguard-tools');
+    expect(config.deb?.depends).toEqual(['pkexec | policykit-1']);
     expect(config.win?.target).toEqual(['nsis']);
     expect(config.mac?.target).toEqual(['dmg']);
     expect(config.mac?.category).toBe('public.app-category.utilities');

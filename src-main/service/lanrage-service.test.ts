@@ -11,6 +11,7 @@ import type { CoreHandle } from './core-handle.js';
 import { LanrageService } from './lanrage-service.js';
 import { LogRing } from './log-ring.js';
 import { SettingsStore } from './settings-store.js';
+import { loadAppSettings } from '../electron/core-host.js';
 
 const INFO = { name: 'LANrage', version: '0.1.0', platform: 'linux', mode: 'web' } as const;
 
@@ -122,7 +123,7 @@ describe('LanrageService', () => {
     expect(error).toEqual(
       new ServiceError(
         'bad-invite',
-        'No party has this invite code. Check it with whoever sent it (no party has invite code AAAAA-BBBBB).',
+        'No party has invite code AAAAA-BBBBB. Check it with whoever sent it.',
       ),
     );
   });
@@ -225,5 +226,44 @@ describe('LanrageService', () => {
     const content = JSON.parse(bundle.content) as { log: string[]; status: CoreStatus };
     expect(content.log).toEqual(['b', 'c', 'd']);
     expect(content.status.state).toBe('idle');
+  });
+
+  it('shows a bad settings file by field, leaves it alone, and replaces it only when the user saves', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lanrage-service-'));
+    const bad = '{"name": "ana", "degradedThresholdMs": "fast"}';
+    writeFileSync(join(dir, 'config.json'), bad);
+    // What the desktop app does at start-up (electron-main.ts).
+    const { config, configPath, settings } = loadAppSettings(dir);
+    expect(config.degradedThresholdMs).toBe(200);
+    const service = new LanrageService({ info: INFO, settings, logs: new LogRing() });
+    const view = await service.handlers['settings:get'](undefined);
+    expect(view.fileProblem).toBe(
+      `${configPath}: degradedThresholdMs: Invalid input: expected number, received string`,
+    );
+    expect(view.settings.degradedThresholdMs).toBe(200);
+    await service.handlers['diagnostics:export'](undefined);
+    expect(readFileSync(configPath, 'utf8')).toBe(bad);
+
+    const saved = await service.handlers['settings:set']({ ...view.settings, name: 'ana' });
+    expect(saved.fileProblem).toBeNull();
+    expect(JSON.parse(readFileSync(configPath, 'utf8'))).toMatchObject({
+      name: 'ana',
+      degradedThresholdMs: 200,
+    });
+  });
+
+  it('exports diagnostics without the user name and password of the control URL', async () => {
+    const { service, core } = setUp();
+    service.attach(core);
+    const settings = (await service.handlers['settings:get'](undefined)).settings;
+    await service.handlers['settings:set']({
+      ...settings,
+      controlUrl: 'https://alice:hunter2@control.example:7400/',
+    });
+    const bundle = await service.handlers['diagnostics:export'](undefined);
+    const content = JSON.parse(bundle.content) as { settings: { controlUrl: string } };
+    expect(content.settings.controlUrl).toBe('https://control.example:7400/');
+    expect(bundle.content).not.toContain('hunter2');
+    expect(bundle.content).not.toContain('alice');
   });
 });

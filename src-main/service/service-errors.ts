@@ -25,19 +25,30 @@ const SERVICE_CODE_OF: Readonly<Record<LanrageErrorCode, ServiceErrorCode>> = {
 
 /** What the window says before the core's own detail, for the codes whose detail is terse. */
 const LEAD_OF: Partial<Record<LanrageErrorCode, string>> = {
-  'bad-invite': 'No party has this invite code. Check it with whoever sent it',
   'control-unreachable': 'The LANrage server did not answer. Check your connection and try again',
   'control-refused': 'The LANrage server refused',
+};
+
+/**
+ * What the window says after the core's own detail, for the codes whose detail already says what
+ * happened ("no party has invite code K7M2Q-9XTRA"): only what to do about it.
+ */
+const HINT_OF: Partial<Record<LanrageErrorCode, string>> = {
+  'bad-invite': 'Check it with whoever sent it.',
 };
 
 export function toServiceError(error: unknown): ServiceError {
   if (error instanceof ServiceError) return error;
   if (error instanceof LanrageError) {
     const lead = LEAD_OF[error.code];
-    return new ServiceError(
-      SERVICE_CODE_OF[error.code],
-      lead === undefined ? capitalise(error.message) : `${lead} (${error.message}).`,
-    );
+    const hint = HINT_OF[error.code];
+    const message =
+      lead !== undefined
+        ? `${lead} (${error.message}).`
+        : hint !== undefined
+          ? `${capitalise(error.message)}. ${hint}`
+          : capitalise(error.message);
+    return new ServiceError(SERVICE_CODE_OF[error.code], message);
   }
   return new ServiceError('internal', error instanceof Error ? error.message : String(error));
 }

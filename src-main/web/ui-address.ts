@@ -27,6 +27,12 @@ export function parseUiAddress(text: string): UiAddress {
   if (port > 65535) throw new UiAddressError(`--ui ${text}: port must be 0-65535`);
   if (host !== 'localhost' && isIP(host) === 0)
     throw new UiAddressError(`--ui ${text}: host must be an IP address or localhost`);
+  // The server admits only requests whose Host names the address it listens on (DNS
+  // rebinding): on "any address" no browser elsewhere could name it, so ask for the one meant.
+  if (host === '0.0.0.0' || host === '::')
+    throw new UiAddressError(
+      `--ui ${text}: give the one address to serve on (e.g. 192.168.1.20:${port}); browsers must open the UI at that address`,
+    );
   return { host, port, loopback: isLoopbackHost(host) };
 }
 

@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -72,6 +73,20 @@ describe('the web UI server (lanrage up --ui)', () => {
     expect((await fetch(`${base}/`, { method: 'POST' })).status).toBe(404);
   });
 
+  it('refuses a page request naming another host (DNS rebinding) with 421', async () => {
+    const { ui } = await start();
+    const status = await new Promise<number>((resolve, reject) =>
+      request({ port: ui.port, host: '127.0.0.1', path: '/', headers: { host: 'evil.example' } })
+        .on('response', (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        })
+        .on('error', reject)
+        .end(),
+    );
+    expect(status).toBe(421);
+  });
+
   it.each([
     ['a wrong token', { token: 'x'.repeat(43) }, 401],
     ['another site as Origin', { origin: 'https://evil.example' }, 403],
@@ -143,7 +158,7 @@ describe('parseUiAddress', () => {
     ['127.0.0.1:0', { host: '127.0.0.1', port: 0, loopback: true }],
     ['localhost:7480', { host: 'localhost', port: 7480, loopback: true }],
     ['[::1]:7480', { host: '::1', port: 7480, loopback: true }],
-    ['0.0.0.0:7480', { host: '0.0.0.0', port: 7480, loopback: false }],
+    ['192.168.1.20:7480', { host: '192.168.1.20', port: 7480, loopback: false }],
   ])('reads %s', (text, address) => {
     expect(parseUiAddress(text)).toEqual(address);
   });
@@ -151,4 +166,13 @@ describe('parseUiAddress', () => {
   it.each(['', 'abc', '7480:1', '70000', 'example.com:80'])('refuses %j', (text) => {
     expect(() => parseUiAddress(text)).toThrow(/--ui/);
   });
+
+  it.each(['0.0.0.0:7480', '[::]:7480'])(
+    'refuses the any-address %s, which no browser could name in its Host',
+    (text) => {
+      expect(() => parseUiAddress(text)).toThrow(
+        `--ui ${text}: give the one address to serve on (e.g. 192.168.1.20:7480); browsers must open the UI at that address`,
+      );
+    },
+  );
 });

@@ -1,14 +1,12 @@
-import { useEffect } from 'react';
-import { TOAST_MS, useNotificationsStore } from '../stores/notifications-store';
+import { useNotificationsStore } from '../stores/notifications-store';
 
-/** In-app notifications (web mode): bottom right, announced politely, gone after a few seconds. */
+/**
+ * In-app notifications (web mode): bottom right, announced politely, gone after a few seconds
+ * (the store times each one out).
+ */
 export function Toasts() {
   const toasts = useNotificationsStore((s) => s.toasts);
   const dismiss = useNotificationsStore((s) => s.dismiss);
-  useEffect(() => {
-    const timers = toasts.map((t) => setTimeout(() => dismiss(t.id), TOAST_MS));
-    return () => timers.forEach(clearTimeout);
-  }, [toasts, dismiss]);
   return (
     <div className="toasts" aria-live="polite" data-testid="toasts">
       {toasts.map((t) => (

@@ -40,7 +40,17 @@ export function readPrefs(storage: Pick<Storage, 'getItem'> | undefined): Notice
   }
 }
 
-export function createNotificationsStore(storage?: Pick<Storage, 'getItem' | 'setItem'>) {
+/**
+ * Each toast leaves TOAST_MS after it was shown, on its own timer: timers restarted whenever the
+ * list changes would keep the first toast of a stream of joins on screen for as long as it lasts.
+ */
+export type SetTimer = (run: () => void, ms: number) => void;
+const REAL_SET_TIMER: SetTimer = (run, ms) => void setTimeout(run, ms);
+
+export function createNotificationsStore(
+  storage?: Pick<Storage, 'getItem' | 'setItem'>,
+  setTimer: SetTimer = REAL_SET_TIMER,
+) {
   let nextId = 1;
   return createStore<NotificationsStore>()((set, get) => ({
     prefs: readPrefs(storage),
@@ -53,9 +63,14 @@ export function createNotificationsStore(storage?: Pick<Storage, 'getItem' | 'se
     showToast: (notice) => {
       const id = nextId++;
       set({ toasts: [...get().toasts, { ...notice, id }].slice(-MAX_TOASTS) });
+      setTimer(() => get().dismiss(id), TOAST_MS);
       return id;
     },
-    dismiss: (id) => set({ toasts: get().toasts.filter((t) => t.id !== id) }),
+    dismiss: (id) => {
+      // A toast already dismissed or pushed out by newer ones: nothing to change.
+      if (get().toasts.some((t) => t.id === id))
+        set({ toasts: get().toasts.filter((t) => t.id !== id) });
+    },
   }));
 }
 

@@ -47,7 +47,10 @@ export function pathLabel(peer: PeerStatus): string {
 /** "23 ms", "0.4 ms", or "—" before the first measurement. */
 export function latencyLabel(ms: number | null): string {
   if (ms === null) return '—';
-  return ms < 1 ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`;
+  // Tenths below 1 ms (a LAN); whole milliseconds from what rounds to 1.0 up, so 0.96 and 1.02
+  // both read "1 ms".
+  const tenths = Math.round(ms * 10) / 10;
+  return tenths < 1 ? `${tenths.toFixed(1)} ms` : `${Math.round(ms)} ms`;
 }
 
 const STATE_WORDS: Record<PeerStatus['state'], string> = {

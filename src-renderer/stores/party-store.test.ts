@@ -101,6 +101,10 @@ describe('party selectors', () => {
   it.each([
     [null, '—'],
     [0.42, '0.4 ms'],
+    [0.94, '0.9 ms'],
+    // Rounds to 1.0 at one decimal: the same words as 1.02 ms, not "1.0 ms" beside "1 ms".
+    [0.96, '1 ms'],
+    [1.02, '1 ms'],
     [23.4, '23 ms'],
   ])('writes latency %s as %s', (ms, label) => {
     expect(latencyLabel(ms)).toBe(label);

@@ -47,9 +47,15 @@ function PartyPanel() {
   const busy = usePartyStore((s) => s.busy);
   const error = usePartyStore((s) => s.error);
   const [confirming, setConfirming] = useState(false);
-  const confirmRef = useRef<HTMLButtonElement>(null);
+  const stayRef = useRef<HTMLButtonElement>(null);
+  const leaveRef = useRef<HTMLButtonElement>(null);
+  const asked = useRef(false);
+  // The question takes the focus on its safe answer (Enter twice must not leave the party, as
+  // the tray's dialog defaults to Stay); answered Stay or Escape, focus goes back to Leave party.
   useEffect(() => {
-    if (confirming) confirmRef.current?.focus();
+    if (confirming) stayRef.current?.focus();
+    else if (asked.current) leaveRef.current?.focus();
+    asked.current = confirming;
   }, [confirming]);
   return (
     <section className="panel" aria-labelledby="party-name-title">
@@ -59,6 +65,7 @@ function PartyPanel() {
         </h2>
         {!confirming && (
           <button
+            ref={leaveRef}
             type="button"
             className="button"
             onClick={() => setConfirming(true)}
@@ -79,7 +86,6 @@ function PartyPanel() {
             Leave “{party.name}”? Everyone in the party loses the connection to you.
           </p>
           <button
-            ref={confirmRef}
             type="button"
             className="button button--danger"
             disabled={busy !== null}
@@ -87,7 +93,12 @@ function PartyPanel() {
           >
             {busy === 'leave' ? 'Leaving…' : 'Yes, leave'}
           </button>
-          <button type="button" className="button" onClick={() => setConfirming(false)}>
+          <button
+            ref={stayRef}
+            type="button"
+            className="button"
+            onClick={() => setConfirming(false)}
+          >
             Stay
           </button>
         </div>
@@ -118,7 +129,10 @@ function PartyPanel() {
           <li key={p.id} className="member" data-testid="member">
             <span className="member__name">{p.name}</span>
             <span className="member__ip">{p.virtualIp}</span>
-            <span className={`path path--${p.path ?? 'none'}`}>{pathLabel(p)}</span>
+            {/* The column is narrow: a long relay name ends in "…", the whole label is the title. */}
+            <span className={`path path--${p.path ?? 'none'}`} title={pathLabel(p)}>
+              {pathLabel(p)}
+            </span>
             <span className="member__latency">{latencyLabel(p.latencyMs)}</span>
           </li>
         ))}
