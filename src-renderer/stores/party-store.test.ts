@@ -17,17 +17,42 @@ describe('party store', () => {
     ]);
   });
 
-  it('seeds a new peer from the core history, one sample a second back in time', () => {
+  it("seeds a new peer from the core's history, one value per five seconds back in time", () => {
     const samples = nextSamples(
       {},
       [peer('ben', { latencyMs: 30, latencyHistory: [10, 20, 30] })],
       100_000,
     );
     expect(samples['ben-key']).toEqual([
-      { t: 98_000, ms: 10 },
-      { t: 99_000, ms: 20 },
+      { t: 90_000, ms: 10 },
+      { t: 95_000, ms: 20 },
       { t: 100_000, ms: 30 },
     ]);
+  });
+
+  it("leaves a gap where the core's history has a step without an RTT", () => {
+    const samples = nextSamples(
+      {},
+      [peer('ben', { latencyMs: 31, latencyHistory: [12, null, 14, 31] })],
+      300_000,
+    );
+    expect(samples['ben-key']).toEqual([
+      { t: 285_000, ms: 12 },
+      { t: 295_000, ms: 14 },
+      { t: 300_000, ms: 31 },
+    ]);
+  });
+
+  it('keeps a whole five-minute history from the core when a window opens late', () => {
+    const history = Array.from({ length: 60 }, (_, i) => i + 1);
+    const samples = nextSamples(
+      {},
+      [peer('ben', { latencyMs: 60, latencyHistory: history })],
+      1_000_000,
+    );
+    expect(samples['ben-key']?.length).toBe(60);
+    expect(samples['ben-key']?.[0]).toEqual({ t: 705_000, ms: 1 });
+    expect(samples['ben-key']?.[59]).toEqual({ t: 1_000_000, ms: 60 });
   });
 
   it('forgets samples older than five minutes and peers that left', () => {

@@ -1,9 +1,13 @@
 import { createStore, useStore, type StoreApi } from 'zustand';
-import type { CoreStatus, PeerStatus } from '../../src-shared/domain/core-status';
+import {
+  LATENCY_HISTORY_STEP_MS,
+  type CoreStatus,
+  type PeerStatus,
+} from '../../src-shared/domain/core-status';
 
 /**
  * The party domain: the core's last pushed status, each peer's latency over the last five minutes
- * (the core keeps about a minute; the window keeps its own, one sample a second), and the party
+ * (seeded from the core's five-minute history, then one sample a second of its own), and the party
  * command in flight with its error. Fed by install-core-listeners.ts and party-actions.ts.
  */
 export interface LatencySample {
@@ -70,10 +74,18 @@ export function nextSamples(
   return next;
 }
 
-/** A peer first seen already has the core's recent RTTs (about one a second): start from them. */
+/**
+ * A peer first seen already has the core's last five minutes (one value per
+ * LATENCY_HISTORY_STEP_MS, the step in progress last): start from them, each at its distance from
+ * now. The step in progress is left to the live sample that follows; empty steps leave a gap.
+ */
 function seed(peer: PeerStatus, now: number): LatencySample[] {
   const history = peer.latencyHistory.slice(0, -1);
-  return history.map((ms, i) => ({ t: now - (history.length - i) * SAMPLE_EVERY_MS, ms }));
+  const samples: LatencySample[] = [];
+  history.forEach((ms, i) => {
+    if (ms !== null) samples.push({ t: now - (history.length - i) * LATENCY_HISTORY_STEP_MS, ms });
+  });
+  return samples;
 }
 
 export const partyStore = createPartyStore();

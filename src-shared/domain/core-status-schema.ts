@@ -101,7 +101,7 @@ export const PeerStatusSchema = z.strictObject({
   relay: z.strictObject({ id: Text.min(1), endpoint: Text }).nullable(),
   natType: NatTypeSchema,
   latencyMs: Latency.nullable(),
-  latencyHistory: z.array(Latency).max(MAX_HISTORY),
+  latencyHistory: z.array(Latency.nullable()).max(MAX_HISTORY),
   state: z.enum(['connecting', 'connected', 'degraded', 'failed']),
   connectedSince: z.number().int().nonnegative().nullable(),
   online: z.boolean(),

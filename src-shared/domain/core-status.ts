@@ -123,6 +123,13 @@ export interface PeerDiscoveryStatus {
   droppedByLimit: number;
 }
 
+/**
+ * A peer's latencyHistory: one entry per five seconds, five minutes in all — the Peers view's
+ * sparkline window — so a window opened late draws the same chart as one open all along.
+ */
+export const LATENCY_HISTORY_STEP_MS = 5_000;
+export const LATENCY_HISTORY_LENGTH = 60;
+
 export interface PeerStatus {
   /** The peer's WireGuard public key. */
   id: string;
@@ -138,8 +145,11 @@ export interface PeerStatus {
   natType: NatType;
   /** Round-trip time on the live path, ms; null until measured. */
   latencyMs: number | null;
-  /** Recent RTTs, oldest first (for the UI's small chart). */
-  latencyHistory: number[];
+  /**
+   * The last five minutes of RTTs, oldest first: the worst RTT of each LATENCY_HISTORY_STEP_MS, the
+   * last entry being the step now in progress; null where nothing was measured (the path was down).
+   */
+  latencyHistory: (number | null)[];
   state: PeerState;
   /** Unix ms when the current connection was first established; null if not connected. */
   connectedSince: number | null;

@@ -16,6 +16,7 @@ import type { RelayBinder } from '../relay/relay-binder.js';
 import type { RelayDirectory } from '../relay/relay-directory.js';
 import type { TaskManager } from '../tasks/task-manager.js';
 import type { Clock } from '../time/clock.js';
+import { LatencyHistory } from './latency-history.js';
 import { ConnectionCoordinator } from './connection-coordinator.js';
 import { nextPeerState } from './peer-state.js';
 import type { Logger } from '../../../src-common/logging/logger.js';
@@ -27,9 +28,6 @@ import type { Logger } from '../../../src-common/logging/logger.js';
  * class follows the result: state (connecting → connected | degraded | failed), RTT on the live
  * path, reconnect attempts, and the status every face of LANrage shows.
  */
-
-/** RTT samples kept for the UI's chart (a minute at the default probe rate). */
-export const LATENCY_HISTORY = 60;
 
 /** The control server as one peer of one party sees it (the party is bound in by the manager). */
 export interface PeerControl {
@@ -79,7 +77,7 @@ export class PeerConnection {
   private readonly coordinator: ConnectionCoordinator;
   private state: PeerState = 'connecting';
   private latencyMs: number | null = null;
-  private readonly history: number[] = [];
+  private readonly history = new LatencyHistory();
   private connectedSince: number | null = null;
   private attempts = 0;
   private givenUp = false;
@@ -201,7 +199,7 @@ export class PeerConnection {
           : null,
       natType: this.member.natType,
       latencyMs: this.latencyMs,
-      latencyHistory: [...this.history],
+      latencyHistory: this.history.values(this.d.clock.now()),
       state: this.state,
       connectedSince: this.connectedSince,
       online: this.member.online,
@@ -213,8 +211,7 @@ export class PeerConnection {
   private onLinkEvent(e: PeerLinkEvent): void {
     if (e.type === 'rtt') {
       this.latencyMs = Math.round(e.rttMs * 100) / 100;
-      this.history.push(this.latencyMs);
-      if (this.history.length > LATENCY_HISTORY) this.history.shift();
+      this.history.add(this.latencyMs, this.d.clock.now());
       this.setState(true);
     } else if (e.type === 'path') {
       this.log.info('path', { kind: e.path.kind, relay: e.path.relayId ?? undefined });

@@ -49,7 +49,7 @@ import {
 } from './status-push-protocol.js';
 
 const TICK_MS = 1_000;
-/** The core keeps about a minute of RTTs per peer (peer-connection.ts LATENCY_HISTORY). */
+/** The core keeps five minutes of RTTs per peer in LATENCY_HISTORY_LENGTH (60) five-second steps. */
 const HISTORY = 60;
 /** The pipe standing in for Mojo's channel to the renderer (the driver's fork opens it). */
 const RENDERER_PIPE_FD = 4;
