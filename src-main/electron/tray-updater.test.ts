@@ -77,4 +77,32 @@ describe('TrayUpdater', () => {
     expect(rendered).toHaveLength(2);
     expect(benLine(rendered[1]!)).toEqual({ kind: 'label', label: 'ben — direct 80 ms' });
   });
+
+  it('takes a menu open for a minute without menu-will-close as closed (some Linux trays never send it)', () => {
+    const { timers, rendered, updater } = setUp();
+    updater.update(withLatency(23));
+    updater.menuWillShow();
+    updater.update(withLatency(80));
+    timers.advance(59_999);
+    expect(rendered).toHaveLength(1);
+    timers.advance(1);
+    expect(rendered).toHaveLength(2);
+    expect(benLine(rendered[1]!)).toEqual({ kind: 'label', label: 'ben — direct 80 ms' });
+  });
+
+  it('restarts that minute each time the menu opens, and forgets it once the menu closes', () => {
+    const { timers, rendered, updater } = setUp();
+    updater.update(withLatency(23));
+    updater.menuWillShow();
+    timers.advance(30_000);
+    updater.menuWillClose();
+    updater.menuWillShow();
+    updater.update(withLatency(80));
+    timers.advance(59_000);
+    expect(rendered).toHaveLength(1);
+    updater.menuWillClose();
+    expect(rendered).toHaveLength(2);
+    timers.advance(120_000);
+    expect(rendered).toHaveLength(2);
+  });
 });
