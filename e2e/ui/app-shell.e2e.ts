@@ -1,20 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppInfo } from '../../src-shared/ipc/contract.js';
 import { inParty, peer, probed, relayed } from '../../src-shared/domain/testing/status-fixtures.js';
 import { launchChromium } from './support/chromium.js';
-import { REPO_ROOT, RENDERER_DIR, SCREENSHOTS_DIR } from './support/paths.js';
+import { RENDERER_DIR, SCREENSHOTS_DIR } from './support/paths.js';
 import { serveDirectory, type StaticServer } from './support/static-server.js';
+import { inPageCore, openTestPage, POLL } from './support/test-page.js';
 
 const INFO: AppInfo = { name: 'LANrage', version: '0.1.0', platform: 'linux', mode: 'electron' };
-
-/** The UI renders in well under a second; 5 s absorbs a busy shared machine. */
-const UI_WAIT_MS = 5_000;
-
-const POLL = { timeout: UI_WAIT_MS, interval: 50 };
 
 let browser: Browser;
 let server: StaticServer;
@@ -29,34 +24,9 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** A page that records every console error, uncaught exception and CSP violation. */
-async function openPage(initScript?: string): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1040, height: 700 } });
-  // Locators wait for elements; a missing one should fail in seconds, not at the test timeout.
-  page.setDefaultTimeout(UI_WAIT_MS);
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  if (initScript !== undefined) await page.addInitScript({ content: initScript });
-  await page.goto(server.url);
-  return { page, problems };
-}
-
-/** The real createBridge over an in-page core, bundled for the browser. */
-async function inPageCore(answers: Record<string, unknown>): Promise<string> {
-  const result = await build({
-    absWorkingDir: REPO_ROOT,
-    entryPoints: ['e2e/ui/support/in-page-core.ts'],
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    write: false,
-    define: { IN_PAGE_ANSWERS: JSON.stringify(answers) },
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0]?.text ?? '';
+/** A page of the built renderer that records every console error and uncaught exception. */
+function openPage(initScript?: string): Promise<{ page: Page; problems: string[] }> {
+  return openTestPage(browser, server.url, { initScript });
 }
 
 describe('the app shell in a plain browser (no LANrage service)', () => {
