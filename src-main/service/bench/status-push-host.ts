@@ -27,7 +27,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver, constants as perf } from 'node:perf_hooks';
 import { serialize } from 'node:v8';
-import type { CoreStatus, PeerStatus } from '../../../src-shared/domain/core-status.js';
+import {
+  LATENCY_HISTORY_LENGTH,
+  type CoreStatus,
+  type PeerStatus,
+} from '../../../src-shared/domain/core-status.js';
 import { inParty, peer, relayed } from '../../../src-shared/domain/testing/status-fixtures.js';
 import { parseConfig } from '../../core/config/config-loader.js';
 import { publishEvent, type PushTarget } from '../../electron/ipc-main.js';
@@ -49,8 +53,6 @@ import {
 } from './status-push-protocol.js';
 
 const TICK_MS = 1_000;
-/** The core keeps five minutes of RTTs per peer in LATENCY_HISTORY_LENGTH (60) five-second steps. */
-const HISTORY = 60;
 /** The pipe standing in for Mojo's channel to the renderer (the driver's fork opens it). */
 const RENDERER_PIPE_FD = 4;
 /** partyAt repeats itself after 40 ticks (every figure in it is taken modulo 40). */
@@ -61,7 +63,10 @@ function partyAt(tick: number): CoreStatus {
   const peers: PeerStatus[] = [];
   for (let i = 1; i < MEMBERS; i++) {
     const ms = 10 + ((i * 7 + tick * 3) % 40);
-    const history = Array.from({ length: HISTORY }, (_, k) => 10 + ((i + k + tick) % 40));
+    const history = Array.from(
+      { length: LATENCY_HISTORY_LENGTH },
+      (_, k) => 10 + ((i + k + tick) % 40),
+    );
     const base =
       i % 3 === 0
         ? relayed(`player${i}`, i % 2 ? 'near' : 'far', ms)
